@@ -1,0 +1,243 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The hub's configuration. This module is the only reader of `process.env`: everything else
+ * receives a `HubConfig`. Each variable is documented in the README's configuration table.
+ */
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const httpUrl = (fallback?: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v.trim() === '' ? fallback : v.trim();
+      if (value === undefined) return undefined;
+      try {
+        const u = new URL(value);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+        return value.replace(/\/+$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL' });
+        return z.NEVER;
+      }
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
+  HOST: z.string().optional().default('127.0.0.1'),
+  PORT: int(4000, 0, 65535),
+  PUBLIC_URL: httpUrl(),
+  DATA_DIR: z.string().optional().default('./data'),
+  DATABASE_URL: optionalString,
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .default('info'),
+  GRAPHQL_INTROSPECTION: bool(true),
+  GRAPHQL_MAX_DEPTH: int(12, 2, 100),
+  GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  JOBS_ENABLED: bool(true),
+  JOBS_POLL_INTERVAL_MS: int(2_000, 50, 3_600_000),
+  JOBS_LOCK_LIFETIME_MS: int(600_000, 1_000, 86_400_000),
+  JOBS_CONCURRENCY: int(10, 1, 1_000),
+  HUB_ENCRYPTION_KEYS: optionalString,
+  MICROSOFT_CLIENT_ID: optionalString,
+  MICROSOFT_CLIENT_SECRET: optionalString,
+  MICROSOFT_TENANT: z.string().optional().default('common'),
+  MICROSOFT_AUTHORITY_HOST: httpUrl('https://login.microsoftonline.com'),
+  MICROSOFT_GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com'),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_AUTH_URL: httpUrl('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: httpUrl('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_CALENDAR_ROOT_URL: httpUrl('https://www.googleapis.com'),
+  SANDBOX_PROVIDERS: z
+    .enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' })
+    .optional()
+    .default('auto'),
+  SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
+  SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
+});
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string; url: string }
+  | { kind: 'mongodb'; url: string; dbName: string };
+
+export interface ProviderCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface HubConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Externally reachable base URL of the hub (OAuth redirect URIs and webhooks derive from it). */
+  publicUrl: string;
+  /** Absolute path of the data folder (SQLite file, generated keys, sandbox state). */
+  dataDir: string;
+  database: DatabaseConfig;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number };
+  shutdownGraceMs: number;
+  jobs: { enabled: boolean; pollIntervalMs: number; lockLifetimeMs: number; concurrency: number };
+  /** Raw `HUB_ENCRYPTION_KEYS` (`kid:base64key,...`, first is active); parsed by the token vault. */
+  encryptionKeys: string | undefined;
+  microsoft: {
+    credentials: ProviderCredentials | undefined;
+    tenant: string;
+    authorityHost: string;
+    graphBaseUrl: string;
+  };
+  google: {
+    credentials: ProviderCredentials | undefined;
+    authUrl: string;
+    tokenUrl: string;
+    revokeUrl: string;
+    calendarRootUrl: string;
+  };
+  sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export const isConfigError = (e: unknown): e is ConfigError => e instanceof ConfigError;
+
+function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseConfig | string {
+  if (raw === undefined) {
+    const file = path.join(dataDir, 'hub.db');
+    return { kind: 'sqlite', file, url: `sqlite:${file}` };
+  }
+  if (raw.startsWith('mongodb://') || raw.startsWith('mongodb+srv://')) {
+    let dbName: string;
+    try {
+      const u = new URL(raw);
+      dbName = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'calendar_sync_hub';
+    } catch {
+      return 'expected a valid mongodb:// URL';
+    }
+    return { kind: 'mongodb', url: raw, dbName };
+  }
+  const m = /^(?:sqlite|file):(.*)$/.exec(raw);
+  if (m) {
+    const target = m[1] ?? '';
+    if (target === '' ) return 'expected sqlite:<file path> or sqlite::memory:';
+    if (target === ':memory:') return { kind: 'sqlite', file: ':memory:', url: raw };
+    const file = path.resolve(target.replace(/^\/\/(?=\/)/, ''));
+    return { kind: 'sqlite', file, url: `sqlite:${file}` };
+  }
+  return 'expected sqlite:<file path>, sqlite::memory: or mongodb://host/db';
+}
+
+/** Parses and validates an environment record. Throws `ConfigError` naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: { variable: string; message: string }[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ variable: String(issue.path[0] ?? '?'), message: issue.message });
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const database = parseDatabaseUrl(e.DATABASE_URL, dataDir);
+  if (typeof database === 'string') problems.push({ variable: 'DATABASE_URL', message: database });
+
+  const pair = (id: string | undefined, secret: string | undefined, prefix: string) => {
+    if (id && secret) return { clientId: id, clientSecret: secret };
+    if (id || secret) {
+      problems.push({
+        variable: id ? `${prefix}_CLIENT_SECRET` : `${prefix}_CLIENT_ID`,
+        message: `set both ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET, or neither (sandbox provider)`,
+      });
+    }
+    return undefined;
+  };
+  const microsoftCredentials = pair(e.MICROSOFT_CLIENT_ID, e.MICROSOFT_CLIENT_SECRET, 'MICROSOFT');
+  const googleCredentials = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE');
+  if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
+    problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
+  }
+  if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
+
+  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST === '127.0.0.1' ? 'localhost' : e.HOST;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`,
+    dataDir,
+    database,
+    logLevel: e.LOG_LEVEL,
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    jobs: {
+      enabled: e.JOBS_ENABLED,
+      pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
+      lockLifetimeMs: e.JOBS_LOCK_LIFETIME_MS,
+      concurrency: e.JOBS_CONCURRENCY,
+    },
+    encryptionKeys: e.HUB_ENCRYPTION_KEYS,
+    microsoft: {
+      credentials: microsoftCredentials,
+      tenant: e.MICROSOFT_TENANT,
+      authorityHost: e.MICROSOFT_AUTHORITY_HOST!,
+      graphBaseUrl: e.MICROSOFT_GRAPH_BASE_URL!,
+    },
+    google: {
+      credentials: googleCredentials,
+      authUrl: e.GOOGLE_AUTH_URL!,
+      tokenUrl: e.GOOGLE_TOKEN_URL!,
+      revokeUrl: e.GOOGLE_REVOKE_URL!,
+      calendarRootUrl: e.GOOGLE_CALENDAR_ROOT_URL!,
+    },
+    sandbox: {
+      mode: e.SANDBOX_PROVIDERS,
+      microsoftPort: e.SANDBOX_MICROSOFT_PORT,
+      googlePort: e.SANDBOX_GOOGLE_PORT,
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '../logger.js';
+import type { EmulatorCore } from './core/emulator-core.js';
+import type { EmulatorTls } from './core/tls.js';
+
+/** What `startEmulators` gives each provider's emulator. */
+export interface EmulatorStartOptions {
+  core: EmulatorCore;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Certificate for HTTPS (required by the Microsoft emulator; the Google one serves plain http). */
+  tls: EmulatorTls;
+  /** State previously returned by `exportState()` (sandbox persistence). */
+  initialState?: unknown;
+  /** Called after every change of state, so the caller can persist it (debounced by the caller). */
+  onStateChange?: () => void;
+  /** Seed the sandbox accounts when there is no initial state (default true). */
+  seed?: boolean;
+  logger?: Logger;
+}
+
+/** A sandbox account as the control API reports it. */
+export interface EmulatorAccount {
+  id: string;
+  email: string;
+  displayName: string;
+  /** Calendar ids, the default/primary one first. */
+  calendarIds: string[];
+}
+
+/** The common part of both emulators' handles. */
+export interface EmulatorHandle {
+  /** `https://127.0.0.1:<port>` (Microsoft) or `http://127.0.0.1:<port>` (Google). */
+  origin: string;
+  /** Every state change of the emulator, for persistence. */
+  exportState(): unknown;
+  listAccounts(): EmulatorAccount[];
+  /** The sandbox web page where a person plays the provider side for one account. */
+  sandboxUrl(accountId: string): string;
+  close(): Promise<void>;
+}

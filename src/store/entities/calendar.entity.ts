@@ -1,0 +1,109 @@
+import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { newId } from '../../domain/ids.js';
+import type { CalendarRole } from '../../domain/model.js';
+import { BaseEntity } from './base.entity.js';
+
+/** Where incremental reads resume. Opaque to everything but the adapter that wrote it. */
+export type ProviderCursor =
+  | { kind: 'graph-delta'; deltaLink: string; windowStart: string; windowEnd: string }
+  | { kind: 'google-sync'; syncToken: string };
+
+/** Push channel state (Graph subscription or Google watch channel). */
+export interface PushChannelState {
+  channelId: string;
+  resourceId: string | null;
+  expiresAt: string;
+  /** Graph `clientState` / Google channel token, used to verify notifications. */
+  secret: string;
+}
+
+/**
+ * A calendar of a connection. At most one PRIMARY per host user over all links: `primaryKey`
+ * is `primary:<tenant>:<user>` for the primary calendar and `cal:<id>` otherwise.
+ */
+@Entity({ tableName: 'calendars' })
+@Unique({ properties: ['connectionId', 'providerCalendarId'] })
+export class Calendar extends BaseEntity {
+  @Property({ type: 'string' })
+  @Index()
+  tenantId: string;
+
+  @Property({ type: 'string' })
+  @Index()
+  connectionId: string;
+
+  /** `HostUser.id` of the connection's owner (denormalised for the primary rule). */
+  @Property({ type: 'string' })
+  @Index()
+  userId: string;
+
+  @Property({ type: 'string' })
+  providerCalendarId: string;
+
+  @Property({ type: 'string' })
+  name: string;
+
+  @Property({ type: 'string', nullable: true })
+  color: string | null = null;
+
+  @Property({ type: 'boolean' })
+  canEdit = true;
+
+  /** The provider's default calendar of the account. */
+  @Property({ type: 'boolean' })
+  isDefault = false;
+
+  @Property({ type: 'string', nullable: true })
+  timeZone: string | null = null;
+
+  @Property({ type: 'string' })
+  role: CalendarRole = 'NONE';
+
+  @Property({ type: 'string' })
+  @Unique()
+  primaryKey!: string;
+
+  @Property({ type: 'json', nullable: true })
+  cursor: ProviderCursor | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  push: PushChannelState | null = null;
+
+  /** Set when the calendar no longer appears at the provider. */
+  @Property({ type: 'Date', nullable: true })
+  removedAt: Date | null = null;
+
+  @Property({ type: 'Date', nullable: true })
+  lastSyncedAt: Date | null = null;
+
+  constructor(args: {
+    tenantId: string;
+    connectionId: string;
+    userId: string;
+    providerCalendarId: string;
+    name: string;
+    canEdit?: boolean;
+    isDefault?: boolean;
+    color?: string | null;
+    timeZone?: string | null;
+  }) {
+    super();
+    this.id = newId('calendar');
+    this.tenantId = args.tenantId;
+    this.connectionId = args.connectionId;
+    this.userId = args.userId;
+    this.providerCalendarId = args.providerCalendarId;
+    this.name = args.name;
+    this.canEdit = args.canEdit ?? true;
+    this.isDefault = args.isDefault ?? false;
+    this.color = args.color ?? null;
+    this.timeZone = args.timeZone ?? null;
+    this.deriveKeys();
+  }
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  deriveKeys(): void {
+    this.primaryKey = this.role === 'PRIMARY' ? `primary:${this.tenantId}:${this.userId}` : `cal:${this.id}`;
+  }
+}

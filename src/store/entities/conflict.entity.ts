@@ -1,0 +1,61 @@
+import { Entity, Index, Property } from '@mikro-orm/core';
+import type { EventData } from '../../domain/appointment.js';
+import { newId } from '../../domain/ids.js';
+import type { ConflictChoice, ConflictPolicy, ConflictStatus } from '../../domain/model.js';
+import { BaseEntity } from './base.entity.js';
+
+/** Both sides changed since the last sync: both versions, and what the policy (or a person) chose. */
+@Entity({ tableName: 'conflicts' })
+@Index({ properties: ['tenantId', 'status'] })
+export class Conflict extends BaseEntity {
+  @Property({ type: 'string' })
+  tenantId: string;
+
+  @Property({ type: 'string' })
+  @Index()
+  mappingId: string;
+
+  @Property({ type: 'string' })
+  appointmentId: string;
+
+  /** `null` on a side means that side deleted the item. */
+  @Property({ type: 'json', nullable: true })
+  hostSnapshot: EventData | null;
+
+  @Property({ type: 'json', nullable: true })
+  providerSnapshot: EventData | null;
+
+  @Property({ type: 'string' })
+  policy: ConflictPolicy;
+
+  @Property({ type: 'string', nullable: true })
+  decision: ConflictChoice | null = null;
+
+  @Property({ type: 'string' })
+  status: ConflictStatus = 'OPEN';
+
+  @Property({ type: 'Date', nullable: true })
+  resolvedAt: Date | null = null;
+
+  /** `POLICY`, or the id of the API key that chose. */
+  @Property({ type: 'string', nullable: true })
+  resolvedBy: string | null = null;
+
+  constructor(args: {
+    tenantId: string;
+    mappingId: string;
+    appointmentId: string;
+    hostSnapshot: EventData | null;
+    providerSnapshot: EventData | null;
+    policy: ConflictPolicy;
+  }) {
+    super();
+    this.id = newId('conflict');
+    this.tenantId = args.tenantId;
+    this.mappingId = args.mappingId;
+    this.appointmentId = args.appointmentId;
+    this.hostSnapshot = args.hostSnapshot;
+    this.providerSnapshot = args.providerSnapshot;
+    this.policy = args.policy;
+  }
+}

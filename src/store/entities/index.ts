@@ -1,0 +1,43 @@
+import { ApiKey } from './api-key.entity.js';
+import { Appointment } from './appointment.entity.js';
+import { BaseEntity } from './base.entity.js';
+import { Calendar } from './calendar.entity.js';
+import { Conflict } from './conflict.entity.js';
+import { Connection } from './connection.entity.js';
+import { HostUser } from './host-user.entity.js';
+import { OAuthState } from './oauth-state.entity.js';
+import { SyncIssue } from './sync-issue.entity.js';
+import { SyncMapping } from './sync-mapping.entity.js';
+import { SyncRun } from './sync-run.entity.js';
+import { Tenant } from './tenant.entity.js';
+
+export {
+  ApiKey,
+  Appointment,
+  BaseEntity,
+  Calendar,
+  Conflict,
+  Connection,
+  HostUser,
+  OAuthState,
+  SyncIssue,
+  SyncMapping,
+  SyncRun,
+  Tenant,
+};
+
+/** Every entity of the store, for ORM discovery (same list on both drivers). */
+export const ENTITIES = [
+  BaseEntity,
+  Tenant,
+  ApiKey,
+  HostUser,
+  Connection,
+  Calendar,
+  Appointment,
+  SyncMapping,
+  Conflict,
+  SyncIssue,
+  SyncRun,
+  OAuthState,
+];

@@ -1,0 +1,58 @@
+import { Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { newId } from '../../domain/ids.js';
+import type { ProviderSlug } from '../../domain/model.js';
+import { BaseEntity } from './base.entity.js';
+
+/**
+ * A pending OAuth authorisation: random, single-use (`usedAt`), short-lived (`expiresAt`), bound
+ * to tenant + user + provider. Only a hash of the `state` value is stored; the PKCE verifier is
+ * stored encrypted.
+ */
+@Entity({ tableName: 'oauth_states' })
+export class OAuthState extends BaseEntity {
+  @Property({ type: 'string' })
+  @Unique()
+  stateHash: string;
+
+  @Property({ type: 'string' })
+  tenantId: string;
+
+  @Property({ type: 'string' })
+  userId: string;
+
+  @Property({ type: 'string' })
+  provider: ProviderSlug;
+
+  @Property({ type: 'text' })
+  codeVerifier: string;
+
+  @Property({ type: 'text', nullable: true })
+  returnTo: string | null = null;
+
+  @Property({ type: 'Date' })
+  @Index()
+  expiresAt: Date;
+
+  @Property({ type: 'Date', nullable: true })
+  usedAt: Date | null = null;
+
+  constructor(args: {
+    stateHash: string;
+    tenantId: string;
+    userId: string;
+    provider: ProviderSlug;
+    codeVerifier: string;
+    expiresAt: Date;
+    returnTo?: string | null;
+  }) {
+    super();
+    this.id = newId('oauthState');
+    this.stateHash = args.stateHash;
+    this.tenantId = args.tenantId;
+    this.userId = args.userId;
+    this.provider = args.provider;
+    this.codeVerifier = args.codeVerifier;
+    this.expiresAt = args.expiresAt;
+    this.returnTo = args.returnTo ?? null;
+  }
+}

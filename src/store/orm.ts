@@ -1,0 +1,81 @@
+import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
+import { LibSqlDriver } from '@mikro-orm/libsql';
+import { MongoDriver } from '@mikro-orm/mongodb';
+import type { DatabaseConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ENTITIES } from './entities/index.js';
+import { HubMongoNamingStrategy } from './hub-mongo-naming-strategy.js';
+
+export type Orm = CoreMikroORM;
+export type { EntityManager };
+
+/** Builds the ORM options for a database; the same entity list serves both drivers. */
+export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
+  const common: Options = {
+    entities: ENTITIES,
+    discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: false,
+    logger: logger ? (message: string) => logger.debug({ orm: true }, message) : undefined,
+    // Schema changes are applied by `prepareSchema`, never implicitly.
+    ensureDatabase: false,
+  };
+  switch (db.kind) {
+    case 'sqlite':
+      return { ...common, driver: LibSqlDriver, dbName: db.file };
+    case 'mongodb':
+      return {
+        ...common,
+        driver: MongoDriver,
+        clientUrl: db.url,
+        dbName: db.dbName,
+        namingStrategy: HubMongoNamingStrategy,
+        implicitTransactions: false,
+      };
+  }
+}
+
+export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Orm> {
+  const orm = await CoreMikroORM.init(ormOptions(db, logger));
+  if (db.kind === 'sqlite') {
+    const conn = orm.em.getConnection();
+    // WAL lets the job backend (own connection, same file) and other processes read while one
+    // writes; busy_timeout makes writers wait for the lock instead of failing at once.
+    if (db.file !== ':memory:') await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute('pragma synchronous = normal');
+  }
+  return orm;
+}
+
+/**
+ * SQLite: create or migrate the tables to match the entities (additive `updateSchema`, no drops).
+ * MongoDB: create the collections and ensure every index, including the unique ones the linking
+ * rules depend on.
+ */
+export async function prepareSchema(orm: Orm, db: DatabaseConfig): Promise<void> {
+  switch (db.kind) {
+    case 'sqlite':
+      await orm.schema.updateSchema({ safe: true });
+      return;
+    case 'mongodb':
+      await orm.schema.createSchema();
+      await orm.schema.ensureIndexes();
+      return;
+  }
+}
+
+/** Whether the database answers (for `/readyz`). */
+export async function pingDatabase(orm: Orm, db: DatabaseConfig): Promise<void> {
+  switch (db.kind) {
+    case 'sqlite':
+      await orm.em.getConnection().execute('select 1');
+      return;
+    case 'mongodb': {
+      const isConnected = await orm.isConnected();
+      if (!isConnected) throw new Error('MongoDB is not reachable');
+      return;
+    }
+  }
+}
