@@ -1,21 +1,8 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
 import { newId } from '../../domain/ids.js';
 import type { CalendarRole } from '../../domain/model.js';
+import type { ProviderCursor, PushChannel } from '../../providers/calendar-provider.js';
 import { BaseEntity } from './base.entity.js';
-
-/** Where incremental reads resume. Opaque to everything but the adapter that wrote it. */
-export type ProviderCursor =
-  | { kind: 'graph-delta'; deltaLink: string; windowStart: string; windowEnd: string }
-  | { kind: 'google-sync'; syncToken: string };
-
-/** Push channel state (Graph subscription or Google watch channel). */
-export interface PushChannelState {
-  channelId: string;
-  resourceId: string | null;
-  expiresAt: string;
-  /** Graph `clientState` / Google channel token, used to verify notifications. */
-  secret: string;
-}
 
 /**
  * A calendar of a connection. At most one PRIMARY per host user over all links: `primaryKey`
@@ -63,11 +50,13 @@ export class Calendar extends BaseEntity {
   @Unique()
   primaryKey!: string;
 
+  /** Where incremental reads resume; opaque to everything but the adapter that wrote it. */
   @Property({ type: 'json', nullable: true })
   cursor: ProviderCursor | null = null;
 
   @Property({ type: 'json', nullable: true })
-  push: PushChannelState | null = null;
+  /** Push channel state (Graph subscription or Google watch channel). */
+  push: PushChannel | null = null;
 
   /** Set when the calendar no longer appears at the provider. */
   @Property({ type: 'Date', nullable: true })

@@ -1,0 +1,53 @@
+import type { IssueSeverity } from './model.js';
+
+/**
+ * The catalogue of notices the hub gives users. Codes are stable (hosts key UI text and help
+ * links on them); messages say what happened, tips say what to do.
+ */
+export const SYNC_ISSUE_CODES = [
+  'RELINK_REQUIRED',
+  'ACCOUNT_UNSUPPORTED',
+  'CALENDAR_READ_ONLY',
+  'RECURRENCE_NOT_REPRESENTABLE',
+  'HOST_NO_DAILY_RECURRENCE',
+  'HOST_NO_EXCEPTIONS',
+  'HOST_WEEK_START_MISMATCH',
+  'HOST_NO_SERIES',
+  'HOST_FIRST_OCCURRENCE_ONLY',
+  'ENDLESS_SERIES_CAPPED',
+  'EVENT_TYPE_UNSUPPORTED',
+] as const;
+export type SyncIssueCode = (typeof SYNC_ISSUE_CODES)[number];
+
+export interface SyncIssueNotice {
+  code: SyncIssueCode;
+  severity: IssueSeverity;
+  message: string;
+  tip: string | null;
+}
+
+const PROVIDER_NAMES = { 'microsoft-graph': 'Microsoft 365 / Outlook', 'google-calendar': 'Google Calendar' } as const;
+export type ProviderDisplaySlug = keyof typeof PROVIDER_NAMES;
+
+export const providerDisplayName = (slug: ProviderDisplaySlug) => PROVIDER_NAMES[slug];
+
+/** A link's grant was revoked or expired at the provider: only that link stops. */
+export function relinkRequired(args: { provider: ProviderDisplaySlug; accountEmail: string | null; reason: string }): SyncIssueNotice {
+  const name = PROVIDER_NAMES[args.provider];
+  const account = args.accountEmail ? ` (${args.accountEmail})` : '';
+  return {
+    code: 'RELINK_REQUIRED',
+    severity: 'BLOCKING',
+    message: `Syncing with ${name}${account} stopped: ${args.reason}`,
+    tip: `Open the calendar settings, choose "Relink" next to ${name}${account}, sign in and accept the calendar permissions again. Your synced appointments are kept and syncing resumes where it stopped.`,
+  };
+}
+
+export function accountUnsupported(args: { provider: ProviderDisplaySlug; reason: string }): SyncIssueNotice {
+  return {
+    code: 'ACCOUNT_UNSUPPORTED',
+    severity: 'BLOCKING',
+    message: `This ${PROVIDER_NAMES[args.provider]} account cannot be linked: ${args.reason}`,
+    tip: 'Link an account that has a calendar mailbox (for Microsoft, a work or school account with Exchange Online), or ask your administrator which account to use.',
+  };
+}
