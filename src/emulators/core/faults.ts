@@ -16,7 +16,12 @@ export type FaultAction =
   /** Never answer; the socket stays open until the client gives up or the server closes. */
   | { kind: 'hang' }
   /** Destroy the connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * Handle the request normally (the change is committed), then destroy the connection instead of
+   * answering: a client crash or network loss after the provider did the work.
+   */
+  | { kind: 'dropResponse' };
 
 export type FaultTrigger =
   | { mode: 'once' }
@@ -149,7 +154,9 @@ export class FaultRuleError extends Error {}
 function validateRule(r: FaultRuleInput): void {
   if (r.provider !== 'microsoft' && r.provider !== 'google') throw new FaultRuleError('provider must be microsoft or google');
   const a = r.action as FaultAction | undefined;
-  if (!a || !['status', 'latency', 'hang', 'reset'].includes(a.kind)) throw new FaultRuleError('action.kind must be status, latency, hang or reset');
+  if (!a || !['status', 'latency', 'hang', 'reset', 'dropResponse'].includes(a.kind)) {
+    throw new FaultRuleError('action.kind must be status, latency, hang, reset or dropResponse');
+  }
   if (a.kind === 'status' && (!Number.isInteger(a.status) || a.status < 100 || a.status > 599)) throw new FaultRuleError('action.status must be an HTTP status');
   if (a.kind === 'latency' && (!(a.ms >= 0) || a.ms > 600_000)) throw new FaultRuleError('action.ms must be between 0 and 600000');
   const t = r.trigger;

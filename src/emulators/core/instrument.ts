@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     emulatorAccounts?: string[];
     emulatorBytesOut?: number;
+    /** Set by a `dropResponse` fault: the handler runs, the answer is never delivered. */
+    emulatorDropResponse?: boolean;
   }
 }
 
@@ -55,6 +57,9 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
       case 'reset':
         request.raw.socket?.destroy();
         return reply.hijack();
+      case 'dropResponse':
+        request.emulatorDropResponse = true;
+        return;
       case 'hang':
         hung.add(request);
         await new Promise<void>((resolve) => request.raw.socket?.once('close', () => resolve()));
@@ -72,6 +77,7 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
 
   app.addHook('onSend', async (request, _reply, payload) => {
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) request.emulatorBytesOut = Buffer.byteLength(payload);
+    if (request.emulatorDropResponse) request.raw.socket?.destroy();
     return payload;
   });
 
