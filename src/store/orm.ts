@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { MongoDriver } from '@mikro-orm/mongodb';
@@ -37,6 +39,8 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
 }
 
 export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Orm> {
+  // A fresh data folder (first `npm start`, a new DATA_DIR) does not exist yet; SQLite will not create it.
+  if (db.kind === 'sqlite' && db.file !== ':memory:') mkdirSync(path.dirname(db.file), { recursive: true });
   const orm = await CoreMikroORM.init(ormOptions(db, logger));
   if (db.kind === 'sqlite') {
     const conn = orm.em.getConnection();

@@ -1,0 +1,24 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
+import './enums.js';
+import type { HubPubSub } from './pubsub/hub-pubsub.js';
+import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
+import { HostUserResolver } from './tenancy/host-user.resolver.js';
+import { TenantResolver } from './tenancy/tenant.resolver.js';
+
+/** Every resolver class of the API. Later features append theirs. */
+export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver];
+
+/**
+ * The hub's schema. Validation is done by the services (so the CLI gets the same checks), not by
+ * type-graphql's class-validator integration. `pubSub` only serves resolvers that use `topics`;
+ * the hub's own subscriptions subscribe through `HubPubSub.subscribeTyped` with a tenant scope.
+ */
+export function buildHubSchema(deps: { pubsub: HubPubSub }): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    pubSub: deps.pubsub,
+    validate: false,
+    emitSchemaFile: false,
+  });
+}

@@ -1,0 +1,24 @@
+import { UnauthenticatedError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import type { Caller } from '../tenancy/caller.js';
+import type { TenancyServices } from '../tenancy/tenancy-services.js';
+import type { HubPubSub } from './pubsub/hub-pubsub.js';
+
+/** The services resolvers delegate to. Later features add theirs here (and in hub.ts). */
+export type ApiServices = TenancyServices;
+
+/** Per operation (one HTTP request, or one graphql-ws subscribe message). */
+export interface HubContext {
+  requestId: string;
+  /** `null` when no key was sent; an invalid key never gets this far. */
+  caller: Caller | null;
+  logger: Logger;
+  services: ApiServices;
+  pubsub: HubPubSub;
+}
+
+/** The authenticated caller, or UNAUTHENTICATED. Every resolver except introspection starts here. */
+export function requireCaller(ctx: HubContext): Caller {
+  if (ctx.caller === null) throw new UnauthenticatedError();
+  return ctx.caller;
+}

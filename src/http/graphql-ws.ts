@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ApiServices, HubContext } from '../api/context.js';
+import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
+import { complexityError, depthLimitRule, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
+import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import type { Caller } from '../tenancy/caller.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Apollo's codes for errors GraphQL raises before execution, so both transports report them alike. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code } });
+}
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. */
+export type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
+
+type SocketExtra = Record<PropertyKey, unknown> & { connectionId?: string };
+
+export interface GraphQLWebSocket {
+  /** Closes every socket (1001 Going away, which ends their subscriptions) and stops accepting. */
+  close(): Promise<void>;
+  readonly clientCount: number;
+}
+
+/**
+ * graphql-ws (`graphql-transport-ws` protocol) on the HTTP server's own port and on the GraphQL
+ * path; upgrades to any other path are refused.
+ *
+ * Auth: the key travels in `connection_init` (browsers cannot set headers on a WebSocket). A
+ * missing, unknown or revoked key closes the socket with 4401 and reason `UNAUTHENTICATED: …`
+ * (4401 is fatal for the graphql-ws client, so it does not retry in a loop). The key is checked
+ * again on every subscribe, so a key revoked mid-connection cannot start new subscriptions.
+ *
+ * Operations get the same depth and complexity limits and the same error mapping as over HTTP.
+ */
+export function attachGraphQLWebSocket(deps: {
+  server: Server;
+  schema: GraphQLSchema;
+  limits: OperationLimits & { introspection: boolean };
+  services: ApiServices;
+  pubsub: HubPubSub;
+  logger: Logger;
+}): GraphQLWebSocket {
+  const { server, schema, limits, services, pubsub } = deps;
+  const logger = deps.logger.child({ component: 'graphql-ws' });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let closing = false;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (closing || pathname !== GRAPHQL_PATH) {
+      socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const authenticate = async (params: ConnectionParams | undefined): Promise<Caller> => {
+    const header = typeof params?.authorization === 'string' ? params.authorization : undefined;
+    const caller = await services.apiKeys.authenticate(header);
+    if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
+    return caller;
+  };
+
+  // The same rules Apollo applies over HTTP.
+  const rules = [
+    ...specifiedRules,
+    depthLimitRule(limits.maxDepth),
+    ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+
+  const format = (errors: readonly GraphQLError[], log: Logger) =>
+    errors.map((error) => {
+      if (isUnexpectedError(error)) log.error({ err: error.originalError ?? error, path: error.path }, 'GraphQL subscription failed');
+      return formatHubError(error.toJSON(), error);
+    });
+
+  const disposable = useServer<ConnectionParams, SocketExtra>(
+    {
+      schema,
+      // Never put internal error messages in close reasons.
+      isProd: true,
+      onConnect: async (ctx) => {
+        try {
+          await authenticate(ctx.connectionParams);
+          ctx.extra.connectionId = randomUUID();
+          return true;
+        } catch (err) {
+          if (!isUnauthenticatedError(err)) throw err;
+          // graphql-ws would close with 4403 on `false`; this close comes first and wins.
+          ctx.extra.socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${err.message}`.slice(0, 120));
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const requestId = `${ctx.extra.connectionId ?? 'ws'}:${id}`;
+        const log = logger.child({ requestId });
+        let caller: Caller;
+        try {
+          caller = await authenticate(ctx.connectionParams);
+        } catch (err) {
+          if (isUnauthenticatedError(err)) return [toGraphQLError(err)];
+          throw err;
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [withCode(err instanceof GraphQLError ? err : new GraphQLError(String(err)), 'GRAPHQL_PARSE_FAILED')];
+        }
+        const validationErrors = validate(schema, document, rules);
+        if (validationErrors.length > 0) return validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const tooComplex = complexityError(
+          operationComplexity(schema, document, payload.variables ?? undefined, payload.operationName),
+          limits.maxComplexity,
+        );
+        if (tooComplex) return [tooComplex];
+        const contextValue: HubContext = { requestId, caller, logger: log, services, pubsub };
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+          contextValue,
+        };
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return undefined;
+        const log = (args.contextValue as HubContext | undefined)?.logger ?? logger;
+        return { ...result, errors: format(result.errors, log) };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors, logger),
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      closing = true;
+      server.off('upgrade', onUpgrade);
+      await disposable.dispose();
+    },
+    get clientCount() {
+      return wss.clients.size;
+    },
+  };
+}

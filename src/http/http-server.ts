@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import type { HubConfig } from '../config.js';
+import type { ApiServices, HubContext } from '../api/context.js';
+import { toGraphQLError } from '../api/errors/format-error.js';
+import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { isUnauthenticatedError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import { createApolloServer } from './graphql-apollo.js';
+import { attachGraphQLWebSocket, GRAPHQL_PATH, type GraphQLWebSocket } from './graphql-ws.js';
+import { registerHealthRoutes, type ReadinessCheck } from './health.routes.js';
+
+/** Registers more routes (OAuth callbacks, webhooks, feeds) on the hub's Fastify instance. */
+export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
+
+export interface HttpServerDeps {
+  config: HubConfig;
+  logger: Logger;
+  schema: GraphQLSchema;
+  services: ApiServices;
+  pubsub: HubPubSub;
+  readiness: ReadinessCheck[];
+  routes?: RouteRegistrar[];
+}
+
+export interface HttpServer {
+  app: FastifyInstance;
+  apollo: ApolloServer<HubContext>;
+  /** Resolves with the bound address; `port` 0 picks a free one. */
+  listen(): Promise<{ url: string; host: string; port: number }>;
+  /**
+   * Stops accepting (readyz turns 503, new connections are refused), closes WebSocket clients,
+   * waits for in-flight HTTP requests up to `graceMs`, then drops what is left.
+   */
+  close(graceMs: number): Promise<void>;
+  readonly shuttingDown: boolean;
+}
+
+/** Request ids: the caller's `x-request-id` when it is a sane token, else a fresh UUID. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
+  const { config, logger, schema, services, pubsub } = deps;
+  let shuttingDown = false;
+
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Fastify 5 keeps idle keep-alive sockets from holding `close()` open ('idle' is the default;
+    // stated because graceful shutdown relies on it).
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // A keep-alive connection whose request was in flight when shutdown began would otherwise stay
+    // open (idle) until its keep-alive timeout and hold `close()` up that long.
+    if (shuttingDown) void reply.header('connection', 'close');
+  });
+
+  registerHealthRoutes(app, { checks: deps.readiness, isShuttingDown: () => shuttingDown });
+
+  const apollo = createApolloServer({ config, schema, logger });
+  await apollo.start();
+  app.route({
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: fastifyApolloHandler(apollo, {
+      context: async (request): Promise<HubContext> => {
+        try {
+          const caller = await services.apiKeys.authenticate(request.headers.authorization);
+          // request.log is a child of the pino logger given as `loggerInstance`, carrying the request id.
+          return { requestId: request.id, caller, logger: request.log as Logger, services, pubsub };
+        } catch (err) {
+          if (isUnauthenticatedError(err)) throw toGraphQLError(err, 401);
+          // Apollo answers 500 with INTERNAL_SERVER_ERROR (format-error.ts); the cause is only logged.
+          request.log.error({ err }, 'authenticating the request failed');
+          throw err;
+        }
+      },
+    }),
+  });
+
+  for (const register of deps.routes ?? []) await register(app);
+
+  let ws: GraphQLWebSocket | undefined;
+
+  return {
+    app,
+    apollo,
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    async listen() {
+      ws = attachGraphQLWebSocket({
+        server: app.server,
+        schema,
+        limits: config.graphql,
+        services,
+        pubsub,
+        logger,
+      });
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const shownHost = ['0.0.0.0', '[::]', '127.0.0.1', '[::1]'].includes(host) ? 'localhost' : host;
+      return { url: `http://${shownHost}:${address.port}${GRAPHQL_PATH}`, host: address.address, port: address.port };
+    },
+    async close(graceMs) {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      await ws?.close();
+      const force = setTimeout(() => {
+        logger.warn({ graceMs }, 'in-flight requests did not finish within the grace period; closing their connections');
+        app.server.closeAllConnections();
+      }, graceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
+      await apollo.stop();
+    },
+  };
+}

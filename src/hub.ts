@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from 'mongodb';
+import { buildHubSchema } from './api/build-schema.js';
+import type { ApiServices } from './api/context.js';
+import { createPubSub } from './api/pubsub/create-pubsub.js';
+import type { HubPubSub } from './api/pubsub/hub-pubsub.js';
+import type { HubConfig } from './config.js';
+import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
+import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
+import { createLogger, type Logger } from './logger.js';
+import { mongoDbOf } from './store/mongo-db.js';
+import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js';
+import { bootstrapEmbeddedStore, type BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
+import { createTenancyServices } from './tenancy/tenancy-services.js';
+
+export interface HubOverrides {
+  /** Defaults to a pino logger at `config.logLevel` on stdout. */
+  logger?: Logger;
+  /** Extra HTTP routes (OAuth callbacks, webhooks…), registered after /graphql and the health routes. */
+  routes?: RouteRegistrar[];
+}
+
+export interface Hub {
+  config: HubConfig;
+  logger: Logger;
+  orm: Orm;
+  /** The MongoClient's `Db` when running on MongoDB (shared by jobs and pubsub). */
+  mongoDb: Db | undefined;
+  pubsub: HubPubSub;
+  scheduler: JobScheduler;
+  services: ApiServices;
+  http: HttpServer;
+  app: FastifyInstance;
+  /** Set on the first start of an empty embedded store: the admin key to show once. */
+  bootstrap: BootstrapResult | null;
+  /** Starts serving HTTP + WebSocket and starts the job scheduler. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Graceful shutdown, in dependency order; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that knows how store, pubsub, jobs, services, GraphQL and
+ * HTTP fit together. The database URL alone picks the mode — SQLite (embedded: in-process pubsub,
+ * the hub's SQLite Agenda backend) or MongoDB (MikroORM's mongo driver, Agenda's mongo backend and
+ * the MongoDB pubsub transport, all on the one MongoClient). Nothing runs in the background until
+ * `listen()`.
+ */
+export async function createHub(config: HubConfig, overrides: HubOverrides = {}): Promise<Hub> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const cleanups: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => logger.error({ err }, 'cleanup after a failed start failed'));
+  };
+
+  try {
+    const orm = await createOrm(config.database, logger);
+    cleanups.push(() => orm.close(true));
+    await prepareSchema(orm, config.database);
+
+    const mongoDb = config.database.kind === 'mongodb' ? mongoDbOf(orm) : undefined;
+    const pubsub = createPubSub(mongoDb ? { kind: 'mongodb', db: mongoDb } : { kind: 'in-process' }, logger);
+    cleanups.push(() => pubsub.close());
+
+    const scheduler = await createJobScheduler({ config, logger, ...(mongoDb ? { mongoDb } : {}) });
+    cleanups.push(() => scheduler.stop(0));
+
+    const services: ApiServices = {
+      ...createTenancyServices({ orm, pubsub, logger }),
+    };
+
+    const bootstrap = await bootstrapEmbeddedStore({ orm, config });
+
+    const schema = await buildHubSchema({ pubsub });
+    const http = await createHttpServer({
+      config,
+      logger,
+      schema,
+      services,
+      pubsub,
+      readiness: [
+        { name: 'database', check: () => pingDatabase(orm, config.database) },
+        { name: 'jobs', check: () => scheduler.ping() },
+        { name: 'subscriptions', check: () => pubsub.ping() },
+      ],
+      // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
+      routes: [...(overrides.routes ?? [])],
+    });
+    cleanups.push(() => http.close(0));
+
+    let closing: Promise<void> | null = null;
+    return {
+      config,
+      logger,
+      orm,
+      mongoDb,
+      pubsub,
+      scheduler,
+      services,
+      http,
+      app: http.app,
+      bootstrap,
+      async listen() {
+        const { url, port } = await http.listen();
+        await scheduler.start();
+        return { url, port };
+      },
+      close() {
+        closing ??= (async () => {
+          const graceMs = config.shutdownGraceMs;
+          logger.info({ graceMs }, 'shutting down');
+          // HTTP first (in-flight requests may still need jobs and the database), then jobs
+          // (running ones get the grace period), then subscriptions' transport, then the database.
+          await http.close(graceMs);
+          await scheduler.stop(graceMs);
+          await pubsub.close();
+          await orm.close(true);
+          logger.info('shut down');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

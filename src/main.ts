@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { isConfigError, loadConfig, type HubConfig } from './config.js';
+import { createHub, type Hub } from './hub.js';
+import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
+
+/**
+ * Process entry: configuration → hub → listen, and graceful shutdown on SIGINT/SIGTERM.
+ * Exit codes: 0 after a clean shutdown, 1 for invalid configuration, a failed start or shutdown.
+ */
+
+/** Shown once on stdout, outside the JSON log (pino never sees the key). */
+function printBootstrap(result: BootstrapResult): void {
+  const line = '='.repeat(78);
+  process.stdout.write(
+    [
+      '',
+      line,
+      ' First start: created tenant "Default" and an ADMIN API key. It is shown only this once:',
+      '',
+      `   ${result.adminKey}`,
+      '',
+      result.keyFile
+        ? ` It is also saved to ${result.keyFile} (readable by you only).`
+        : ' The database is in memory, so the key lives as long as this process.',
+      ' Send it as:  Authorization: Bearer <key>',
+      line,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  let config: HubConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (isConfigError(err)) {
+      process.stderr.write(`${err.message}\nSee the configuration table in README.md.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let hub: Hub;
+  try {
+    hub = await createHub(config);
+  } catch (err) {
+    process.stderr.write(`The hub could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const { logger } = hub;
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'signal received, shutting down gracefully');
+    // Last resort if something hangs: HTTP and jobs each get the grace period, plus some slack.
+    const deadline = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs * 2 + 5_000);
+    deadline.unref();
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  if (hub.bootstrap) printBootstrap(hub.bootstrap);
+  try {
+    const { url } = await hub.listen();
+    logger.info({ url, database: config.database.kind }, `GraphQL ready at ${url}`);
+  } catch (err) {
+    logger.error({ err }, 'could not start listening');
+    await hub.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+await main();

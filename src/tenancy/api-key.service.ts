@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FilterQuery } from '@mikro-orm/core';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
+import { API_KEY_ROLES, type ApiKeyRole } from '../domain/model.js';
+import { ApiKey } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
+import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
+import { oneOf, requiredText } from './input-rules.js';
+
+/** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
+const KEY_PREFIX = 'hub_';
+const SHOWN_PREFIX_LENGTH = 12;
+/** `lastUsedAt` is refreshed at most this often per key, so authentication stays a read. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** A fresh key with what is stored of it. The key itself is never stored. */
+export function mintApiKey(): { key: string; prefix: string; hash: string } {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  return { key, prefix: key.slice(0, SHOWN_PREFIX_LENGTH), hash: hashApiKey(key) };
+}
+
+export interface CreateApiKeyInput {
+  tenantId?: string | null;
+  name: string;
+  role: string;
+}
+
+export interface CreatedApiKey {
+  apiKey: ApiKey;
+  /** The full key. It is not stored and cannot be shown again. */
+  key: string;
+}
+
+export interface ApiKeyListFilter {
+  /** Admin: limit to one tenant's keys (omitted: every key, admin keys included). */
+  tenantId?: string | null;
+  includeRevoked?: boolean | null;
+}
+
+export class ApiKeyService {
+  constructor(private readonly deps: { orm: Orm }) {}
+
+  /**
+   * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
+   * operation that needs a key says so); a malformed, unknown or revoked key → UNAUTHENTICATED.
+   */
+  async authenticate(authorization: string | null | undefined): Promise<Caller | null> {
+    if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
+    if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
+    const em = this.deps.orm.em.fork();
+    const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
+    if (!key || key.revokedAt !== null) throw new UnauthenticatedError('Invalid or revoked API key');
+    const now = Date.now();
+    if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
+    }
+    return { apiKeyId: key.id, role: key.role, tenantId: key.tenantId };
+  }
+
+  /**
+   * Creates a key and returns it in full exactly once. `ADMIN` keys can only be made by admins and
+   * belong to no tenant; `TENANT` keys belong to the caller's tenant (or, for admins, `tenantId`).
+   */
+  async create(caller: Caller, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+    const em = this.deps.orm.em.fork();
+    const name = requiredText('name', input.name, 100);
+    const role: ApiKeyRole = oneOf('role', input.role, API_KEY_ROLES);
+    let tenantId: string | null = null;
+    if (role === 'ADMIN') {
+      if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create ADMIN keys');
+      if (input.tenantId) throw new ValidationError('tenantId', 'must be empty for an ADMIN key (admin keys act on every tenant)');
+    } else {
+      tenantId = await resolveTenantId(em, caller, input.tenantId);
+    }
+    const { key, prefix, hash } = mintApiKey();
+    const apiKey = new ApiKey({ tenantId, name, role, prefix, hash });
+    await em.persistAndFlush(apiKey);
+    return { apiKey, key };
+  }
+
+  /**
+   * Revokes a key; it stops working on the next request. Revoking a revoked key returns it as is.
+   * The last active admin key cannot be revoked, so the hub never locks its operators out.
+   */
+  async revoke(caller: Caller, id: string): Promise<ApiKey> {
+    const em = this.deps.orm.em.fork();
+    const apiKey = await em.findOne(ApiKey, { id, ...tenantFilter(caller) });
+    if (!apiKey) throw new NotFoundError('ApiKey', id);
+    if (apiKey.revokedAt !== null) return apiKey;
+    if (apiKey.role === 'ADMIN') {
+      const activeAdmins = await em.count(ApiKey, { role: 'ADMIN', revokedAt: null });
+      if (activeAdmins <= 1) {
+        throw new ConflictError(
+          'This is the last active ADMIN key',
+          'Create another ADMIN key first (createApiKey with role ADMIN, or `npm run hub -- create-api-key --role ADMIN`), then revoke this one',
+        );
+      }
+    }
+    apiKey.revokedAt = new Date();
+    await em.flush();
+    return apiKey;
+  }
+
+  async list(caller: Caller, filter: ApiKeyListFilter, page: PageArgs): Promise<Page<ApiKey>> {
+    const em = this.deps.orm.em.fork();
+    const where: FilterQuery<ApiKey> = {};
+    if (caller.role !== 'ADMIN' || filter.tenantId) where.tenantId = await resolveTenantId(em, caller, filter.tenantId);
+    if (!filter.includeRevoked) where.revokedAt = null;
+    return paginate(em, ApiKey, where, page);
+  }
+
+  async get(caller: Caller, id: string): Promise<ApiKey> {
+    const apiKey = await this.deps.orm.em.fork().findOne(ApiKey, { id, ...tenantFilter(caller) });
+    if (!apiKey) throw new NotFoundError('ApiKey', id);
+    return apiKey;
+  }
+}

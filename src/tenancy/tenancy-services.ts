@@ -1,0 +1,21 @@
+import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { Logger } from '../logger.js';
+import type { Orm } from '../store/orm.js';
+import { ApiKeyService } from './api-key.service.js';
+import { HostUserService } from './host-user.service.js';
+import { TenantService } from './tenant.service.js';
+
+export interface TenancyServices {
+  tenants: TenantService;
+  apiKeys: ApiKeyService;
+  hostUsers: HostUserService;
+}
+
+/** The tenancy services on one store; the hub (GraphQL) and the CLI use the same ones. */
+export function createTenancyServices(deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }): TenancyServices {
+  return {
+    tenants: new TenantService(deps),
+    apiKeys: new ApiKeyService({ orm: deps.orm }),
+    hostUsers: new HostUserService(deps),
+  };
+}

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { print } from 'graphql';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiKeysDocument, ViewerDocument } from '../graphql/generated.js';
+
+/** `npm start` as a user runs it: `tsx src/main.ts` in a child process with only the given environment. */
+interface Started {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startMain(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves with the GraphQL URL once the hub logs that it listens. */
+async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of started.stdout().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { url?: string };
+      if (entry.url) return entry.url.replace('localhost', '127.0.0.1');
+    }
+    if (started.child.exitCode !== null) throw new Error(`hub exited early:\n${started.stdout()}\n${started.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`hub did not become ready:\n${started.stdout()}\n${started.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function query(url: string, key: string, document: Parameters<typeof print>[0]) {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: print(document) }),
+  });
+  return (await r.json()) as { data?: Record<string, unknown> };
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the hub process', () => {
+  it('exits with code 1 and names the variable when the configuration is invalid', async () => {
+    const started = startMain({ PORT: 'eighty', DATA_DIR: tmpdir() });
+    expect(await started.exited).toBe(1);
+    expect(started.stderr()).toContain('Invalid configuration:');
+    expect(started.stderr()).toContain('PORT: expected an integer between 0 and 65535');
+  });
+
+  it('prints the admin key once on first start, saves it 0600, and makes no second key on restart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-main-'));
+    dirs.push(dataDir);
+    const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000' };
+
+    const first = startMain(env);
+    const url = await readyUrl(first);
+    const keyFile = path.join(dataDir, 'admin-api-key.txt');
+    const key = readFileSync(keyFile, 'utf8').trim();
+    expect(key).toMatch(/^hub_[A-Za-z0-9_-]{43}$/);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(first.stdout().split(key).length - 1).toBe(1);
+    const logLines = first.stdout().split('\n').filter((l) => l.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.some((l) => l.includes(key))).toBe(false);
+    expect(((await query(url, key, ViewerDocument)).data?.viewer as { role: string }).role).toBe('ADMIN');
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toContain('"msg":"shut down"');
+
+    const second = startMain(env);
+    const url2 = await readyUrl(second);
+    expect(second.stdout()).not.toContain('First start');
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+    const keys = (await query(url2, key, ApiKeysDocument)).data?.apiKeys as { totalCount: number };
+    expect(keys.totalCount).toBe(1);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type GraphQLFormattedError } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.js';
+import { createHub, type Hub, type HubOverrides } from '../../src/hub.js';
+import { createLogger } from '../../src/logger.js';
+
+/** What an HTTP GraphQL call returned, typed by the document. */
+export interface GqlResult<TData> {
+  status: number;
+  headers: Headers;
+  data: TData | null | undefined;
+  errors: GraphQLFormattedError[] | undefined;
+}
+
+export interface TestHub {
+  hub: Hub;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  /** The ADMIN key of the embedded bootstrap (SQLite) or `undefined` (MongoDB). */
+  adminKey: string | undefined;
+  /** Sends a typed document over HTTP with `Authorization: Bearer <key>` (no header when `key` is null). */
+  gql<TData, TVars extends Record<string, unknown>>(
+    document: TypedDocumentNode<TData, TVars>,
+    variables: TVars,
+    key: string | null | undefined,
+  ): Promise<GqlResult<TData>>;
+  /** Raw query text, for documents that are not in test/graphql on purpose (limits, malformed input). */
+  rawGql(query: string, variables: Record<string, unknown>, key: string | null | undefined): Promise<GqlResult<Record<string, unknown>>>;
+  /** A real graphql-ws client authenticated with `key`, closed with the hub. */
+  wsClient(key: string | null, onClosed?: (event: { code: number; reason: string }) => void): Client;
+  close(): Promise<void>;
+}
+
+/** The env record tests start hubs with: in-memory SQLite, a free port on loopback, no logs. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: 'sqlite::memory:',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_GRACE_MS: '5000',
+    JOBS_POLL_INTERVAL_MS: '200',
+    ...overrides,
+  };
+}
+
+/** Starts a full hub (HTTP + WebSocket + jobs) on 127.0.0.1 with a temporary data folder. */
+export async function startTestHub(env: Record<string, string> = {}, overrides: HubOverrides = {}): Promise<TestHub> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-test-'));
+  const config = loadConfig(testEnv({ DATA_DIR: dataDir, ...env }));
+  const hub = await createHub(config, { logger: createLogger({ level: config.logLevel }), ...overrides });
+  const { port } = await hub.listen();
+  const origin = `http://127.0.0.1:${port}`;
+  const clients: Client[] = [];
+
+  const post = async (query: string, variables: Record<string, unknown>, key: string | null | undefined) => {
+    const response = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] };
+    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+  };
+
+  return {
+    hub,
+    origin,
+    graphqlUrl: `${origin}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    adminKey: hub.bootstrap?.adminKey,
+    async gql(document, variables, key) {
+      return (await post(print(document), variables, key)) as GqlResult<never>;
+    },
+    async rawGql(query, variables, key) {
+      return (await post(query, variables, key)) as GqlResult<Record<string, unknown>>;
+    },
+    wsClient(key, onClosed) {
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: key === null ? {} : { authorization: `Bearer ${key}` },
+        retryAttempts: 0,
+        lazy: false,
+        ...(onClosed ? { on: { closed: (event) => onClosed(event as { code: number; reason: string }) } } : {}),
+        onNonLazyError: () => undefined,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Expects exactly one error and returns it (so tests can assert its code, field and message). */
+export function onlyError(result: { errors?: readonly GraphQLFormattedError[] | undefined }): GraphQLFormattedError {
+  if (!result.errors || result.errors.length !== 1) {
+    throw new Error(`expected exactly one error, got ${JSON.stringify(result.errors)}`);
+  }
+  return result.errors[0]!;
+}
+
+/** Waits until `predicate` holds, polling; fails after `timeoutMs` with `what` in the message. */
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,60 @@
+import { parse, validate, specifiedRules, type FragmentDefinitionNode, Kind, type OperationDefinitionNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildHubSchema } from '../../../src/api/build-schema.js';
+import { complexityError, depthLimitRule, operationComplexity, operationDepth } from '../../../src/api/limits/operation-limits.js';
+import { createPubSub } from '../../../src/api/pubsub/create-pubsub.js';
+import { createLogger } from '../../../src/logger.js';
+
+function depthOf(query: string): number {
+  const doc = parse(query);
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  return operationDepth(op.selectionSet, fragments);
+}
+
+describe('operation depth', () => {
+  it('counts nested selections, through fragments and inline fragments', () => {
+    expect(depthOf('{ a }')).toBe(1);
+    expect(depthOf('{ a { b { c } } d }')).toBe(3);
+    expect(depthOf('query { a { ...F } } fragment F on A { b { ... on B { c { d } } } }')).toBe(4);
+  });
+
+  it('does not count introspection, so schema tools keep working under a low limit', () => {
+    expect(depthOf('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }')).toBe(0);
+  });
+
+  it('stops at fragment cycles instead of looping', () => {
+    expect(depthOf('{ a { ...F } } fragment F on A { b { ...F } }')).toBe(2);
+  });
+});
+
+describe('operation limits against the hub schema', () => {
+  const pubsub = createPubSub({ kind: 'in-process' }, createLogger({ level: 'silent' }));
+  const schemaPromise = buildHubSchema({ pubsub });
+
+  it('reports a query deeper than the limit with the depth and the limit', async () => {
+    const schema = await schemaPromise;
+    const doc = parse('{ tenants { edges { node { settings { polling { activeIntervalMinutes } } } } } }');
+    const errors = validate(schema, doc, [...specifiedRules, depthLimitRule(4)]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toBe('Query depth 6 exceeds the limit of 4 (GRAPHQL_MAX_DEPTH); ask for fewer nested levels');
+    expect(validate(schema, doc, [...specifiedRules, depthLimitRule(6)])).toEqual([]);
+  });
+
+  it('multiplies a list selection by the page size asked for', async () => {
+    const schema = await schemaPromise;
+    const doc = parse('query($n: Int) { tenants(first: $n) { edges { node { id name } } } }');
+    const small = operationComplexity(schema, doc, { n: 1 }, undefined)!;
+    const large = operationComplexity(schema, doc, { n: 100 }, undefined)!;
+    expect(large).toBeGreaterThan(small * 50);
+    expect(complexityError(large, 100)?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', complexity: large, maxComplexity: 100 });
+    expect(complexityError(small, 100)).toBeNull();
+  });
+
+  it('leaves variables that do not fit the operation to execution (no estimate)', async () => {
+    const schema = await schemaPromise;
+    const doc = parse('query($n: Int) { tenants(first: $n) { totalCount } }');
+    expect(operationComplexity(schema, doc, { n: 'many' }, undefined)).toBeNull();
+  });
+});

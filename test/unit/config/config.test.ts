@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, isConfigError, loadConfig } from '../../../src/config.js';
+
+function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (isConfigError(err)) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded SQLite file under ./data on port 4000', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('data', 'hub.db'), url: `sqlite:${path.resolve('data', 'hub.db')}` });
+    expect(config.publicUrl).toBe('http://localhost:4000');
+    expect(config.graphql).toEqual({ introspection: true, maxDepth: 12, maxComplexity: 5000 });
+    expect(config.shutdownGraceMs).toBe(10_000);
+  });
+
+  it('selects MongoDB from a mongodb:// URL and takes the database name from its path', () => {
+    const config = loadConfig({ DATABASE_URL: 'mongodb://db.example:27017/hub_prod?replicaSet=rs0' });
+    expect(config.database).toEqual({ kind: 'mongodb', url: 'mongodb://db.example:27017/hub_prod?replicaSet=rs0', dbName: 'hub_prod' });
+  });
+
+  it('accepts an in-memory SQLite database', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ kind: 'sqlite', file: ':memory:', url: 'sqlite::memory:' });
+  });
+
+  it('names the variable and what it expects when a value is invalid', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([{ variable: 'PORT', message: 'expected an integer between 0 and 65535' }]);
+    expect(problemsOf({ GRAPHQL_INTROSPECTION: 'maybe' })).toEqual([{ variable: 'GRAPHQL_INTROSPECTION', message: 'expected true or false' }]);
+    expect(problemsOf({ DATABASE_URL: 'postgres://x' })[0]?.variable).toBe('DATABASE_URL');
+  });
+
+  it('reports every invalid variable at once, each on its own line of the message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: '-1', LOG_LEVEL: 'loud', GRAPHQL_MAX_DEPTH: '1' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(/^ {2}PORT: /m);
+    expect(message).toMatch(/^ {2}LOG_LEVEL: /m);
+    expect(message).toMatch(/^ {2}GRAPHQL_MAX_DEPTH: expected an integer between 2 and 100$/m);
+  });
+
+  it('refuses half a set of provider credentials', () => {
+    expect(problemsOf({ GOOGLE_CLIENT_ID: 'id-only' })).toEqual([
+      { variable: 'GOOGLE_CLIENT_SECRET', message: 'set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither (sandbox provider)' },
+    ]);
+  });
+
+  it('parses the GraphQL limits and switches introspection off', () => {
+    const config = loadConfig({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COMPLEXITY: '200', GRAPHQL_INTROSPECTION: 'false' });
+    expect(config.graphql).toEqual({ introspection: false, maxDepth: 5, maxComplexity: 200 });
+  });
+});
