@@ -41,12 +41,13 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
   const saved = stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { microsoft?: unknown; google?: unknown }) : {};
 
   let timer: NodeJS.Timeout | undefined;
-  let handles: { microsoft: MicrosoftEmulatorHandle; google: GoogleEmulatorHandle } | undefined;
+  // Filled once both emulators run; state changes before that are saved by the first later save.
+  const live: { microsoft?: MicrosoftEmulatorHandle; google?: GoogleEmulatorHandle } = {};
   const save = () => {
-    if (!stateFile || !handles) return;
+    if (!stateFile || !live.microsoft || !live.google) return;
     mkdirSync(path.dirname(stateFile), { recursive: true });
     const tmp = `${stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ microsoft: handles.microsoft.exportState(), google: handles.google.exportState() }));
+    writeFileSync(tmp, JSON.stringify({ microsoft: live.microsoft.exportState(), google: live.google.exportState() }));
     renameSync(tmp, stateFile);
   };
   const onStateChange = stateFile
@@ -59,7 +60,7 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
   const common = { core, tls, host: opts.host ?? '127.0.0.1', seed: opts.seed ?? true, logger: opts.logger, onStateChange };
   const microsoft = await startMicrosoftEmulator({ ...common, port: opts.microsoftPort ?? 0, initialState: saved.microsoft });
   const google = await startGoogleEmulator({ ...common, port: opts.googlePort ?? 0, initialState: saved.google });
-  handles = { microsoft, google };
+  Object.assign(live, { microsoft, google });
 
   return {
     core,

@@ -58,7 +58,7 @@ describe('emulator instrumentation', () => {
     await fetch(`${base}/things`, { headers: { 'x-account': 'a@example.com' } });
     await fetch(`${base}/things`, { headers: { 'x-account': 'a@example.com' } });
     await fetch(`${base}/things`, { method: 'POST', headers: { 'x-account': 'b@example.com' } });
-    const counters = await (await fetch(`${base}/_control/counters`)).json();
+    const counters = (await (await fetch(`${base}/_control/counters`)).json()) as { total: { requests: number } };
     expect(counters.total.requests).toBe(3);
     expect(core.counters.total({ account: 'A@example.com' })).toMatchObject({ requests: 2 });
     expect(core.counters.snapshot({ route: 'things.list' })[0]?.bytesOut).toBeGreaterThan(0);
