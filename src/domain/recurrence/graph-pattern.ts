@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Weekday } from '../tenant-settings.js';
+import { windowsToIana } from '../windows-time-zones.js';
 import { emptyRule, type RRule, type WeekdayNum } from './rrule.js';
 
 /**
@@ -136,9 +137,12 @@ export function graphToRRule(rec: GraphRecurrence, ctx: GraphToRRuleContext): RR
       rule.until = r.endDate.replaceAll('-', '');
     } else {
       // The end date is inclusive in the recurrence zone: the last instant of that day, in UTC.
-      const zone = r.recurrenceTimeZone || ctx.timeZone;
-      const last = DateTime.fromISO(`${r.endDate}T23:59:59`, { zone }).toUTC();
-      rule.until = last.toFormat("yyyyMMdd'T'HHmmss'Z'");
+      // Graph names the zone the Windows way or the IANA way.
+      const named = r.recurrenceTimeZone || ctx.timeZone;
+      const zone = windowsToIana(named) ?? named;
+      const last = DateTime.fromISO(`${r.endDate}T23:59:59`, { zone });
+      if (!last.isValid) throw new RangeError(`unknown recurrence time zone: ${named}`);
+      rule.until = last.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
     }
   }
   return rule;

@@ -132,6 +132,8 @@ describe('Graph patternedRecurrence ↔ RRULE', () => {
   it('turns an inclusive end date into a UTC UNTIL at the end of that day in the series zone', () => {
     const rule = graphToRRule({ pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2026-03-01', endDate: '2026-03-10', recurrenceTimeZone: 'Europe/Zurich' } }, ctx);
     expect(rule.until).toBe('20260310T225959Z');
+    const windows = graphToRRule({ pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2026-03-01', endDate: '2026-03-10', recurrenceTimeZone: 'W. Europe Standard Time' } }, ctx);
+    expect(windows.until).toBe('20260310T225959Z');
     const allDay = graphToRRule({ pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2026-03-01', endDate: '2026-03-10' } }, { allDay: true, timeZone: 'UTC' });
     expect(allDay.until).toBe('20260310');
   });
