@@ -1,0 +1,104 @@
+import { AuthenticationHandler, Client, RedirectHandler, RedirectHandlerOptions, TelemetryHandler } from '@microsoft/microsoft-graph-client';
+import type { Logger } from '../../logger.js';
+import type { CalendarProvider } from '../calendar-provider.js';
+import type { ProviderAuth, TokenStore } from '../provider-auth.js';
+import { createCaFetch, GraphFetchHandler } from './graph-fetch.js';
+import { DEFAULT_GRAPH_TUNING, GraphTransport, type AccessTokenSource, type GraphTuning } from './graph-transport.js';
+import { MailboxLimiter } from './mailbox-limiter.js';
+import { MicrosoftAuth, MICROSOFT_GRAPH_SCOPES } from './microsoft-auth.service.js';
+import { MicrosoftGraphProvider } from './microsoft-graph.provider.js';
+import { createMsalNetworkClient } from './msal-network-client.js';
+import { createMsalClient, MsalTokenSource, tokenStoreCachePlugin } from './msal-token-source.js';
+
+export interface MicrosoftGraphSettings {
+  clientId: string;
+  clientSecret: string;
+  /** e.g. https://login.microsoftonline.com or the emulator origin */
+  authorityHost: string;
+  /** common | organizations | consumers | <tenant id> */
+  tenant: string;
+  /** e.g. https://graph.microsoft.com or the emulator origin (the client appends /v1.0) */
+  graphBaseUrl: string;
+  /** PEM of a CA to trust for THESE calls only (sandbox/emulator); null = system trust store */
+  caPem: string | null;
+}
+
+export interface ConnectionContext {
+  connectionId: string;
+  /** Microsoft `oid` of the linked account (also the key of the mailbox's concurrency limit). */
+  accountId: string;
+  /** MSAL home account id (`<oid>.<tid>`) from the code redemption. */
+  homeAccountId: string | null;
+  /** The connection's token vault entry: holds MSAL's serialised cache. */
+  tokens: TokenStore;
+  logger: Logger;
+}
+
+export interface MicrosoftGraphModule {
+  /** slug `microsoft-graph` */
+  auth: ProviderAuth;
+  connect(connection: ConnectionContext): CalendarProvider;
+  /** Closes the HTTP agents of the Graph and MSAL transports. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composition of the Microsoft adapter: one Graph client and one MSAL network client per module
+ * (their agents trust `caPem` for these calls only), one concurrency limiter per mailbox shared by
+ * every connection of that mailbox, and per connection an MSAL confidential client whose cache is
+ * the connection's `TokenStore`.
+ *
+ * `deps.tuning` (optional, not part of the linking contract) shortens retry waits in tests.
+ */
+export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, deps: { logger: Logger; tuning?: Partial<GraphTuning> }): MicrosoftGraphModule {
+  const tuning: GraphTuning = { ...DEFAULT_GRAPH_TUNING, ...deps.tuning };
+  const caPem = settings.caPem ?? undefined;
+  const graphFetch = createCaFetch({ caPem, timeoutMs: tuning.requestTimeoutMs });
+  const msalNetwork = createMsalNetworkClient({ caPem, timeoutMs: tuning.requestTimeoutMs });
+  const graphOrigin = new URL(settings.graphBaseUrl).origin;
+
+  const unusedProvider = {
+    getAccessToken: async (): Promise<string> => {
+      throw new Error('Graph calls must carry a per-request authentication provider');
+    },
+  };
+  // The SDK's default chain without RetryHandler: GraphTransport is the one retry layer.
+  const client = Client.initWithMiddleware({
+    baseUrl: graphOrigin,
+    defaultVersion: 'v1.0',
+    // The auth middleware adds the bearer token only for Graph hosts and these (B1).
+    customHosts: new Set([new URL(graphOrigin).hostname]),
+    middleware: [new AuthenticationHandler(unusedProvider), new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new GraphFetchHandler(graphFetch)],
+  });
+
+  const limiters = new Map<string, MailboxLimiter>();
+  const limiterFor = (mailbox: string) => {
+    const key = mailbox.toLowerCase();
+    let limiter = limiters.get(key);
+    if (!limiter) {
+      limiter = new MailboxLimiter(tuning.mailboxConcurrency);
+      limiters.set(key, limiter);
+    }
+    return limiter;
+  };
+  const transportFor = (mailbox: string, tokens: AccessTokenSource) => new GraphTransport({ client, limiter: limiterFor(mailbox), tokens, tuning });
+
+  const auth = new MicrosoftAuth({
+    newMsalClient: () => createMsalClient(settings, { networkClient: msalNetwork, logger: deps.logger }),
+    transportFor,
+    logger: deps.logger,
+  });
+
+  return {
+    auth,
+    connect(connection) {
+      const msal = createMsalClient(settings, { networkClient: msalNetwork, logger: connection.logger, cachePlugin: tokenStoreCachePlugin(connection.tokens) });
+      const tokens = new MsalTokenSource({ msal, scopes: MICROSOFT_GRAPH_SCOPES, homeAccountId: connection.homeAccountId, accountId: connection.accountId });
+      return new MicrosoftGraphProvider({ transport: transportFor(connection.accountId, tokens), logger: connection.logger, connectionId: connection.connectionId });
+    },
+    async close() {
+      graphFetch.close();
+      msalNetwork.close();
+    },
+  };
+}
