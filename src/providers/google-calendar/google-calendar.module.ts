@@ -1,0 +1,58 @@
+import type { Logger } from '../../logger.js';
+import type { CalendarProvider } from '../calendar-provider.js';
+import type { ProviderAuth, TokenStore } from '../provider-auth.js';
+import { GoogleAuth } from './google-calendar.auth.js';
+import { GoogleCalendarProvider } from './google-calendar.provider.js';
+import type { RetryPolicy } from './google-calendar.retry.js';
+
+/**
+ * Entry point of the Google Calendar adapter: the OAuth side (`auth`) and one `CalendarProvider`
+ * per linked connection, built through google-auth-library and @googleapis/calendar against real
+ * Google or the emulator (only the URLs differ).
+ */
+export interface GoogleCalendarSettings {
+  clientId: string;
+  clientSecret: string;
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  /** e.g. https://www.googleapis.com or the emulator origin; @googleapis/calendar replaces only the origin */
+  calendarRootUrl: string;
+  /** OpenID certs + userinfo (for id token verification / identity); real Google defaults when absent */
+  pemCertsUrl?: string;
+  jwkCertsUrl?: string;
+  userInfoUrl?: string;
+  tokenInfoUrl?: string;
+  /** Time-out of one HTTP request to Google (default 30 s). */
+  requestTimeoutMs?: number;
+  /** The adapter's retry layer (see google-calendar.retry.ts); defaults in DEFAULT_RETRY_POLICY. */
+  retry?: Partial<RetryPolicy>;
+  /** `maxResults` of list calls (default 250, Google allows up to 2500). */
+  pageSize?: number;
+}
+
+/** One linked account as the adapters see it (structurally the same for every provider module). */
+export interface ConnectionContext {
+  connectionId: string;
+  accountId: string;
+  homeAccountId: string | null;
+  tokens: TokenStore;
+  logger: Logger;
+}
+
+export interface GoogleCalendarModule {
+  /** slug `google-calendar` */
+  auth: ProviderAuth;
+  connect(connection: ConnectionContext): CalendarProvider;
+  close(): Promise<void>;
+}
+
+export function createGoogleCalendarModule(settings: GoogleCalendarSettings, deps: { logger: Logger }): GoogleCalendarModule {
+  const auth = new GoogleAuth({ settings, logger: deps.logger });
+  return {
+    auth,
+    connect: (connection) => new GoogleCalendarProvider({ settings, connection }),
+    // Providers hold no sockets or timers of their own (gaxios uses the global fetch agent).
+    close: async () => {},
+  };
+}
