@@ -87,6 +87,7 @@ const envSchema = z.object({
     .default('auto'),
   SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
   SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
+  CONNECTION_REFRESH_INTERVAL_MS: int(3_600_000, 1_000, 604_800_000),
 });
 
 export type DatabaseConfig =
@@ -127,6 +128,8 @@ export interface HubConfig {
     calendarRootUrl: string;
   };
   sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
+  /** Calendar linking: how often each ACTIVE link's calendar list (and with it its grant) is refreshed. */
+  linking: { refreshIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -239,5 +242,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       microsoftPort: e.SANDBOX_MICROSOFT_PORT,
       googlePort: e.SANDBOX_GOOGLE_PORT,
     },
+    linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
   };
 }

@@ -6,8 +6,18 @@ import { createPubSub } from './api/pubsub/create-pubsub.js';
 import type { HubPubSub } from './api/pubsub/hub-pubsub.js';
 import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
+import { oauthRoutes } from './http/oauth.routes.js';
+import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
+import type { GuardRetryPolicy } from './linking/connection-guard.js';
+import type { Clock } from './linking/link-flow.service.js';
+import { createLinkingServices, type LinkingServices } from './linking/linking-services.js';
+import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
+import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
+import { loadEncryptionKeys } from './security/encryption-keys.js';
+import { TokenVault } from './security/token-vault.js';
 import { mongoDbOf } from './store/mongo-db.js';
 import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js';
 import { bootstrapEmbeddedStore, type BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
@@ -18,6 +28,8 @@ export interface HubOverrides {
   logger?: Logger;
   /** Extra HTTP routes (OAuth callbacks, webhooks…), registered after /graphql and the health routes. */
   routes?: RouteRegistrar[];
+  /** Calendar linking: the clock of sign-in link expiry, and the connection guard's retry policy (tests shorten it). */
+  linking?: { clock?: Clock; guardRetry?: Partial<GuardRetryPolicy> };
 }
 
 export interface Hub {
@@ -33,6 +45,18 @@ export interface Hub {
   app: FastifyInstance;
   /** Set on the first start of an empty embedded store: the admin key to show once. */
   bootstrap: BootstrapResult | null;
+  /** Seals tokens and PKCE verifiers at rest. */
+  vault: TokenVault;
+  /** The provider modules (credentials or sandbox), or why a provider is unavailable. */
+  providers: ProviderRegistry;
+  /** The built-in emulators when they stand in for a provider; tests drive their control APIs. */
+  sandbox: SandboxProviders | null;
+  /** Calendar linking (flow, guard, jobs…). */
+  linking: LinkingServices;
+  /** Job definitions applied to the scheduler (features add theirs before `listen()`). */
+  jobs: JobRegistry;
+  /** PUBLIC_URL, with the listening port once `listen()` resolved PORT=0. */
+  publicUrl(): string;
   /** Starts serving HTTP + WebSocket and starts the job scheduler. */
   listen(): Promise<{ url: string; port: number }>;
   /** Graceful shutdown, in dependency order; safe to call twice. */
@@ -54,6 +78,9 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
   };
 
   try {
+    // First, so a missing or invalid HUB_ENCRYPTION_KEYS stops the start before anything opens.
+    const vault = new TokenVault(loadEncryptionKeys({ encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir, logger }));
+
     const orm = await createOrm(config.database, logger);
     cleanups.push(() => orm.close(true));
     await prepareSchema(orm, config.database);
@@ -65,8 +92,31 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     const scheduler = await createJobScheduler({ config, logger, ...(mongoDb ? { mongoDb } : {}) });
     cleanups.push(() => scheduler.stop(0));
 
+    const sandbox = await startSandboxProviders({ config, logger });
+    if (sandbox) cleanups.push(() => sandbox.close());
+    const providers = buildProviderRegistry(planProviders(config, sandbox?.settings ?? {}), { logger });
+    cleanups.push(() => closeProviderRegistry(providers, logger));
+    const publicUrl = new PublicUrl(config.publicUrl);
+    const linking = createLinkingServices({
+      orm,
+      pubsub,
+      logger,
+      vault,
+      providers,
+      publicUrl,
+      agenda: scheduler.agenda,
+      refreshIntervalMs: config.linking.refreshIntervalMs,
+      ...overrides.linking,
+    });
+    const jobs = new JobRegistry().add(...linking.jobDefinitions);
+
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
+      linkFlow: linking.linkFlow,
+      connections: linking.connections,
+      calendarLists: linking.calendarLists,
+      calendarRoles: linking.calendarRoles,
+      linkRevocation: linking.linkRevocation,
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config });
@@ -84,7 +134,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 
@@ -100,8 +150,21 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       http,
       app: http.app,
       bootstrap,
+      vault,
+      providers,
+      sandbox,
+      linking,
+      jobs,
+      publicUrl: () => publicUrl.get(),
       async listen() {
         const { url, port } = await http.listen();
+        // Redirect URIs exist only now that the port is known (PORT=0); the sandbox registers them before any sign-in.
+        publicUrl.resolveListeningPort(port);
+        if (sandbox) {
+          sandbox.registerRedirectUris((slug) => publicUrl.redirectUri(slug));
+          announceSandbox(sandbox, logger);
+        }
+        jobs.applyTo(scheduler.agenda);
         await scheduler.start();
         return { url, port };
       },
@@ -113,6 +176,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
           // (running ones get the grace period), then subscriptions' transport, then the database.
           await http.close(graceMs);
           await scheduler.stop(graceMs);
+          await closeProviderRegistry(providers, logger);
+          await sandbox?.close();
           await pubsub.close();
           await orm.close(true);
           logger.info('shut down');

@@ -1,13 +1,15 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
 import './enums.js';
+import { CalendarResolver } from './linking/calendar.resolver.js';
+import { ConnectionResolver } from './linking/connection.resolver.js';
 import type { HubPubSub } from './pubsub/hub-pubsub.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
 
 /** Every resolver class of the API. Later features append theirs. */
-export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver];
+export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver];
 
 /**
  * The hub's schema. Validation is done by the services (so the CLI gets the same checks), not by

@@ -38,18 +38,29 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** The env record tests start hubs with: in-memory SQLite, a free port on loopback, no logs. */
+/**
+ * The env record tests start hubs with: in-memory SQLite, a free port on loopback, no logs, and no
+ * provider sandbox (starting the emulators costs every hub most of a second; tests of linking pass
+ * `SANDBOX_PROVIDERS: 'on'`).
+ */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
+  const env: Record<string, string> = {
     DATABASE_URL: 'sqlite::memory:',
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_MS: '5000',
     JOBS_POLL_INTERVAL_MS: '200',
+    SANDBOX_PROVIDERS: 'off',
     ...overrides,
   };
+  // On MongoDB the token keys are required (instances share them): test hubs share this one.
+  if (env.DATABASE_URL?.startsWith('mongodb') && env.HUB_ENCRYPTION_KEYS === undefined) env.HUB_ENCRYPTION_KEYS = TEST_ENCRYPTION_KEYS;
+  return env;
 }
+
+/** A fixed, obviously-test token key (`kid:base64 of 32 bytes`) for hubs that must share keys. */
+export const TEST_ENCRYPTION_KEYS = `test:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** Starts a full hub (HTTP + WebSocket + jobs) on 127.0.0.1 with a temporary data folder. */
 export async function startTestHub(env: Record<string, string> = {}, overrides: HubOverrides = {}): Promise<TestHub> {

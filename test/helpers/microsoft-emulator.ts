@@ -58,7 +58,7 @@ export function createTestMsal(env: MicrosoftTestEnv, opts: { tenant?: string; c
 }
 
 /** GETs an authorize URL like a browser, submits the consent form and returns the redirect target. */
-export async function driveConsent(env: MicrosoftTestEnv, authorizeUrl: string, choice: { account?: string; decision?: 'accept' | 'deny' } = {}): Promise<URL> {
+export async function driveConsent(env: Pick<MicrosoftTestEnv, 'fetch'>, authorizeUrl: string, choice: { account?: string; decision?: 'accept' | 'deny' } = {}): Promise<URL> {
   const page = await env.fetch(authorizeUrl);
   if (page.status === 302) return new URL(page.headers.get('location')!);
   const html = await page.text();

@@ -1,0 +1,173 @@
+import type { ConnectionStatus } from '../domain/model.js';
+import { providerDisplayName } from '../domain/sync-issue.js';
+import type { Logger } from '../logger.js';
+import { isProviderError, type CalendarProvider, type ProviderError } from '../providers/calendar-provider.js';
+import { providerModule, type ProviderRegistry } from '../providers/registry.js';
+import { connectionTokenStore } from '../security/connection-token-store.js';
+import type { TokenVault } from '../security/token-vault.js';
+import { Connection } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import type { LinkJobs } from './link-jobs.js';
+import type { LinkNotices } from './link-notices.service.js';
+
+/** The link is not in a state that allows provider calls (revoked, or waiting for a relink). */
+export class ConnectionNotActiveError extends Error {
+  override readonly name = 'ConnectionNotActiveError';
+  readonly code = 'CONNECTION_NOT_ACTIVE';
+  constructor(
+    readonly connectionId: string,
+    readonly status: ConnectionStatus,
+  ) {
+    super(`connection ${connectionId} is ${status}`);
+  }
+}
+
+export const isConnectionNotActiveError = (e: unknown): e is ConnectionNotActiveError => e instanceof ConnectionNotActiveError;
+
+export interface GuardRetryPolicy {
+  /** Attempts of the whole operation, the first included (the adapters retry single requests themselves). */
+  maxAttempts: number;
+  /** Wait before the second attempt when the provider gave no Retry-After; doubles per attempt. */
+  baseDelayMs: number;
+  /** A wait longer than this (e.g. a long Retry-After) ends the operation now; the next job run tries again. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_GUARD_RETRY: GuardRetryPolicy = { maxAttempts: 2, baseDelayMs: 2_000, maxDelayMs: 30_000 };
+
+export interface GuardOptions {
+  /** Statuses the operation may run in (default: ACTIVE only). */
+  allowStatuses?: readonly ConnectionStatus[];
+  /**
+   * `mark` (default): AUTH_REVOKED turns the link NEEDS_REAUTH. `report`: only rethrow — for callers
+   * that are about to end the link anyway (revoke).
+   */
+  onAuthRevoked?: 'mark' | 'report';
+  /** Retry retryable failures of the whole operation (default true); off for non-idempotent operations. */
+  retry?: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one place where provider failures of a link become link state. Every provider call made for
+ * a link runs through `run`:
+ * - `AUTH_REVOKED`: the grant is dead. The link turns NEEDS_REAUTH with a readable reason, gets
+ *   one RELINK_REQUIRED notice, its jobs stop, and the change is published. Nothing else of the
+ *   user changes (their other links keep running).
+ * - `TRANSIENT` / `RATE_LIMITED`: retried with backoff (Retry-After honoured, bounded); when the
+ *   retries are used up, `consecutiveFailures` and `lastError` record it and the link stays ACTIVE.
+ * - success resets `consecutiveFailures`.
+ * Other provider errors (NOT_FOUND, PRECONDITION_FAILED…) concern the item, not the link: they are
+ * rethrown untouched for the caller to handle.
+ */
+export class ConnectionGuard {
+  private readonly retryPolicy: GuardRetryPolicy;
+
+  constructor(
+    private readonly deps: {
+      orm: Orm;
+      vault: TokenVault;
+      providers: ProviderRegistry;
+      notices: LinkNotices;
+      jobs: LinkJobs;
+      logger: Logger;
+      retry?: Partial<GuardRetryPolicy>;
+    },
+  ) {
+    this.retryPolicy = { ...DEFAULT_GUARD_RETRY, ...deps.retry };
+  }
+
+  /** The provider of a link, with its vault-backed token store. Prefer `run`, which handles failures. */
+  providerFor(link: Connection): CalendarProvider {
+    const homeAccountId = link.providerState?.provider === 'microsoft-graph' ? link.providerState.homeAccountId : null;
+    return providerModule(this.deps.providers, link.provider).connect({
+      connectionId: link.id,
+      accountId: link.accountId,
+      homeAccountId,
+      tokens: connectionTokenStore(this.deps, link.id),
+      logger: this.deps.logger.child({ connectionId: link.id, provider: link.provider }),
+    });
+  }
+
+  /**
+   * Runs `operation` with the link's provider. `what` names it in logs and stored errors
+   * ("refreshing the calendar list"). Throws `ConnectionNotActiveError`, `ProviderError`, or what
+   * `operation` throws.
+   */
+  async run<T>(connectionId: string, what: string, operation: (provider: CalendarProvider, link: Connection) => Promise<T>, options: GuardOptions = {}): Promise<T> {
+    const allowed = options.allowStatuses ?? ['ACTIVE'];
+    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
+    if (!link) throw new ConnectionNotActiveError(connectionId, 'REVOKED');
+    if (!allowed.includes(link.status)) throw new ConnectionNotActiveError(connectionId, link.status);
+    const provider = this.providerFor(link);
+    const maxAttempts = options.retry === false ? 1 : Math.max(1, this.retryPolicy.maxAttempts);
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await operation(provider, link);
+        if (link.consecutiveFailures > 0) {
+          await this.deps.orm.em.fork().nativeUpdate(Connection, { id: link.id }, { consecutiveFailures: 0, updatedAt: new Date() });
+        }
+        return result;
+      } catch (err) {
+        if (!isProviderError(err)) throw err;
+        if (err.code === 'AUTH_REVOKED') {
+          if ((options.onAuthRevoked ?? 'mark') === 'mark') await this.markNeedsReauth(link, err);
+          throw err;
+        }
+        if (!err.retryable) throw err;
+        const delay = err.details.retryAfterMs ?? this.retryPolicy.baseDelayMs * 2 ** (attempt - 1);
+        if (attempt < maxAttempts && delay <= this.retryPolicy.maxDelayMs) {
+          this.deps.logger.warn({ connectionId, provider: link.provider, code: err.code, attempt, delayMs: delay, err: { message: err.message } }, `${what} failed; retrying`);
+          await sleep(delay);
+          continue;
+        }
+        await this.recordFailure(link, what, err);
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * The grant is dead: NEEDS_REAUTH with a reason, one RELINK_REQUIRED notice, jobs stopped,
+   * published. Idempotent: only the call that moves the link out of ACTIVE/ERROR does all that.
+   */
+  async markNeedsReauth(link: Connection, error: ProviderError): Promise<boolean> {
+    const reason = `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account (${error.details.providerCode ?? error.code}). This happens when the password is reset, access is removed in the account settings, or the account was not used for a long time.`;
+    const em = this.deps.orm.em.fork();
+    const changed = await em.nativeUpdate(
+      Connection,
+      { id: link.id, status: { $in: ['ACTIVE', 'ERROR'] } },
+      {
+        status: 'NEEDS_REAUTH',
+        statusReason: reason,
+        lastError: { code: error.code, message: error.message, at: new Date().toISOString() },
+        updatedAt: new Date(),
+      },
+    );
+    if (changed === 0) return false;
+    const previousStatus = link.status;
+    link.status = 'NEEDS_REAUTH';
+    link.statusReason = reason;
+    this.deps.logger.warn({ connectionId: link.id, provider: link.provider, providerCode: error.details.providerCode }, 'link needs re-authorisation: its grant was revoked or expired');
+    await this.deps.jobs.stop(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
+    await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
+    await this.deps.notices.statusChanged(link, previousStatus);
+    return true;
+  }
+
+  private async recordFailure(link: Connection, what: string, error: ProviderError): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const fresh = await em.findOne(Connection, { id: link.id });
+    if (!fresh) return;
+    fresh.consecutiveFailures += 1;
+    fresh.lastError = { code: error.code, message: `${what}: ${error.message}`, at: new Date().toISOString() };
+    await em.flush();
+    link.consecutiveFailures = fresh.consecutiveFailures;
+    this.deps.logger.warn(
+      { connectionId: link.id, provider: link.provider, code: error.code, consecutiveFailures: fresh.consecutiveFailures, err: { message: error.message } },
+      `${what} failed; the link stays active and the next run tries again`,
+    );
+  }
+}

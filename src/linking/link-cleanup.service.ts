@@ -1,0 +1,141 @@
+import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { HubId } from '../domain/ids.js';
+import { providerDisplayName } from '../domain/sync-issue.js';
+import type { Logger } from '../logger.js';
+import { isProviderError, type CalendarProvider, type ProviderCalendarId, type ProviderEventId } from '../providers/calendar-provider.js';
+import { isProviderUnavailableError } from '../providers/registry.js';
+import { Calendar, SyncMapping, type Connection } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import { isConnectionNotActiveError, type ConnectionGuard } from './connection-guard.js';
+
+export type CleanupStatus = 'COMPLETED' | 'PARTIAL' | 'NOT_RUN';
+
+export interface CleanupFailure {
+  /** The hub's calendar id. */
+  calendarId: string;
+  /** The provider's event id, or null when the whole calendar could not be read. */
+  eventId: string | null;
+  message: string;
+}
+
+export interface CleanupOutcome {
+  status: CleanupStatus;
+  eventsDeleted: number;
+  eventsFailed: number;
+  /** The first failures (at most `MAX_REPORTED_FAILURES`). */
+  failures: CleanupFailure[];
+  /** Why the cleanup did not run or stopped early; null when it completed. */
+  reason: string | null;
+}
+
+export const MAX_REPORTED_FAILURES = 50;
+/** Events deleted per step (and per `CLEANUP_PROGRESS` event); Graph batches hold 20 requests. */
+const DELETE_CHUNK = 20;
+
+/**
+ * Deletes every event the hub created in a link's calendars (found by the hub's tag, so events the
+ * user made are never touched), publishing `CLEANUP_PROGRESS` as it goes, then closes the link's
+ * mappings. Host data is kept. It runs through the guard without marking the link: it is used on
+ * the way out (revoke), where a dead grant only means the cleanup cannot run — which the outcome
+ * says.
+ */
+export class LinkCleanupService {
+  constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+
+  async run(link: Connection): Promise<CleanupOutcome> {
+    const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, removedAt: null }, { orderBy: { id: 'asc' } });
+    const deleted = new Set<string>();
+    const failures: CleanupFailure[] = [];
+    let failed = 0;
+    const recordFailure = (failure: CleanupFailure) => {
+      failed += 1;
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure);
+    };
+    let reason: string | null = null;
+
+    try {
+      // Not retried as a whole: a retry re-finds only what is left, but counts would blur; the adapters retry single calls.
+      await this.deps.guard.run(
+        link.id,
+        'deleting the events the hub created',
+        async (provider) => {
+          for (const calendar of calendars) {
+            await this.cleanCalendar(provider, link, calendar, deleted, recordFailure);
+          }
+        },
+        { allowStatuses: ['ACTIVE', 'NEEDS_REAUTH', 'ERROR'], onAuthRevoked: 'report', retry: false },
+      );
+    } catch (err) {
+      if (isConnectionNotActiveError(err)) reason = `the link is ${err.status}, so its calendars cannot be reached`;
+      else if (isProviderError(err) && err.code === 'AUTH_REVOKED')
+        reason = `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account, so the events the hub created could not be deleted. Delete them in the calendar itself if needed.`;
+      else if (isProviderError(err)) reason = `${providerDisplayName(link.provider)} failed during the cleanup: ${err.message}`;
+      else if (isProviderUnavailableError(err)) reason = err.message;
+      else throw err;
+      this.deps.logger.warn({ connectionId: link.id, reason }, 'cleanup stopped');
+    }
+
+    const ran = reason === null || deleted.size > 0;
+    if (ran) {
+      const now = new Date();
+      await this.deps.orm.em.fork().nativeUpdate(SyncMapping, { connectionId: link.id, closedAt: null }, { closedAt: now, updatedAt: now });
+    }
+    await this.progress(link, deleted.size + failed, true);
+    const status = reason === null && failed === 0 ? 'COMPLETED' : ran ? 'PARTIAL' : 'NOT_RUN';
+    this.deps.logger.info({ connectionId: link.id, status, eventsDeleted: deleted.size, eventsFailed: failed }, 'cleanup finished');
+    return { status, eventsDeleted: deleted.size, eventsFailed: failed, failures, reason: reason ?? (failed > 0 ? `${failed} event(s) could not be deleted` : null) };
+  }
+
+  private async cleanCalendar(
+    provider: CalendarProvider,
+    link: Connection,
+    calendar: Calendar,
+    deleted: Set<string>,
+    recordFailure: (failure: CleanupFailure) => void,
+  ): Promise<void> {
+    const calendarId = calendar.providerCalendarId as ProviderCalendarId;
+    // Collected first: deleting while paging could make the provider's paging skip events.
+    const found = new Set<string>();
+    for await (const batch of provider.findHubEvents(calendarId)) for (const event of batch) found.add(event.id);
+    // A series is deleted through its master; its tagged exceptions go with it (404 counts as done).
+    const pending = [...found].filter((id) => !deleted.has(`${calendar.id}:${id}`)) as ProviderEventId[];
+    for (let i = 0; i < pending.length; i += DELETE_CHUNK) {
+      const ids = pending.slice(i, i + DELETE_CHUNK);
+      if (provider.deleteEvents) {
+        const results = await provider.deleteEvents(calendarId, ids);
+        for (const r of results) {
+          if (r.error && r.error.code === 'AUTH_REVOKED') throw r.error;
+          if (r.error === null || r.error.code === 'NOT_FOUND') deleted.add(`${calendar.id}:${r.eventId}`);
+          else recordFailure({ calendarId: calendar.id, eventId: r.eventId, message: r.error.message });
+        }
+      } else {
+        for (const eventId of ids) {
+          try {
+            await provider.deleteEvent({ calendarId, eventId, ifMatch: null });
+            deleted.add(`${calendar.id}:${eventId}`);
+          } catch (err) {
+            if (!isProviderError(err) || err.code === 'AUTH_REVOKED') throw err;
+            if (err.code === 'NOT_FOUND') deleted.add(`${calendar.id}:${eventId}`);
+            else recordFailure({ calendarId: calendar.id, eventId, message: err.message });
+          }
+        }
+      }
+      await this.progress(link, deleted.size, false);
+    }
+  }
+
+  private async progress(link: Connection, processed: number, done: boolean): Promise<void> {
+    try {
+      await this.deps.pubsub.publishTyped(TOPICS.CLEANUP_PROGRESS, {
+        tenantId: link.tenantId as HubId<'tenant'>,
+        connectionId: link.id as HubId<'connection'>,
+        processed,
+        total: null,
+        done,
+        at: new Date().toISOString(),
+      });
+    } catch (err) {
+      this.deps.logger.error({ err, connectionId: link.id }, 'publishing CLEANUP_PROGRESS failed');
+    }
+  }
+}

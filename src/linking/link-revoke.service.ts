@@ -1,0 +1,130 @@
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { providerDisplayName } from '../domain/sync-issue.js';
+import type { Logger } from '../logger.js';
+import { isProviderError, type PushChannel } from '../providers/calendar-provider.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { vaultContext, type TokenVault } from '../security/token-vault.js';
+import { Calendar, Connection } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import { tenantFilter, type Caller } from '../tenancy/caller.js';
+import type { ConnectionGuard } from './connection-guard.js';
+import type { CleanupOutcome, LinkCleanupService } from './link-cleanup.service.js';
+import type { LinkJobs } from './link-jobs.js';
+import type { LinkNotices } from './link-notices.service.js';
+
+export interface RevokeResult {
+  connection: Connection;
+  /** True when the grant was also revoked at the provider (Google); Microsoft has no such endpoint for apps. */
+  providerGrantRevoked: boolean;
+  /** Null when no cleanup was asked for. */
+  cleanup: CleanupOutcome | null;
+}
+
+/**
+ * Revoking a link (`revokeAccess`): with `cleanup`, first delete the events the hub created there;
+ * then cancel the link's jobs, stop its push channels, revoke the grant at the provider where that
+ * exists, take its calendars out of the PRIMARY and CONFLICT_CHECK roles, wipe the sealed tokens,
+ * and mark it REVOKED. The row stays (its calendars and mappings too), so linking again later
+ * reuses it. A grant that is already dead does not stop the revoke: the outcome says what could
+ * not be done.
+ */
+export class LinkRevokeService {
+  constructor(
+    private readonly deps: {
+      orm: Orm;
+      vault: TokenVault;
+      providers: ProviderRegistry;
+      guard: ConnectionGuard;
+      cleanup: LinkCleanupService;
+      jobs: LinkJobs;
+      notices: LinkNotices;
+      logger: Logger;
+    },
+  ) {}
+
+  async revoke(caller: Caller, connectionId: string, options: { cleanup: boolean }): Promise<RevokeResult> {
+    if (typeof connectionId !== 'string' || connectionId.trim() === '') throw new ValidationError('connectionId', 'must not be empty');
+    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    if (!link) throw new NotFoundError('Connection', connectionId);
+    const log = { connectionId: link.id, tenantId: link.tenantId, provider: link.provider };
+    if (link.status === 'REVOKED') {
+      return {
+        connection: link,
+        providerGrantRevoked: false,
+        cleanup: options.cleanup ? { status: 'NOT_RUN', eventsDeleted: 0, eventsFailed: 0, failures: [], reason: 'the link was already revoked; the hub holds no access to the account any more' } : null,
+      };
+    }
+
+    const cleanup = options.cleanup ? await this.deps.cleanup.run(link) : null;
+    await this.deps.jobs.stop(link.id);
+    await this.stopPushChannels(link);
+    const providerGrantRevoked = await this.revokeAtProvider(link);
+
+    const em = this.deps.orm.em.fork();
+    const fresh = await em.findOneOrFail(Connection, { id: link.id });
+    const previousStatus = fresh.status;
+    const now = new Date();
+    fresh.status = 'REVOKED';
+    fresh.statusReason = `Access was revoked on ${now.toISOString().slice(0, 10)}. Link the calendar again to resume syncing.`;
+    fresh.revokedAt = now;
+    fresh.tokens = null;
+    fresh.consecutiveFailures = 0;
+    fresh.deriveKeys();
+    for (const calendar of await em.find(Calendar, { connectionId: link.id })) {
+      calendar.role = 'NONE';
+      calendar.push = null;
+      calendar.deriveKeys();
+    }
+    await em.flush();
+    await this.deps.notices.resolveRelinkRequired(fresh);
+    await this.deps.notices.statusChanged(fresh, previousStatus);
+    this.deps.logger.info({ ...log, providerGrantRevoked, cleanup: cleanup?.status ?? null }, 'link revoked');
+    return { connection: fresh, providerGrantRevoked, cleanup };
+  }
+
+  /** Stops Graph subscriptions / Google channels; one that is already gone counts as stopped. */
+  private async stopPushChannels(link: Connection): Promise<void> {
+    const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, push: { $ne: null } });
+    const channels = calendars.map((c) => ({ calendarId: c.id, channel: c.push as PushChannel }));
+    if (channels.length === 0) return;
+    try {
+      await this.deps.guard.run(
+        link.id,
+        'stopping push notifications',
+        async (provider) => {
+          if (!provider.push) return;
+          for (const { calendarId, channel } of channels) {
+            try {
+              await provider.push.unsubscribe(channel);
+            } catch (err) {
+              if (isProviderError(err) && err.code === 'NOT_FOUND') continue;
+              if (isProviderError(err) && err.code === 'AUTH_REVOKED') throw err;
+              this.deps.logger.warn({ connectionId: link.id, calendarId, err: { message: err instanceof Error ? err.message : String(err) } }, 'stopping a push channel failed; it expires on its own');
+            }
+          }
+        },
+        { allowStatuses: ['ACTIVE', 'NEEDS_REAUTH', 'ERROR'], onAuthRevoked: 'report', retry: false },
+      );
+    } catch (err) {
+      this.deps.logger.warn({ connectionId: link.id, err: { message: err instanceof Error ? err.message : String(err) } }, 'push channels could not be stopped; they expire on their own');
+    }
+  }
+
+  private async revokeAtProvider(link: Connection): Promise<boolean> {
+    const entry = this.deps.providers[link.provider];
+    const auth = entry.available ? entry.module.auth : null;
+    // Re-read: the adapter may have rotated the tokens since the link was loaded (cleanup, a job).
+    const tokens = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id }, { fields: ['tokens'] }))?.tokens ?? null;
+    if (!auth?.revoke || !tokens) return false;
+    try {
+      await auth.revoke(this.deps.vault.open(tokens, vaultContext.connectionTokens(link.id)));
+      return true;
+    } catch (err) {
+      this.deps.logger.warn(
+        { connectionId: link.id, provider: link.provider, err: { message: err instanceof Error ? err.message : String(err) } },
+        `revoking the grant at ${providerDisplayName(link.provider)} failed; the hub forgets the tokens anyway`,
+      );
+      return false;
+    }
+  }
+}
