@@ -2,29 +2,11 @@ import type { HubConfig } from '../config.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import { PROVIDER_SLUGS, type ProviderSlug } from '../domain/model.js';
 import type { Logger } from '../logger.js';
-import type { CalendarProvider } from './calendar-provider.js';
 import { createGoogleCalendarModule, type GoogleCalendarSettings } from './google-calendar/google-calendar.module.js';
 import { createMicrosoftGraphModule, type MicrosoftGraphSettings } from './microsoft-graph/microsoft-graph.module.js';
-import type { ProviderAuth, TokenStore } from './provider-auth.js';
+import type { ConnectionContext, ProviderModule } from './provider-module.js';
 
-/** One linked account as an adapter sees it (the same shape for every provider module). */
-export interface ConnectionContext {
-  connectionId: string;
-  /** The provider's account id (Microsoft `oid`, Google `sub`). */
-  accountId: string;
-  /** MSAL home account id (`<oid>.<tid>`); null for Google. */
-  homeAccountId: string | null;
-  /** The connection's vault-backed token store. */
-  tokens: TokenStore;
-  logger: Logger;
-}
-
-/** What the hub needs of a provider adapter: its OAuth side and a `CalendarProvider` per link. */
-export interface ProviderModule {
-  readonly auth: ProviderAuth;
-  connect(connection: ConnectionContext): CalendarProvider;
-  close(): Promise<void>;
-}
+export type { ConnectionContext, ProviderModule };
 
 /** The settings each provider module is built from. */
 export interface ProviderSettingsBySlug {

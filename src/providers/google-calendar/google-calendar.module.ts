@@ -1,6 +1,5 @@
 import type { Logger } from '../../logger.js';
-import type { CalendarProvider } from '../calendar-provider.js';
-import type { ProviderAuth, TokenStore } from '../provider-auth.js';
+import type { ProviderModule } from '../provider-module.js';
 import { GoogleAuth } from './google-calendar.auth.js';
 import { GoogleCalendarProvider } from './google-calendar.provider.js';
 import type { RetryPolicy } from './google-calendar.retry.js';
@@ -31,21 +30,8 @@ export interface GoogleCalendarSettings {
   pageSize?: number;
 }
 
-/** One linked account as the adapters see it (structurally the same for every provider module). */
-export interface ConnectionContext {
-  connectionId: string;
-  accountId: string;
-  homeAccountId: string | null;
-  tokens: TokenStore;
-  logger: Logger;
-}
-
-export interface GoogleCalendarModule {
-  /** slug `google-calendar` */
-  auth: ProviderAuth;
-  connect(connection: ConnectionContext): CalendarProvider;
-  close(): Promise<void>;
-}
+/** The Google module (auth slug `google-calendar`). */
+export type GoogleCalendarModule = ProviderModule;
 
 export function createGoogleCalendarModule(settings: GoogleCalendarSettings, deps: { logger: Logger }): GoogleCalendarModule {
   const auth = new GoogleAuth({ settings, logger: deps.logger });

@@ -36,7 +36,8 @@ import {
   toProviderCalendar,
   type GoogleEvent,
 } from './google-calendar.mapper.js';
-import type { ConnectionContext, GoogleCalendarSettings } from './google-calendar.module.js';
+import type { ConnectionContext } from '../provider-module.js';
+import type { GoogleCalendarSettings } from './google-calendar.module.js';
 import { DEFAULT_RETRY_POLICY, GoogleRequestRunner, type HttpMethod } from './google-calendar.retry.js';
 import { eventIdForKey } from './google-event-id.js';
 import { mergeTokenSet, parseTokenSet, serializeTokenSet, toCredentials, type GoogleTokenSet } from './google-token-set.js';

@@ -1,7 +1,6 @@
 import { AuthenticationHandler, Client, RedirectHandler, RedirectHandlerOptions, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../../logger.js';
-import type { CalendarProvider } from '../calendar-provider.js';
-import type { ProviderAuth, TokenStore } from '../provider-auth.js';
+import type { ProviderModule } from '../provider-module.js';
 import { createCaFetch, GraphFetchHandler } from './graph-fetch.js';
 import { DEFAULT_GRAPH_TUNING, GraphTransport, type AccessTokenSource, type GraphTuning } from './graph-transport.js';
 import { MailboxLimiter } from './mailbox-limiter.js';
@@ -23,24 +22,8 @@ export interface MicrosoftGraphSettings {
   caPem: string | null;
 }
 
-export interface ConnectionContext {
-  connectionId: string;
-  /** Microsoft `oid` of the linked account (also the key of the mailbox's concurrency limit). */
-  accountId: string;
-  /** MSAL home account id (`<oid>.<tid>`) from the code redemption. */
-  homeAccountId: string | null;
-  /** The connection's token vault entry: holds MSAL's serialised cache. */
-  tokens: TokenStore;
-  logger: Logger;
-}
-
-export interface MicrosoftGraphModule {
-  /** slug `microsoft-graph` */
-  auth: ProviderAuth;
-  connect(connection: ConnectionContext): CalendarProvider;
-  /** Closes the HTTP agents of the Graph and MSAL transports. */
-  close(): Promise<void>;
-}
+/** The Microsoft module (auth slug `microsoft-graph`); `close` ends the Graph and MSAL transports' agents. */
+export type MicrosoftGraphModule = ProviderModule;
 
 /**
  * Composition of the Microsoft adapter: one Graph client and one MSAL network client per module
