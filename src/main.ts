@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { isConfigError, loadConfig, type HubConfig } from './config.js';
 import { createHub, type Hub } from './hub.js';
+import { providerDisplayName } from './domain/sync-issue.js';
+import type { SandboxAccountInfo } from './sandbox/sandbox-providers.js';
 import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
 
 /**
@@ -23,6 +25,25 @@ function printBootstrap(result: BootstrapResult): void {
         ? ` It is also saved to ${result.keyFile} (readable by you only).`
         : ' The database is in memory, so the key lives as long as this process.',
       ' Send it as:  Authorization: Bearer <key>',
+      line,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Shown on every start that uses the built-in sandbox: which accounts a newcomer can link. */
+function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void {
+  const line = '-'.repeat(78);
+  const rows = accounts.map((a) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`);
+  process.stdout.write(
+    [
+      '',
+      line,
+      ' Sandbox providers (no credentials configured): link these accounts with linkCalendar at',
+      ` ${graphqlUrl}; each page lets you play the calendar side (events, sign-in).`,
+      '',
+      ...rows,
       line,
       '',
       '',
@@ -80,6 +101,7 @@ async function main(): Promise<void> {
   try {
     const { url } = await hub.listen();
     logger.info({ url, database: config.database.kind }, `GraphQL ready at ${url}`);
+    if (hub.sandbox) printSandbox(hub.sandbox.accounts(), url);
   } catch (err) {
     logger.error({ err }, 'could not start listening');
     await hub.close().catch(() => undefined);
