@@ -81,6 +81,14 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     // First, so a missing or invalid HUB_ENCRYPTION_KEYS stops the start before anything opens.
     const vault = new TokenVault(loadEncryptionKeys({ encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir, logger }));
 
+    // The sandbox emulators start while the store opens (they are independent and take a while).
+    const sandboxStarting = startSandboxProviders({ config, logger });
+    sandboxStarting.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    cleanups.push(async () => {
+      const started = await sandboxStarting.catch(() => null);
+      await started?.close();
+    });
+
     const orm = await createOrm(config.database, logger);
     cleanups.push(() => orm.close(true));
     await prepareSchema(orm, config.database);
@@ -92,8 +100,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     const scheduler = await createJobScheduler({ config, logger, ...(mongoDb ? { mongoDb } : {}) });
     cleanups.push(() => scheduler.stop(0));
 
-    const sandbox = await startSandboxProviders({ config, logger });
-    if (sandbox) cleanups.push(() => sandbox.close());
+    const sandbox = await sandboxStarting;
     const providers = buildProviderRegistry(planProviders(config, sandbox?.settings ?? {}), { logger });
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);

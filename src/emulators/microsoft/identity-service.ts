@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { EmulatorClock } from '../core/clock.js';
 import { aad, type AadstsError } from './aadsts-errors.js';
 import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
@@ -75,10 +75,7 @@ export class IdentityService {
     private readonly state: MicrosoftState,
     private readonly deps: { clock: EmulatorClock; settings: MicrosoftEmulatorSettings; changed: () => void },
   ) {
-    if (!state.signingKey) {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      state.signingKey = { kid: randomUUID().replace(/-/g, '').slice(0, 27), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
-    }
+    if (!state.signingKey) throw new Error('the identity service needs a signing key in its state (see startMicrosoftEmulator)');
     this.key = createPrivateKey(state.signingKey.privateKeyPem);
     this.kid = state.signingKey.kid;
   }

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { instrumentEmulator } from '../core/instrument.js';
+import { sharedRsaPrivateKeyPem } from '../core/rsa-key.js';
 import type { EmulatorHandle, EmulatorStartOptions } from '../types.js';
 import { aadstsBody, AadstsError, isAadstsError } from './aadsts-errors.js';
 import { CalendarService } from './calendar-service.js';
@@ -88,6 +90,7 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
   };
   const getOrigin = () => origin;
 
+  state.signingKey ??= { kid: randomUUID().replace(/-/g, '').slice(0, 27), privateKeyPem: await sharedRsaPrivateKeyPem() };
   const identity = new IdentityService(state, { clock: core.clock, settings, changed });
   const calendar = new CalendarService(state, { clock: core.clock, settings, changed });
   const subscriptions = new SubscriptionService(state, { clock: core.clock, settings, changed, logger: opts.logger });

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, sign, webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { sharedRsaPrivateKeyPem } from '../../core/rsa-key.js';
 
 /**
  * The RSA key that signs the emulator's id_tokens, with the two documents
@@ -16,15 +17,17 @@ export interface SigningKeyState {
 
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 
-function toPem(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+function pemBody(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }
 
 export async function createSigningKey(): Promise<SigningKeyState> {
   const crypto = webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>;
   x509.cryptoProvider.set(crypto);
-  const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const privateKeyPem = await sharedRsaPrivateKeyPem();
+  const privateKey = await crypto.subtle.importKey('pkcs8', pemBody(privateKeyPem), ALG, true, ['sign']);
+  const publicKey = await crypto.subtle.importKey('spki', pemBody(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string), ALG, true, ['verify']);
+  const keys = { privateKey, publicKey };
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomBytes(8).toString('hex'),
@@ -34,8 +37,7 @@ export async function createSigningKey(): Promise<SigningKeyState> {
     keys,
     signingAlgorithm: ALG,
   });
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { kid: randomBytes(20).toString('hex'), privateKeyPem: toPem(pkcs8, 'PRIVATE KEY'), certPem: cert.toString('pem') + '\n' };
+  return { kid: randomBytes(20).toString('hex'), privateKeyPem, certPem: cert.toString('pem') + '\n' };
 }
 
 const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
