@@ -375,21 +375,7 @@ export class CalendarService {
   }
 
   masterInstance(e: EventRecord): EventInstance {
-    const s = instant(e.start).toMillis();
-    const end = instant(e.end).toMillis();
-    return {
-      kind: e.type,
-      id: e.id,
-      master: e,
-      props: pickProps(e),
-      originalStart: null,
-      changeKey: e.changeKey,
-      createdAt: e.createdAt,
-      lastModifiedAt: e.lastModifiedAt,
-      startMs: s,
-      endMs: end,
-      singleValueExtendedProperties: e.singleValueExtendedProperties,
-    };
+    return wholeEventInstance(e, e.type);
   }
 
   /** The occurrence of `event` that originally started at `originalStart`, if the series has one there. */
@@ -399,6 +385,23 @@ export class CalendarService {
     const found = instancesOf(event, originalStart - 1, originalStart + 1, this.deps.settings.clampDayOfMonth, true).find((i) => i.originalStart === originalStart);
     return found ?? null;
   }
+}
+
+/** A stored event seen as one instance (a single event, or a series master as itself). */
+function wholeEventInstance(e: EventRecord, kind: EventInstance['kind']): EventInstance {
+  return {
+    kind,
+    id: e.id,
+    master: e,
+    props: pickProps(e),
+    originalStart: null,
+    changeKey: e.changeKey,
+    createdAt: e.createdAt,
+    lastModifiedAt: e.lastModifiedAt,
+    startMs: instant(e.start).toMillis(),
+    endMs: instant(e.end).toMillis(),
+    singleValueExtendedProperties: e.singleValueExtendedProperties,
+  };
 }
 
 function pickProps(source: EventProps): EventProps {
@@ -425,24 +428,8 @@ function mergeExtended(current: { id: string; value: string }[], incoming: { id:
 export function instancesOf(e: EventRecord, from: number, to: number, clamp: boolean, byOriginalStart = false): EventInstance[] {
   const overlaps = (s: number, end: number) => (end > s ? s < to && end > from : s >= from && s < to);
   if (e.type !== 'seriesMaster' || !e.recurrence) {
-    const s = instant(e.start).toMillis();
-    const end = instant(e.end).toMillis();
-    if (!overlaps(s, end)) return [];
-    return [
-      {
-        kind: 'singleInstance',
-        id: e.id,
-        master: e,
-        props: pickProps(e),
-        originalStart: null,
-        changeKey: e.changeKey,
-        createdAt: e.createdAt,
-        lastModifiedAt: e.lastModifiedAt,
-        startMs: s,
-        endMs: end,
-        singleValueExtendedProperties: e.singleValueExtendedProperties,
-      },
-    ];
+    const whole = wholeEventInstance(e, 'singleInstance');
+    return overlaps(whole.startMs, whole.endMs) ? [whole] : [];
   }
   const rec = e.recurrence;
   const startZone = resolveZone(e.start.timeZone) ?? 'UTC';
