@@ -1,15 +1,18 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { ContractHarness, SimpleEvent } from '../integration/providers/calendar-provider.contract.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { asProviderCalendarId, asProviderEventId, type ProviderCalendarId } from '../../src/providers/calendar-provider.js';
-import type { CodeRedemption, TokenStore } from '../../src/providers/provider-auth.js';
+import type { CodeRedemption } from '../../src/providers/provider-auth.js';
 import { createGoogleCalendarModule, type GoogleCalendarModule, type GoogleCalendarSettings } from '../../src/providers/google-calendar/google-calendar.module.js';
 import type { GoogleCalendarProvider } from '../../src/providers/google-calendar/google-calendar.provider.js';
 import { HOLIDAYS_CALENDAR_ID } from '../../src/emulators/google/google-emulator.js';
 import { startGoogleTestEmulator, TEST_CLIENT, type GoogleTestEnv } from './google-emulator.js';
 import { submitConsent } from './google-consent.js';
 import { startPushReceiver, type PushReceiver } from './google-push-receiver.js';
+import { MemoryTokenStore as KitMemoryTokenStore, pkcePair } from './provider-auth-kit.js';
+
+export { pkcePair };
 
 /**
  * Links the Google adapter to fresh emulator accounts the way the hub does (auth URL, consent form
@@ -19,16 +22,8 @@ import { startPushReceiver, type PushReceiver } from './google-push-receiver.js'
 /** Retry settings that keep the adapter's own retry layer fast in tests (Retry-After is still honoured). */
 export const FAST_PROVIDER_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 5_000 };
 
-export class MemoryTokenStore implements TokenStore {
-  readonly saves: string[] = [];
-  constructor(public blob: string | null) {}
-  async load(): Promise<string | null> {
-    return this.blob;
-  }
-  async save(tokenBlob: string): Promise<void> {
-    this.blob = tokenBlob;
-    this.saves.push(tokenBlob);
-  }
+/** The kit's token store, reading the stored blob as Google's token set. */
+export class MemoryTokenStore extends KitMemoryTokenStore {
   get tokens(): { access_token: string | null; refresh_token: string | null; expiry_date: number | null; scope: string | null } {
     return JSON.parse(this.blob ?? '{}') as never;
   }
@@ -65,10 +60,6 @@ export function providerSettings(env: GoogleTestEnv, over: Partial<GoogleCalenda
   };
 }
 
-export function pkcePair(): { codeVerifier: string; codeChallenge: string } {
-  const codeVerifier = randomBytes(48).toString('base64url');
-  return { codeVerifier, codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url') };
-}
 
 export interface GoogleProviderEnv {
   env: GoogleTestEnv;

@@ -1,13 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { DateTime } from 'luxon';
 import { createLogger } from '../../src/logger.js';
 import type { ProviderCalendarId, ProviderEventId } from '../../src/providers/calendar-provider.js';
 import type { GraphTuning } from '../../src/providers/microsoft-graph/graph-transport.js';
 import { createMicrosoftGraphModule, type MicrosoftGraphModule, type MicrosoftGraphSettings } from '../../src/providers/microsoft-graph/microsoft-graph.module.js';
-import type { CodeRedemption, TokenStore } from '../../src/providers/provider-auth.js';
+import type { CodeRedemption } from '../../src/providers/provider-auth.js';
 import type { ContractHarness, SimpleEvent } from '../integration/providers/calendar-provider.contract.js';
 import { driveConsent, type MicrosoftTestEnv } from './microsoft-emulator.js';
+import { MemoryTokenStore, pkcePair } from './provider-auth-kit.js';
+
+export { MemoryTokenStore, pkcePair };
 
 export const silentLogger = createLogger({ level: 'silent' });
 
@@ -25,37 +28,13 @@ export function settingsFor(env: MicrosoftTestEnv): MicrosoftGraphSettings {
   };
 }
 
-/** An in-memory token vault entry that remembers every blob saved into it. */
-export interface MemoryTokenStore extends TokenStore {
-  blob: string | null;
-  saved: string[];
-}
-
-export function memoryTokenStore(initial: string | null = null): MemoryTokenStore {
-  const store: MemoryTokenStore = {
-    blob: initial,
-    saved: [],
-    load: async () => store.blob,
-    save: async (blob) => {
-      store.blob = blob;
-      store.saved.push(blob);
-    },
-  };
-  return store;
-}
-
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
 let accountSeq = 0;
 export const uniqueEmail = (prefix: string) => `${prefix}-${++accountSeq}-${randomBytes(3).toString('hex')}@contoso.onmicrosoft.com`;
 
 /** Builds the consent URL through the adapter, consents like a browser, and returns the callback URL. */
 export async function consent(env: MicrosoftTestEnv, module: MicrosoftGraphModule, email: string, opts: { rewriteUrl?: (url: URL) => void; decision?: 'accept' | 'deny' } = {}) {
   const pkce = pkcePair();
-  const url = new URL(await module.auth.authorizationUrl({ state: `state-${randomBytes(4).toString('hex')}`, codeChallenge: pkce.challenge, redirectUri: env.client.redirectUri, loginHint: email }));
+  const url = new URL(await module.auth.authorizationUrl({ state: `state-${randomBytes(4).toString('hex')}`, codeChallenge: pkce.codeChallenge, redirectUri: env.client.redirectUri, loginHint: email }));
   opts.rewriteUrl?.(url);
   const callback = await driveConsent(env, url.toString(), { account: env.ms.control.getAccount(email).id, decision: opts.decision ?? 'accept' });
   return { callback, pkce, authorizationUrl: url };
@@ -66,8 +45,8 @@ export async function linkAccount(env: MicrosoftTestEnv, module: MicrosoftGraphM
   const { callback, pkce } = await consent(env, module, email);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code in ${callback.toString()}`);
-  const redemption: CodeRedemption = await module.auth.redeemCode({ code, codeVerifier: pkce.verifier, redirectUri: env.client.redirectUri });
-  const tokens = memoryTokenStore(redemption.tokenBlob);
+  const redemption: CodeRedemption = await module.auth.redeemCode({ code, codeVerifier: pkce.codeVerifier, redirectUri: env.client.redirectUri });
+  const tokens = new MemoryTokenStore(redemption.tokenBlob);
   const provider = module.connect({
     connectionId: `conn_${redemption.account.accountId.slice(0, 8)}`,
     accountId: redemption.account.accountId,

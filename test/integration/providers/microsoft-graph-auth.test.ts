@@ -54,7 +54,7 @@ describe('MicrosoftAuth', () => {
     const email = uniqueEmail('link');
     const info = env.ms.control.createAccount({ email, displayName: 'Link Tester' });
     const { callback, pkce } = await consent(env, module, email);
-    const redemption = await module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.verifier, redirectUri: env.client.redirectUri });
+    const redemption = await module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.codeVerifier, redirectUri: env.client.redirectUri });
     expect(redemption.account).toEqual({
       accountId: info.id,
       email,
@@ -76,7 +76,7 @@ describe('MicrosoftAuth', () => {
     const email = `casey-${Date.now()}@outlook.com`;
     const info = env.ms.control.createAccount({ email });
     const { callback, pkce } = await consent(env, module, email);
-    const redemption = await module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.verifier, redirectUri: env.client.redirectUri });
+    const redemption = await module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.codeVerifier, redirectUri: env.client.redirectUri });
     expect(redemption.account).toMatchObject({ accountId: info.id, email, directoryId: '9188040d-6c67-4c5b-b112-36a304b66dad' });
   });
 
@@ -84,7 +84,7 @@ describe('MicrosoftAuth', () => {
     const email = uniqueEmail('nomailbox');
     env.ms.control.createAccount({ email, mailboxEnabled: false });
     const { callback, pkce } = await consent(env, module, email);
-    const refusal = await refusalOf(module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.verifier, redirectUri: env.client.redirectUri }));
+    const refusal = await refusalOf(module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.codeVerifier, redirectUri: env.client.redirectUri }));
     expect(refusal.reason).toBe('ACCOUNT_UNSUPPORTED');
     expect(refusal.message).toMatch(/no Exchange Online mailbox/);
     expect(refusal.tip).toMatch(/Exchange/);
@@ -96,7 +96,7 @@ describe('MicrosoftAuth', () => {
     const { callback, pkce } = await consent(env, module, email, {
       rewriteUrl: (url) => url.searchParams.set('scope', url.searchParams.get('scope')!.split(' ').filter((s) => s !== 'Calendars.ReadWrite').join(' ')),
     });
-    const refusal = await refusalOf(module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.verifier, redirectUri: env.client.redirectUri }));
+    const refusal = await refusalOf(module.auth.redeemCode({ code: callback.searchParams.get('code')!, codeVerifier: pkce.codeVerifier, redirectUri: env.client.redirectUri }));
     expect(refusal.reason).toBe('SCOPES_MISSING');
     expect(refusal.tip).toMatch(/Read and write your calendars/);
   });
@@ -106,8 +106,8 @@ describe('MicrosoftAuth', () => {
     env.ms.control.createAccount({ email });
     const first = await consent(env, module, email);
     const code = first.callback.searchParams.get('code')!;
-    await module.auth.redeemCode({ code, codeVerifier: first.pkce.verifier, redirectUri: env.client.redirectUri });
-    const replayed = await refusalOf(module.auth.redeemCode({ code, codeVerifier: first.pkce.verifier, redirectUri: env.client.redirectUri }));
+    await module.auth.redeemCode({ code, codeVerifier: first.pkce.codeVerifier, redirectUri: env.client.redirectUri });
+    const replayed = await refusalOf(module.auth.redeemCode({ code, codeVerifier: first.pkce.codeVerifier, redirectUri: env.client.redirectUri }));
     expect(replayed.reason).toBe('INVALID_REQUEST');
     expect(replayed.message).toMatch(/AADSTS54005/);
 

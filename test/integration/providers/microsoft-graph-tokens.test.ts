@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError, type ProviderError } from '../../../src/providers/calendar-provider.js';
 import { createMicrosoftGraphModule, type MicrosoftGraphModule } from '../../../src/providers/microsoft-graph/microsoft-graph.module.js';
 import { startMicrosoftTestEnv, type MicrosoftTestEnv } from '../../helpers/microsoft-emulator.js';
-import { linkAccount, memoryTokenStore, settingsFor, silentLogger, TEST_TUNING, uniqueEmail } from '../../helpers/microsoft-provider-harness.js';
+import { linkAccount, MemoryTokenStore, settingsFor, silentLogger, TEST_TUNING, uniqueEmail } from '../../helpers/microsoft-provider-harness.js';
 
 let env: MicrosoftTestEnv;
 let module: MicrosoftGraphModule;
@@ -51,14 +51,14 @@ describe('Microsoft tokens through the connection’s TokenStore', () => {
     await provider.listCalendars();
     await provider.listCalendars();
 
-    expect(tokens.saved.length).toBeGreaterThanOrEqual(2);
-    const rotations = tokens.saved.map((blob) => secretsOf(blob, 'RefreshToken')[0]);
+    expect(tokens.saves.length).toBeGreaterThanOrEqual(2);
+    const rotations = tokens.saves.map((blob) => secretsOf(blob, 'RefreshToken')[0]);
     expect(new Set([firstRefresh[0], ...rotations]).size).toBe(rotations.length + 1);
-    for (const blob of tokens.saved) {
+    for (const blob of tokens.saves) {
       expect(Object.keys(JSON.parse(blob) as Cache)).toEqual(expect.arrayContaining(['Account', 'AccessToken', 'RefreshToken']));
       for (const secret of [...secretsOf(blob, 'RefreshToken'), ...secretsOf(blob, 'AccessToken')]) expect(blob).not.toBe(secret);
     }
-    await expect.poll(() => tokenRequests(info.id)).toBe(1 + tokens.saved.length);
+    await expect.poll(() => tokenRequests(info.id)).toBe(1 + tokens.saves.length);
   });
 
   it('serves a burst of calls from the cached access token without touching the token endpoint', async () => {
@@ -66,7 +66,7 @@ describe('Microsoft tokens through the connection’s TokenStore', () => {
     const before = tokenRequests(info.id);
     await Promise.all([provider.listCalendars(), provider.listCalendars(), provider.listCalendars()]);
     expect(tokenRequests(info.id)).toBe(before);
-    expect(tokens.saved).toEqual([]);
+    expect(tokens.saves).toEqual([]);
   });
 
   it('lets another hub instance continue from the stored cache with the latest rotated refresh token', async () => {
@@ -118,7 +118,7 @@ describe('Microsoft tokens through the connection’s TokenStore', () => {
 
   it('reports a connection whose stored cache holds no account as AUTH_REVOKED', async () => {
     const { info } = await linked('empty');
-    const provider = module.connect({ connectionId: 'conn_empty', accountId: info.id, homeAccountId: null, tokens: memoryTokenStore(null), logger: silentLogger });
+    const provider = module.connect({ connectionId: 'conn_empty', accountId: info.id, homeAccountId: null, tokens: new MemoryTokenStore(null), logger: silentLogger });
     expect((await failureOf(provider.listCalendars())).code).toBe('AUTH_REVOKED');
   });
 });
