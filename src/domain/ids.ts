@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   conflict: 'cfl',
   syncIssue: 'iss',
   syncRun: 'run',
+  appointmentChange: 'chg',
   oauthState: 'oas',
 } as const;
 

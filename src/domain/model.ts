@@ -35,7 +35,15 @@ export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 export const CALENDAR_ROLES = ['PRIMARY', 'CONFLICT_CHECK', 'NONE'] as const;
 export type CalendarRole = (typeof CALENDAR_ROLES)[number];
 
-export const MAPPING_STATES = ['SYNCED', 'PENDING', 'CONFLICT', 'UNSUPPORTED', 'ERROR'] as const;
+/**
+ * - `PENDING`: a host change waits to be written outside;
+ * - `WAITING`: it waits for the link (NEEDS_REAUTH) and goes out after the relink;
+ * - `SYNCED`: both sides held the same content at the last sync;
+ * - `CONFLICT`: both sides changed and the MANUAL policy holds the pair until `resolveConflict`;
+ * - `UNSUPPORTED`: the provider cannot hold the item as it is (tried again when the host changes it);
+ * - `ERROR`: the last attempt failed for this item; it is tried again with backoff.
+ */
+export const MAPPING_STATES = ['SYNCED', 'PENDING', 'WAITING', 'CONFLICT', 'UNSUPPORTED', 'ERROR'] as const;
 export type MappingState = (typeof MAPPING_STATES)[number];
 
 export const SYNC_TRIGGERS = ['POLL', 'PUSH', 'MANUAL', 'OUTBOUND', 'CLEANUP', 'INITIAL'] as const;
@@ -64,3 +72,6 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
 
 export const API_KEY_ROLES = ['ADMIN', 'TENANT'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+export const APPOINTMENT_CHANGE_KINDS = ['CREATED', 'UPDATED', 'DELETED'] as const;
+export type AppointmentChangeKind = (typeof APPOINTMENT_CHANGE_KINDS)[number];

@@ -16,6 +16,7 @@ export const SYNC_ISSUE_CODES = [
   'HOST_FIRST_OCCURRENCE_ONLY',
   'ENDLESS_SERIES_CAPPED',
   'EVENT_TYPE_UNSUPPORTED',
+  'MASS_DELETION_HELD',
 ] as const;
 export type SyncIssueCode = (typeof SYNC_ISSUE_CODES)[number];
 
@@ -49,5 +50,21 @@ export function accountUnsupported(args: { provider: ProviderDisplaySlug; reason
     severity: 'BLOCKING',
     message: `This ${PROVIDER_NAMES[args.provider]} account cannot be linked: ${args.reason}`,
     tip: 'Link an account that has a calendar mailbox (for Microsoft, a work or school account with Exchange Online), or ask your administrator which account to use.',
+  };
+}
+
+/**
+ * A read would delete more than half of a link's synced items (and at least 20): none of those
+ * deletions were applied. An emptied calendar (a wiped mailbox, a wrong account) must not empty the
+ * host; an operator confirms with `syncNow(connectionId, confirmDeletions: true)`.
+ */
+export function massDeletionHeld(args: { provider: ProviderDisplaySlug; accountEmail: string | null; count: number; mapped: number }): SyncIssueNotice {
+  const name = PROVIDER_NAMES[args.provider];
+  const account = args.accountEmail ? ` (${args.accountEmail})` : '';
+  return {
+    code: 'MASS_DELETION_HELD',
+    severity: 'BLOCKING',
+    message: `${args.count} of ${args.mapped} synced appointments disappeared from ${name}${account} at once, so the hub did not delete them in the host.`,
+    tip: `If the appointments were deleted on purpose, confirm with "Synchronize now" and "apply deletions" (syncNow with confirmDeletions: true). If not, check that the right account and calendar are linked; nothing was deleted in the host.`,
   };
 }

@@ -2,6 +2,7 @@ import type { ConnectionStatus } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderError } from '../providers/calendar-provider.js';
+import type { RequestMeter } from '../providers/provider-module.js';
 import { providerModule, type ProviderRegistry } from '../providers/registry.js';
 import { connectionTokenStore } from '../security/connection-token-store.js';
 import type { TokenVault } from '../security/token-vault.js';
@@ -45,6 +46,8 @@ export interface GuardOptions {
   onAuthRevoked?: 'mark' | 'report';
   /** Retry retryable failures of the whole operation (default true); off for non-idempotent operations. */
   retry?: boolean;
+  /** Counts the provider requests the operation makes. */
+  meter?: RequestMeter;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -79,7 +82,7 @@ export class ConnectionGuard {
   }
 
   /** The provider of a link, with its vault-backed token store. Prefer `run`, which handles failures. */
-  providerFor(link: Connection): CalendarProvider {
+  providerFor(link: Connection, meter?: RequestMeter): CalendarProvider {
     const homeAccountId = link.providerState?.provider === 'microsoft-graph' ? link.providerState.homeAccountId : null;
     return providerModule(this.deps.providers, link.provider).connect({
       connectionId: link.id,
@@ -87,6 +90,7 @@ export class ConnectionGuard {
       homeAccountId,
       tokens: connectionTokenStore(this.deps, link.id),
       logger: this.deps.logger.child({ connectionId: link.id, provider: link.provider }),
+      ...(meter ? { meter } : {}),
     });
   }
 
@@ -100,7 +104,7 @@ export class ConnectionGuard {
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
     if (!link) throw new ConnectionNotActiveError(connectionId, 'REVOKED');
     if (!allowed.includes(link.status)) throw new ConnectionNotActiveError(connectionId, link.status);
-    const provider = this.providerFor(link);
+    const provider = this.providerFor(link, options.meter);
     const maxAttempts = options.retry === false ? 1 : Math.max(1, this.retryPolicy.maxAttempts);
 
     for (let attempt = 1; ; attempt++) {

@@ -12,6 +12,12 @@ export interface ConnectionContext {
   /** The connection's vault-backed token store (MSAL's serialised cache, or Google's token set). */
   tokens: TokenStore;
   logger: Logger;
+  /** Counts the HTTP requests made for this link (a sync run's `providerCalls`); a batch counts once, with its parts. */
+  meter?: RequestMeter;
+}
+
+export interface RequestMeter {
+  request(batchParts?: number): void;
 }
 
 /** What the hub needs of a provider adapter: its OAuth side and a `CalendarProvider` per link. */

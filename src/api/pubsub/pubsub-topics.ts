@@ -1,5 +1,7 @@
 import type { HubId } from '../../domain/ids.js';
 import type {
+  AppointmentChangeKind,
+  AppointmentOrigin,
   ConnectionStatus,
   IssueSeverity,
   ProviderSlug,
@@ -20,6 +22,8 @@ export const TOPICS = {
   SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
   SYNC_ISSUE_RAISED: 'SYNC_ISSUE_RAISED',
   CLEANUP_PROGRESS: 'CLEANUP_PROGRESS',
+  APPOINTMENT_CHANGED: 'APPOINTMENT_CHANGED',
+  CONFLICT_DETECTED: 'CONFLICT_DETECTED',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -49,11 +53,30 @@ export interface ConnectionStatusChangedPayload extends TenantScoped {
   previousStatus: ConnectionStatus | null;
 }
 
+/** STARTED once, PROGRESS with the counts so far, then FINISHED (SUCCEEDED/PARTIAL) or FAILED. */
+export type SyncRunPhase = 'STARTED' | 'PROGRESS' | 'FINISHED' | 'FAILED';
+
 export interface SyncRunChangedPayload extends TenantScoped {
   syncRunId: HubId<'syncRun'>;
   connectionId: HubId<'connection'>;
   trigger: SyncTrigger;
   outcome: SyncRunOutcome;
+  phase: SyncRunPhase;
+}
+
+export interface AppointmentChangedPayload extends TenantScoped {
+  appointmentId: HubId<'appointment'>;
+  /** The owner (HostUser id). */
+  userId: HubId<'hostUser'>;
+  kind: AppointmentChangeKind;
+  /** Where the change was made: the host (through the API), or a provider (applied by a sync run). */
+  source: AppointmentOrigin;
+}
+
+export interface ConflictDetectedPayload extends TenantScoped {
+  conflictId: HubId<'conflict'>;
+  connectionId: HubId<'connection'>;
+  appointmentId: HubId<'appointment'>;
 }
 
 export interface SyncIssueRaisedPayload extends TenantScoped {
@@ -79,4 +102,6 @@ export interface TopicPayloads {
   [TOPICS.SYNC_RUN_CHANGED]: SyncRunChangedPayload;
   [TOPICS.SYNC_ISSUE_RAISED]: SyncIssueRaisedPayload;
   [TOPICS.CLEANUP_PROGRESS]: CleanupProgressPayload;
+  [TOPICS.APPOINTMENT_CHANGED]: AppointmentChangedPayload;
+  [TOPICS.CONFLICT_DETECTED]: ConflictDetectedPayload;
 }

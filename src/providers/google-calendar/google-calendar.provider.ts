@@ -93,6 +93,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       tokenUrl: settings.tokenUrl,
       logger: connection.logger,
       connectionId: connection.connectionId,
+      ...(connection.meter ? { meter: connection.meter } : {}),
     });
     this.pageSize = settings.pageSize ?? DEFAULT_PAGE_SIZE;
     this.push = {

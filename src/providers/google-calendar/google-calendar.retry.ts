@@ -1,3 +1,4 @@
+import type { RequestMeter } from '../provider-module.js';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Logger } from '../../logger.js';
 import { isProviderError, ProviderError } from '../calendar-provider.js';
@@ -40,6 +41,7 @@ export class GoogleRequestRunner {
       tokenUrl: string;
       logger: Logger;
       connectionId: string;
+      meter?: RequestMeter;
     },
   ) {}
 
@@ -52,6 +54,7 @@ export class GoogleRequestRunner {
     for (;;) {
       attempt += 1;
       try {
+        this.deps.meter?.request();
         return await call();
       } catch (error) {
         const known = this.nonTransportError(error, operation);

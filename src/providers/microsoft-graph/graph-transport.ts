@@ -1,3 +1,4 @@
+import type { RequestMeter } from '../provider-module.js';
 import { AuthenticationHandlerOptions, GraphError, ResponseType, type AuthenticationProvider, type Client } from '@microsoft/microsoft-graph-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProviderError, ProviderError } from '../calendar-provider.js';
@@ -104,6 +105,7 @@ export class GraphTransport {
       limiter: MailboxLimiter;
       tokens: AccessTokenSource;
       tuning: GraphTuning;
+      meter?: RequestMeter;
     },
   ) {}
 
@@ -172,6 +174,7 @@ export class GraphTransport {
       },
     };
     const prefer = [...BASE_PREFER, ...(call.prefer ?? [])].join(', ');
+    this.deps.meter?.request(call.path === '/$batch' ? (call.weight ?? 0) : 0);
     const request = this.deps.client
       .api(call.path)
       .responseType(ResponseType.RAW)

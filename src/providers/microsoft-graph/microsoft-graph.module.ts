@@ -1,6 +1,6 @@
 import { AuthenticationHandler, Client, RedirectHandler, RedirectHandlerOptions, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../../logger.js';
-import type { ProviderModule } from '../provider-module.js';
+import type { ProviderModule, RequestMeter } from '../provider-module.js';
 import { createCaFetch, GraphFetchHandler } from './graph-fetch.js';
 import { DEFAULT_GRAPH_TUNING, GraphTransport, type AccessTokenSource, type GraphTuning } from './graph-transport.js';
 import { MailboxLimiter } from './mailbox-limiter.js';
@@ -64,7 +64,8 @@ export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, dep
     }
     return limiter;
   };
-  const transportFor = (mailbox: string, tokens: AccessTokenSource) => new GraphTransport({ client, limiter: limiterFor(mailbox), tokens, tuning });
+  const transportFor = (mailbox: string, tokens: AccessTokenSource, meter?: RequestMeter) =>
+    new GraphTransport({ client, limiter: limiterFor(mailbox), tokens, tuning, ...(meter ? { meter } : {}) });
 
   const auth = new MicrosoftAuth({
     newMsalClient: () => createMsalClient(settings, { networkClient: msalNetwork, logger: deps.logger }),
@@ -77,7 +78,7 @@ export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, dep
     connect(connection) {
       const msal = createMsalClient(settings, { networkClient: msalNetwork, logger: connection.logger, cachePlugin: tokenStoreCachePlugin(connection.tokens) });
       const tokens = new MsalTokenSource({ msal, scopes: MICROSOFT_GRAPH_SCOPES, homeAccountId: connection.homeAccountId, accountId: connection.accountId });
-      return new MicrosoftGraphProvider({ transport: transportFor(connection.accountId, tokens), logger: connection.logger, connectionId: connection.connectionId });
+      return new MicrosoftGraphProvider({ transport: transportFor(connection.accountId, tokens, connection.meter), logger: connection.logger, connectionId: connection.connectionId });
     },
     async close() {
       graphFetch.close();

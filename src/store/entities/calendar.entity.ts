@@ -65,6 +65,13 @@ export class Calendar extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   lastSyncedAt: Date | null = null;
 
+  /**
+   * When the owner's appointments that predate this calendar's first sync were queued for it (once
+   * per calendar, after its first complete read; see SyncEngine.backfill).
+   */
+  @Property({ type: 'Date', nullable: true })
+  backfilledAt: Date | null = null;
+
   constructor(args: {
     tenantId: string;
     connectionId: string;

@@ -2,6 +2,7 @@ import { Entity, Index, Property } from '@mikro-orm/core';
 import type { EventData } from '../../domain/appointment.js';
 import { newId } from '../../domain/ids.js';
 import type { ConflictChoice, ConflictPolicy, ConflictStatus } from '../../domain/model.js';
+import type { ConflictKind } from '../../domain/sync/decision.js';
 import { BaseEntity } from './base.entity.js';
 
 /** Both sides changed since the last sync: both versions, and what the policy (or a person) chose. */
@@ -17,6 +18,26 @@ export class Conflict extends BaseEntity {
 
   @Property({ type: 'string' })
   appointmentId: string;
+
+  @Property({ type: 'string' })
+  @Index()
+  connectionId: string;
+
+  /** What moved on each side: an edit on both, or a deletion on one and an edit on the other. */
+  @Property({ type: 'string' })
+  kind: ConflictKind;
+
+  /** When the host changed its side (its change time, not the hub's read time). */
+  @Property({ type: 'Date', nullable: true })
+  hostChangedAt: Date | null = null;
+
+  /** The provider's own last-modified time of its side; null for a deletion (providers do not tell when). */
+  @Property({ type: 'Date', nullable: true })
+  providerChangedAt: Date | null = null;
+
+  /** Why the decision was taken (e.g. "the calendar changed last (LATEST_WINS)"). */
+  @Property({ type: 'text', nullable: true })
+  reason: string | null = null;
 
   /** `null` on a side means that side deleted the item. */
   @Property({ type: 'json', nullable: true })
@@ -45,6 +66,8 @@ export class Conflict extends BaseEntity {
     tenantId: string;
     mappingId: string;
     appointmentId: string;
+    connectionId: string;
+    kind: ConflictKind;
     hostSnapshot: EventData | null;
     providerSnapshot: EventData | null;
     policy: ConflictPolicy;
@@ -54,6 +77,8 @@ export class Conflict extends BaseEntity {
     this.tenantId = args.tenantId;
     this.mappingId = args.mappingId;
     this.appointmentId = args.appointmentId;
+    this.connectionId = args.connectionId;
+    this.kind = args.kind;
     this.hostSnapshot = args.hostSnapshot;
     this.providerSnapshot = args.providerSnapshot;
     this.policy = args.policy;

@@ -91,6 +91,20 @@ export class Connection extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   revokedAt: Date | null = null;
 
+  /**
+   * The per-link lease: one worker at a time reads or writes this link's pairs (src/sync/link-lease.ts).
+   * `leaseOwner` is a random id per run; a lease past `leaseExpiresAt` belongs to nobody.
+   */
+  @Property({ type: 'string', nullable: true })
+  leaseOwner: string | null = null;
+
+  @Property({ type: 'Date', nullable: true })
+  leaseExpiresAt: Date | null = null;
+
+  /** Deletions a read wanted to apply but the mass-deletion guard held (null when none are held). */
+  @Property({ type: 'integer', nullable: true })
+  deletionsHeld: number | null = null;
+
   constructor(args: { tenantId: string; userId: string; provider: ProviderSlug; accountId: string; accountEmail?: string | null }) {
     super();
     this.id = newId('connection');

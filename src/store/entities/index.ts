@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity.js';
+import { AppointmentChange } from './appointment-change.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { BaseEntity } from './base.entity.js';
 import { Calendar } from './calendar.entity.js';
@@ -6,6 +7,7 @@ import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
 import { HostUser } from './host-user.entity.js';
 import { OAuthState } from './oauth-state.entity.js';
+import { Sequence } from './sequence.entity.js';
 import { SyncIssue } from './sync-issue.entity.js';
 import { SyncMapping } from './sync-mapping.entity.js';
 import { SyncRun } from './sync-run.entity.js';
@@ -14,12 +16,14 @@ import { Tenant } from './tenant.entity.js';
 export {
   ApiKey,
   Appointment,
+  AppointmentChange,
   BaseEntity,
   Calendar,
   Conflict,
   Connection,
   HostUser,
   OAuthState,
+  Sequence,
   SyncIssue,
   SyncMapping,
   SyncRun,
@@ -40,4 +44,6 @@ export const ENTITIES = [
   SyncIssue,
   SyncRun,
   OAuthState,
+  AppointmentChange,
+  Sequence,
 ];

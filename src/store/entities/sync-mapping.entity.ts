@@ -45,9 +45,34 @@ export class SyncMapping extends BaseEntity {
   @Property({ type: 'string', nullable: true })
   providerVersion: string | null = null;
 
-  /** Hash of the normalised content last written or read, to recognise echoes. */
+  /**
+   * Hash of the host's normalised content at the last sync (src/domain/sync/content.ts): the host
+   * side counts as changed only when its version moved AND its hash differs from this.
+   */
   @Property({ type: 'string', nullable: true })
-  contentHash: string | null = null;
+  hostHash: string | null = null;
+
+  /**
+   * Hash of the provider event's content (as the host would receive it) at the last sync, from the
+   * answer to the hub's own write or the last read: an inbound item with this hash is the echo.
+   */
+  @Property({ type: 'string', nullable: true })
+  providerHash: string | null = null;
+
+  /** The provider's own last-modified time of the event at the last sync (LATEST_WINS reads the current one). */
+  @Property({ type: 'Date', nullable: true })
+  providerUpdatedAt: Date | null = null;
+
+  /**
+   * Moves on when the hub has to write a fresh event for this pair (the previous one was deleted at
+   * the provider and the host won); part of the hub tag, so the new event gets a new idempotency key.
+   */
+  @Property({ type: 'integer' })
+  generation = 0;
+
+  /** When a failed item (ERROR) is tried again. */
+  @Property({ type: 'Date', nullable: true })
+  nextAttemptAt: Date | null = null;
 
   @Property({ type: 'string' })
   state: MappingState = 'PENDING';

@@ -4,7 +4,8 @@ import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../../domain/mo
 import { BaseEntity } from './base.entity.js';
 import type { StoredError } from './connection.entity.js';
 
-export interface SyncRunCounts {
+/** What one direction of a run did, per action. */
+export interface ActionCounts {
   created: number;
   updated: number;
   deleted: number;
@@ -14,15 +15,15 @@ export interface SyncRunCounts {
   errors: number;
 }
 
-export const emptyCounts = (): SyncRunCounts => ({
-  created: 0,
-  updated: 0,
-  deleted: 0,
-  unchanged: 0,
-  conflicts: 0,
-  skipped: 0,
-  errors: 0,
-});
+/** `outbound`: host → provider writes; `inbound`: provider changes applied to the host. */
+export interface SyncRunCounts {
+  outbound: ActionCounts;
+  inbound: ActionCounts;
+}
+
+export const emptyActionCounts = (): ActionCounts => ({ created: 0, updated: 0, deleted: 0, unchanged: 0, conflicts: 0, skipped: 0, errors: 0 });
+
+export const emptyCounts = (): SyncRunCounts => ({ outbound: emptyActionCounts(), inbound: emptyActionCounts() });
 
 /** One sync run for one connection: what started it, what it did, how many provider calls it cost. */
 @Entity({ tableName: 'sync_runs' })
@@ -47,8 +48,16 @@ export class SyncRun extends BaseEntity {
   @Property({ type: 'json' })
   counts: SyncRunCounts = emptyCounts();
 
+  /** HTTP requests made to the provider (a `$batch` or multipart batch counts once; its parts in `providerBatchParts`). */
   @Property({ type: 'integer' })
   providerCalls = 0;
+
+  @Property({ type: 'integer' })
+  providerBatchParts = 0;
+
+  /** Whether this run may apply deletions the mass-deletion guard would hold (`syncNow(confirmDeletions: true)`). */
+  @Property({ type: 'boolean' })
+  confirmDeletions = false;
 
   @Property({ type: 'Date' })
   startedAt: Date = new Date();

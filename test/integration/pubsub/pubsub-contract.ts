@@ -23,6 +23,7 @@ function runPayload(n: number, tenantId = tenant(1)): SyncRunChangedPayload {
     connectionId: 'con_00000000000000000000000001' as HubId<'connection'>,
     trigger: 'POLL',
     outcome: 'SUCCEEDED',
+    phase: 'FINISHED',
     at: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
   };
 }

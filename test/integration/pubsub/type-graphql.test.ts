@@ -40,6 +40,7 @@ const payload = (tenantId: string, n: number) =>
     connectionId: 'con_1',
     trigger: 'MANUAL',
     outcome: 'SUCCEEDED',
+    phase: 'FINISHED',
     at: '2025-01-01T00:00:00.000Z',
   }) as unknown as SyncRunChangedPayload;
 

@@ -1,0 +1,120 @@
+import { TOPICS, type HubPubSub, type SyncRunPhase } from '../api/pubsub/hub-pubsub.js';
+import type { HubId } from '../domain/ids.js';
+import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../domain/model.js';
+import type { Logger } from '../logger.js';
+import { SyncRun, type Connection } from '../store/entities/index.js';
+import type { ActionCounts } from '../store/entities/sync-run.entity.js';
+import type { Orm } from '../store/orm.js';
+
+/** Progress is published at most this often per run (every page of a big read would flood subscribers). */
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * A run in progress: its counts, its provider requests, and the moments it is published on
+ * `SYNC_RUN_CHANGED` (STARTED, PROGRESS with the counts so far, FINISHED or FAILED).
+ */
+export class RunTracker {
+  private lastProgress = 0;
+
+  constructor(
+    readonly run: SyncRun,
+    private readonly runs: SyncRuns,
+  ) {}
+
+  count(direction: 'outbound' | 'inbound', what: keyof ActionCounts, n = 1): void {
+    this.run.counts[direction][what] += n;
+  }
+
+  /** The provider request meter of this run (ConnectionContext.meter). */
+  readonly meter = {
+    request: (parts = 0) => {
+      this.run.providerCalls += 1;
+      this.run.providerBatchParts += parts;
+    },
+  };
+
+  get hasErrors(): boolean {
+    return this.run.counts.outbound.errors + this.run.counts.inbound.errors > 0;
+  }
+
+  async progress(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    this.lastProgress = now;
+    await this.runs.save(this.run, 'PROGRESS');
+  }
+}
+
+export class SyncRuns {
+  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+
+  /** A new run row (RUNNING, not started yet: a queued manual run is visible at once). */
+  async create(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, direction: SyncDirection, options: { confirmDeletions?: boolean } = {}): Promise<SyncRun> {
+    const em = this.deps.orm.em.fork();
+    const run = new SyncRun({ tenantId: link.tenantId, connectionId: link.id, trigger, direction });
+    run.confirmDeletions = options.confirmDeletions ?? false;
+    await em.persist(run).flush();
+    return run;
+  }
+
+  async start(run: SyncRun): Promise<RunTracker> {
+    run.startedAt = new Date();
+    await this.save(run, 'STARTED');
+    return new RunTracker(run, this);
+  }
+
+  async finish(tracker: RunTracker, error: { code: string; message: string } | null): Promise<SyncRun> {
+    const { run } = tracker;
+    const outcome: SyncRunOutcome = error ? 'FAILED' : tracker.hasErrors ? 'PARTIAL' : 'SUCCEEDED';
+    run.outcome = outcome;
+    run.finishedAt = new Date();
+    run.durationMs = run.finishedAt.getTime() - run.startedAt.getTime();
+    run.error = error ? { ...error, at: run.finishedAt.toISOString() } : null;
+    await this.save(run, error ? 'FAILED' : 'FINISHED');
+    return run;
+  }
+
+  /** Closes a run that never started (its link went away before the job ran). */
+  async abandon(run: SyncRun, reason: { code: string; message: string }): Promise<void> {
+    run.outcome = 'FAILED';
+    run.finishedAt = new Date();
+    run.durationMs = 0;
+    run.error = { ...reason, at: run.finishedAt.toISOString() };
+    await this.save(run, 'FAILED');
+  }
+
+  async save(run: SyncRun, phase: SyncRunPhase): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    await em.upsert(SyncRun, {
+      id: run.id,
+      tenantId: run.tenantId,
+      connectionId: run.connectionId,
+      trigger: run.trigger,
+      direction: run.direction,
+      outcome: run.outcome,
+      counts: run.counts,
+      providerCalls: run.providerCalls,
+      providerBatchParts: run.providerBatchParts,
+      confirmDeletions: run.confirmDeletions,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      durationMs: run.durationMs,
+      error: run.error,
+      createdAt: run.createdAt,
+      updatedAt: new Date(),
+    });
+    try {
+      await this.deps.pubsub.publishTyped(TOPICS.SYNC_RUN_CHANGED, {
+        tenantId: run.tenantId as HubId<'tenant'>,
+        syncRunId: run.id as HubId<'syncRun'>,
+        connectionId: run.connectionId as HubId<'connection'>,
+        trigger: run.trigger,
+        outcome: run.outcome,
+        phase,
+        at: new Date().toISOString(),
+      });
+    } catch (err) {
+      this.deps.logger.error({ err, syncRunId: run.id }, 'publishing SYNC_RUN_CHANGED failed');
+    }
+  }
+}
