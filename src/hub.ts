@@ -14,6 +14,7 @@ import type { Clock } from './linking/link-flow.service.js';
 import { createLinkingServices, type LinkingServices } from './linking/linking-services.js';
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
+import { createSyncServices, type SyncServices } from './sync/sync-services.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { loadEncryptionKeys } from './security/encryption-keys.js';
@@ -53,6 +54,8 @@ export interface Hub {
   sandbox: SandboxProviders | null;
   /** Calendar linking (flow, guard, jobs…). */
   linking: LinkingServices;
+  /** The sync engine, its scheduler and the services the API uses. */
+  sync: SyncServices;
   /** Job definitions applied to the scheduler (features add theirs before `listen()`). */
   jobs: JobRegistry;
   /** PUBLIC_URL, with the listening port once `listen()` resolved PORT=0. */
@@ -115,7 +118,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       refreshIntervalMs: config.linking.refreshIntervalMs,
       ...overrides.linking,
     });
-    const jobs = new JobRegistry().add(...linking.jobDefinitions);
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, guard: linking.guard, linkJobs: linking.jobs, cleanup: linking.cleanup });
+    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions);
 
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
@@ -124,6 +128,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       calendarLists: linking.calendarLists,
       calendarRoles: linking.calendarRoles,
       linkRevocation: linking.linkRevocation,
+      appointments: sync.appointments,
+      sync: sync.sync,
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config });
@@ -161,6 +167,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       providers,
       sandbox,
       linking,
+      sync,
       jobs,
       publicUrl: () => publicUrl.get(),
       async listen() {
@@ -173,6 +180,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         }
         jobs.applyTo(scheduler.agenda);
         await scheduler.start();
+        // Every ACTIVE link polls, also one whose poll job was lost (a crash while it was rescheduled).
+        if (config.jobs.enabled) await sync.scheduler.reconcile();
         return { url, port };
       },
       close() {

@@ -1,12 +1,13 @@
 import { UnauthenticatedError } from '../domain/errors.js';
 import type { LinkingApiServices } from '../linking/linking-services.js';
+import type { SyncApiServices } from '../sync/sync-services.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
 import type { TenancyServices } from '../tenancy/tenancy-services.js';
 import type { HubPubSub } from './pubsub/hub-pubsub.js';
 
 /** The services resolvers delegate to. Later features add theirs here (and in hub.ts). */
-export type ApiServices = TenancyServices & LinkingApiServices;
+export type ApiServices = TenancyServices & LinkingApiServices & SyncApiServices;
 
 /** Per operation (one HTTP request, or one graphql-ws subscribe message). */
 export interface HubContext {

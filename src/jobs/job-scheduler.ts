@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda, type AgendaBackend, type Job } from 'agenda';
+import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type Job } from 'agenda';
 import type { Db } from 'mongodb';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -73,6 +73,10 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
     maxConcurrency: config.jobs.concurrency,
     defaultConcurrency: config.jobs.concurrency,
     lockLimit: config.jobs.concurrency,
+    // A job saved to run now wakes this instance's processor at once instead of waiting for the
+    // next scan (`processEvery`): an outbound write is dispatched in milliseconds. Other instances
+    // pick such a job up at their next scan.
+    notificationChannel: new InMemoryNotificationChannel(),
   });
 
   const running = new Set<Job>();

@@ -3,7 +3,9 @@ import type { HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderCalendarId, type ProviderEventId } from '../providers/calendar-provider.js';
+import type { RequestMeter } from '../providers/provider-module.js';
 import { isProviderUnavailableError } from '../providers/registry.js';
+import { parseHubTag } from '../domain/sync/hub-tag.js';
 import { Calendar, SyncMapping, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { isConnectionNotActiveError, type ConnectionGuard } from './connection-guard.js';
@@ -42,7 +44,7 @@ const DELETE_CHUNK = 20;
 export class LinkCleanupService {
   constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
 
-  async run(link: Connection): Promise<CleanupOutcome> {
+  async run(link: Connection, options: { meter?: RequestMeter; onProgress?: (deleted: number, failed: number) => Promise<void> } = {}): Promise<CleanupOutcome> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, removedAt: null }, { orderBy: { id: 'asc' } });
     const deleted = new Set<string>();
     const failures: CleanupFailure[] = [];
@@ -60,10 +62,10 @@ export class LinkCleanupService {
         'deleting the events the hub created',
         async (provider) => {
           for (const calendar of calendars) {
-            await this.cleanCalendar(provider, link, calendar, deleted, recordFailure);
+            await this.cleanCalendar(provider, link, calendar, deleted, recordFailure, async () => options.onProgress?.(deleted.size, failed));
           }
         },
-        { allowStatuses: ['ACTIVE', 'NEEDS_REAUTH', 'ERROR'], onAuthRevoked: 'report', retry: false },
+        { allowStatuses: ['ACTIVE', 'NEEDS_REAUTH', 'ERROR'], onAuthRevoked: 'report', retry: false, ...(options.meter ? { meter: options.meter } : {}) },
       );
     } catch (err) {
       if (isConnectionNotActiveError(err)) reason = `the link is ${err.status}, so its calendars cannot be reached`;
@@ -92,11 +94,16 @@ export class LinkCleanupService {
     calendar: Calendar,
     deleted: Set<string>,
     recordFailure: (failure: CleanupFailure) => void,
+    onProgress: () => Promise<void>,
   ): Promise<void> {
     const calendarId = calendar.providerCalendarId as ProviderCalendarId;
     // Collected first: deleting while paging could make the provider's paging skip events.
     const found = new Set<string>();
-    for await (const batch of provider.findHubEvents(calendarId)) for (const event of batch) found.add(event.id);
+    // Only what the hub wrote for this calendar: the same account may be linked in another tenant,
+    // whose hub events carry that tenant's calendar in their tag.
+    for await (const batch of provider.findHubEvents(calendarId)) {
+      for (const event of batch) if (parseHubTag(event.hubTag)?.calendarId === calendar.id) found.add(event.id);
+    }
     // A series is deleted through its master; its tagged exceptions go with it (404 counts as done).
     const pending = [...found].filter((id) => !deleted.has(`${calendar.id}:${id}`)) as ProviderEventId[];
     for (let i = 0; i < pending.length; i += DELETE_CHUNK) {
@@ -121,6 +128,7 @@ export class LinkCleanupService {
         }
       }
       await this.progress(link, deleted.size, false);
+      await onProgress();
     }
   }
 

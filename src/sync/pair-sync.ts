@@ -184,8 +184,17 @@ export class PairSync {
   // ---------------------------------------------------------------------------------------------
   // Actions
 
-  private async apply(pair: Pair, decision: Decision, direction: 'outbound' | 'inbound'): Promise<void> {
+  /**
+   * Carries out a chosen action (a manual conflict resolution): writes overwrite whatever the
+   * provider holds now, the choice was made knowing both versions.
+   */
+  async force(pair: Pair, action: SyncAction): Promise<void> {
+    await this.apply(pair, { action, conflict: null }, action.endsWith('_HOST') ? 'inbound' : 'outbound', true);
+  }
+
+  private async apply(pair: Pair, decision: Decision, direction: 'outbound' | 'inbound', forced = false): Promise<void> {
     const { tracker } = this.scope;
+    const overwrite = forced || decision.conflict !== null;
     if (decision.conflict) {
       tracker.count(direction, 'conflicts');
       await this.recordConflict(pair, decision);
@@ -216,11 +225,11 @@ export class PairSync {
         tracker.count('outbound', 'created');
         return;
       case 'UPDATE_OUTSIDE':
-        await this.writeOutside(pair, 'update', decision.conflict !== null);
+        await this.writeOutside(pair, 'update', overwrite);
         tracker.count('outbound', 'updated');
         return;
       case 'DELETE_OUTSIDE':
-        await this.deleteOutside(pair, decision.conflict !== null);
+        await this.deleteOutside(pair, overwrite);
         tracker.count('outbound', 'deleted');
         return;
       case 'CREATE_HOST':

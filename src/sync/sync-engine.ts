@@ -6,6 +6,7 @@ import { isConnectionNotActiveError, type ConnectionGuard } from '../linking/con
 import type { Logger } from '../logger.js';
 import {
   asProviderCalendarId,
+  asProviderEventId,
   isProviderError,
   type EventChange,
   type ExternalEvent,
@@ -15,12 +16,14 @@ import {
 import { Appointment, Calendar, Connection, SyncMapping, Tenant, type SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { loadAppointment, loadAppointments } from './appointment-store.js';
+import type { ConflictChoice } from '../domain/model.js';
+import type { SyncAction } from '../domain/sync/decision.js';
 import { AttendeeIndex } from './attendee-index.js';
 import type { ChangeFeed } from './change-feed.service.js';
 import type { Lease, LinkLeases } from './link-lease.js';
 import { PairSync, type Pair, type PairSyncDeps, type RunScope } from './pair-sync.js';
 import type { SyncIssues } from './sync-issues.service.js';
-import type { RunTracker, SyncRuns } from './sync-runs.service.js';
+import { RunTracker, type SyncRuns } from './sync-runs.service.js';
 
 const DAY_MS = 86_400_000;
 /** Mappings loaded per query of the outbound loop and per `$in` chunk. */
@@ -89,16 +92,34 @@ export class SyncEngine {
   }
 
   /**
-   * Executes a run created by `SyncRuns.create`. BUSY: another worker holds the link's lease (the
-   * caller tries again shortly). THROTTLED: the provider asked to wait; pending writes stay pending.
+   * Runs one sync of a link under its lease; `makeRun` gives the run record once the lease is held
+   * (a new one, or one queued ahead). BUSY: another worker holds the lease (the caller tries again
+   * shortly; no run was recorded). THROTTLED: the provider asked to wait; pending writes stay pending.
    */
-  async execute(run: SyncRun): Promise<ExecuteResult> {
-    const lease = await this.deps.leases.acquire(run.connectionId);
+  async run(connectionId: string, makeRun: () => Promise<SyncRun>): Promise<ExecuteResult> {
+    const lease = await this.deps.leases.acquire(connectionId);
     if (!lease) return { status: 'BUSY' };
     try {
-      return await this.executeLeased(run, lease);
+      return await this.executeLeased(await makeRun(), lease);
     } finally {
-      await lease.release().catch((err: unknown) => this.deps.logger.error({ err, connectionId: run.connectionId }, 'releasing a link lease failed'));
+      await lease.release().catch((err: unknown) => this.deps.logger.error({ err, connectionId }, 'releasing a link lease failed'));
+    }
+  }
+
+  /** Runs `work` under the link's lease, waiting up to `waitMs` for it (conflict resolution, verify). */
+  async withLease<T>(connectionId: string, work: (lease: Lease) => Promise<T>, waitMs = 10_000): Promise<T | null> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const lease = await this.deps.leases.acquire(connectionId);
+      if (lease) {
+        try {
+          return await work(lease);
+        } finally {
+          await lease.release().catch((err: unknown) => this.deps.logger.error({ err, connectionId }, 'releasing a link lease failed'));
+        }
+      }
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
@@ -211,7 +232,9 @@ export class SyncEngine {
     if (link.activatedAt === null) return;
     const em = this.deps.orm.em.fork();
     const calendar = await em.findOne(Calendar, { connectionId: link.id, role: 'PRIMARY', removedAt: null });
-    if (!calendar || calendar.backfilledAt !== null || (link.twoWay && calendar.cursor === null)) return;
+    if (!calendar || (link.twoWay && calendar.cursor === null)) return;
+    // Once per calendar and activation: a link linked again after a revoke is a new activation.
+    if (calendar.backfilledAt !== null && calendar.backfilledAt >= link.activatedAt) return;
     let after = '';
     for (;;) {
       const batch = await em.find(
@@ -222,10 +245,15 @@ export class SyncEngine {
       if (batch.length === 0) break;
       after = batch.at(-1)!.id;
       const ids = batch.map((a) => a.id);
-      const existing = new Set((await em.find(SyncMapping, { calendarId: calendar.id, appointmentId: { $in: ids } }, { fields: ['appointmentId'] })).map((m) => m.appointmentId));
+      const existing = new Map((await em.find(SyncMapping, { calendarId: calendar.id, appointmentId: { $in: ids } })).map((m) => [m.appointmentId, m]));
       for (const id of ids) {
-        if (existing.has(id)) continue;
-        em.persist(new SyncMapping({ tenantId: link.tenantId, appointmentId: id, calendarId: calendar.id, connectionId: link.id }));
+        const m = existing.get(id);
+        if (!m) {
+          em.persist(new SyncMapping({ tenantId: link.tenantId, appointmentId: id, calendarId: calendar.id, connectionId: link.id }));
+        } else if (m.closedAt !== null) {
+          // Closed by a revoke or a cleanup, and not found again by the full read just done.
+          m.reopen('PENDING');
+        }
       }
       await em.flush();
     }
@@ -408,13 +436,42 @@ export class SyncEngine {
     }
   }
 
-  /** Loads one pair by mapping (conflict resolution, verify). */
-  async loadPair(mapping: SyncMapping): Promise<Pair | null> {
-    const em = this.deps.orm.em.fork();
-    const calendar = await em.findOne(Calendar, { id: mapping.calendarId });
-    if (!calendar) return null;
-    return { calendar, mapping, appointment: await loadAppointment(em, { id: mapping.appointmentId }), event: null, providerGone: false };
+  /**
+   * Applies a manual choice to a held pair, under the link's lease: HOST writes the host's current
+   * version outside (re-creating or deleting the event as needed), PROVIDER takes the calendar's
+   * current version into the host, DELETE removes the appointment on both sides. Returns false when
+   * the link's lease could not be had in time (the caller reports a retryable conflict).
+   */
+  async resolvePair(mapping: SyncMapping, choice: ConflictChoice): Promise<boolean> {
+    const done = await this.withLease(mapping.connectionId, async () => {
+      const settings = await loadTenantSettings(this.deps.orm, mapping.tenantId);
+      await this.deps.guard.run(
+        mapping.connectionId,
+        'applying a conflict resolution',
+        async (provider, link) => {
+          const scope: RunScope = { link, settings, provider, tracker: RunTracker.detached(link), attendees: new AttendeeIndex({ orm: this.deps.orm, tenantId: link.tenantId }) };
+          const pairs = new PairSync(this.deps, scope);
+          const em = this.deps.orm.em.fork();
+          const calendar = await em.findOne(Calendar, { id: mapping.calendarId });
+          const appointment = await loadAppointment(em, { id: mapping.appointmentId });
+          if (!calendar || !appointment) return;
+          const event = mapping.externalEventId ? await provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(mapping.externalEventId)) : null;
+          await scope.attendees.load([...appointment.attendees, ...(event?.data.attendees ?? [])].map((a) => a.email));
+          const pair: Pair = { calendar, mapping, appointment, event, providerGone: event === null };
+          const gone = event === null;
+          const actions: SyncAction[] =
+            choice === 'HOST'
+              ? [appointment.deleted ? 'DELETE_OUTSIDE' : gone ? 'RECREATE_OUTSIDE' : 'UPDATE_OUTSIDE']
+              : choice === 'PROVIDER'
+                ? [gone ? 'DELETE_HOST' : 'UPDATE_HOST']
+                : ['DELETE_OUTSIDE', 'DELETE_HOST'];
+          for (const action of actions) await pairs.force(pair, action);
+        },
+        { retry: false },
+      );
+      return true;
+    });
+    return done ?? false;
   }
 }
 
-export type { RunTracker };

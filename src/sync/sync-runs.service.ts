@@ -18,8 +18,13 @@ export class RunTracker {
 
   constructor(
     readonly run: SyncRun,
-    private readonly runs: SyncRuns,
+    private readonly runs: SyncRuns | null,
   ) {}
+
+  /** Counts for work that is not a run of its own (a manual conflict resolution): never stored. */
+  static detached(link: { id: string; tenantId: string }): RunTracker {
+    return new RunTracker(new SyncRun({ tenantId: link.tenantId, connectionId: link.id, trigger: 'MANUAL', direction: 'BOTH' }), null);
+  }
 
   count(direction: 'outbound' | 'inbound', what: keyof ActionCounts, n = 1): void {
     this.run.counts[direction][what] += n;
@@ -38,6 +43,7 @@ export class RunTracker {
   }
 
   async progress(force = false): Promise<void> {
+    if (!this.runs) return;
     const now = Date.now();
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;

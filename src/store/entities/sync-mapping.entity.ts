@@ -100,6 +100,25 @@ export class SyncMapping extends BaseEntity {
     this.deriveKeys();
   }
 
+  /**
+   * Brings a closed pair back (the host saved the appointment again, or a relinked calendar
+   * receives it again). Its old event is not trusted to exist: the next write creates the event
+   * under the pair's tag, which finds the old one again where the provider still has it (the
+   * create is idempotent on the tag).
+   */
+  reopen(state: MappingState): void {
+    this.closedAt = null;
+    this.state = state;
+    this.externalEventId = null;
+    this.providerVersion = null;
+    this.providerHash = null;
+    this.providerUpdatedAt = null;
+    this.lastError = null;
+    this.attempts = 0;
+    this.nextAttemptAt = null;
+    this.deriveKeys();
+  }
+
   @BeforeCreate()
   @BeforeUpdate()
   deriveKeys(): void {
