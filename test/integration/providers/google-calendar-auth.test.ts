@@ -1,5 +1,5 @@
+import type { RefreshTokenDeath } from '@calendar-sync-hub/emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RefreshTokenDeath } from '../../../src/emulators/google/google-state.js';
 import { isProviderError, type ProviderError } from '../../../src/providers/calendar-provider.js';
 import { isLinkRefusedError, type LinkRefusedError } from '../../../src/providers/provider-auth.js';
 import { createGoogleCalendarModule } from '../../../src/providers/google-calendar/google-calendar.module.js';

@@ -1,6 +1,25 @@
 import { DateTime, IANAZone } from 'luxon';
-import { canonicalWindowsTimeZone, windowsToIana } from '../../domain/windows-time-zones.js';
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { GraphError } from './graph-errors.js';
+
+/**
+ * Where windows-iana's copy of CLDR `windowsZones.xml` (5.1.0) predates the current one: since CLDR 43
+ * (CLDR-16386, https://github.com/unicode-org/cldr/pull/2716, after Mexico's 2022 changes)
+ * "Mountain Standard Time (Mexico)" (UTC−7) maps to America/Mazatlan; America/Chihuahua, which
+ * windows-iana still gives, has kept UTC−6 all year since 2022-10-30.
+ */
+const CURRENT_CLDR_GOLDEN_ZONE: Readonly<Record<string, string>> = { 'Mountain Standard Time (Mexico)': 'America/Mazatlan' };
+
+/**
+ * Windows zone names by lower case (Exchange accepts any case): the canonical spelling Graph echoes,
+ * and the CLDR golden (territory 001) IANA zone, e.g. "W. Europe Standard Time" → Europe/Berlin.
+ */
+const WINDOWS_ZONES = new Map<string, { name: string; iana: string }>();
+for (const { windowsName, territory, iana } of WINDOWS_TO_IANA_MAP) {
+  if (territory === '001') WINDOWS_ZONES.set(windowsName.toLowerCase(), { name: windowsName, iana: CURRENT_CLDR_GOLDEN_ZONE[windowsName] ?? iana[0] });
+}
+
+const windowsZone = (name: string) => WINDOWS_ZONES.get(name.trim().toLowerCase());
 
 /** A Graph `dateTimeTimeZone`: wall-clock time (no offset) plus a Windows or IANA zone name. */
 export interface DateTimeTimeZone {
@@ -12,8 +31,8 @@ export interface DateTimeTimeZone {
 export function resolveZone(name: string): string | null {
   const trimmed = name.trim();
   if (/^(utc|etc\/utc|gmt|etc\/gmt|z)$/i.test(trimmed)) return 'UTC';
-  const fromWindows = windowsToIana(trimmed);
-  if (fromWindows) return fromWindows;
+  const fromWindows = windowsZone(trimmed);
+  if (fromWindows) return fromWindows.iana;
   if (IANAZone.isValidZone(trimmed)) return trimmed;
   return null;
 }
@@ -34,7 +53,7 @@ export function requireZone(name: string): string {
 
 /** The spelling Graph echoes for a zone name it accepted (canonical Windows case, else as given). */
 export function displayZoneName(name: string): string {
-  return canonicalWindowsTimeZone(name) ?? name.trim();
+  return windowsZone(name)?.name ?? name.trim();
 }
 
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?$/;

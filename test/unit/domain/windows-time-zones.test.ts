@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalWindowsTimeZone, ianaAliasesOf, ianaToWindows, isWindowsTimeZone, windowsToIana } from '../../../../src/domain/windows-time-zones.js';
+import { canonicalWindowsTimeZone, ianaAliasesOf, ianaToWindows, isWindowsTimeZone, windowsToIana } from '../../../src/domain/windows-time-zones.js';
 
 describe('CLDR windowsZones mapping', () => {
   it('maps Windows names to the golden IANA zone', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../logger.js';
 import type { EmulatorClock } from '../core/clock.js';
+import type { EmulatorLogger } from '../types.js';
 import type { EventChange } from './calendar-service.js';
 import { GraphError, invalidRequest } from './graph-errors.js';
 import { formatUtcInstant } from './graph-time.js';
@@ -43,7 +43,7 @@ export class SubscriptionService {
 
   constructor(
     private readonly state: MicrosoftState,
-    private readonly deps: { clock: EmulatorClock; settings: MicrosoftEmulatorSettings; changed: () => void; logger?: Logger },
+    private readonly deps: { clock: EmulatorClock; settings: MicrosoftEmulatorSettings; changed: () => void; logger?: EmulatorLogger },
   ) {}
 
   private now(): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandRecurrenceDates, normalizeRecurrence, type PatternedRecurrence } from '../../../../src/emulators/microsoft/recurrence-expander.js';
+import { expandRecurrenceDates, normalizeRecurrence, type PatternedRecurrence } from '../../src/microsoft/recurrence-expander.js';
 
 /** Builds a normalized recurrence as Graph would store it, starting on `start`. */
 function rec(pattern: Record<string, unknown>, range: Record<string, unknown>, start: string): PatternedRecurrence {

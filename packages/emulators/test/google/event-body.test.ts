@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from '../../../../src/emulators/google/calendar/event-body.js';
-import { decodePageToken, decodeSyncToken, encodeSyncToken } from '../../../../src/emulators/google/calendar/list-tokens.js';
-import { formatInZone, parseDateTime } from '../../../../src/emulators/google/calendar/event-time.js';
+import { mergePatch } from '../../src/google/calendar/event-body.js';
+import { decodePageToken, decodeSyncToken, encodeSyncToken } from '../../src/google/calendar/list-tokens.js';
+import { formatInZone, parseDateTime } from '../../src/google/calendar/event-time.js';
 
 describe('PATCH merge semantics', () => {
   it('merges objects recursively, replaces arrays and deletes keys set to null', () => {

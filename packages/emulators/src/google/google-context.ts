@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatorClock } from '../core/clock.js';
-import type { Logger } from '../../logger.js';
+import type { EmulatorLogger } from '../types.js';
 import type { GoogleState } from './google-state.js';
 
 /** What every part of the Google emulator shares: the state, the clock and the change hooks. */
@@ -12,7 +12,7 @@ export class GoogleContext {
     public state: GoogleState,
     readonly clock: EmulatorClock,
     private readonly onStateChange: (() => void) | undefined,
-    readonly logger: Logger | undefined,
+    readonly logger: EmulatorLogger | undefined,
   ) {}
 
   now(): number {

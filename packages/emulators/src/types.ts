@@ -1,6 +1,16 @@
-import type { Logger } from '../logger.js';
 import type { EmulatorCore } from './core/emulator-core.js';
 import type { EmulatorTls } from './core/tls.js';
+
+/**
+ * Where the emulators report what a caller may want to know (failed webhook deliveries, unexpected
+ * route errors): the structured subset of pino's logger they use, so the hub passes its own logger.
+ */
+export interface EmulatorLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 /** What `startEmulators` gives each provider's emulator. */
 export interface EmulatorStartOptions {
@@ -17,7 +27,7 @@ export interface EmulatorStartOptions {
   onStateChange?: () => void;
   /** Seed the sandbox accounts when there is no initial state (default true). */
   seed?: boolean;
-  logger?: Logger;
+  logger?: EmulatorLogger;
 }
 
 /** A sandbox account as the control API reports it. */

@@ -1,14 +1,50 @@
 import path from 'node:path';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import { startEmulators, type Emulators } from './index.js';
+import { pino } from 'pino';
+import { startEmulators, type Emulators } from './start-emulators.js';
 
 /**
  * `npm run emulators`: both provider emulators standalone, with the sandbox state persisted under
  * `DATA_DIR` (default `./data`). Ports come from `SANDBOX_MICROSOFT_PORT` / `SANDBOX_GOOGLE_PORT`
  * (0 = any free port). Prints every endpoint a person or the hub needs, then runs until SIGINT/SIGTERM.
+ * It reads the hub's variables of the same names (README, configuration), and only those.
  */
-export function describeEndpoints(e: Emulators, dataDir: string): string {
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface CliSettings {
+  dataDir: string;
+  host: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  microsoftPort: number;
+  googlePort: number;
+}
+
+/** The settings from the environment, with the hub's defaults; throws naming every bad variable. */
+function readSettings(env: NodeJS.ProcessEnv): CliSettings {
+  const problems: string[] = [];
+  const value = (name: string) => (env[name]?.trim() ? env[name] : undefined);
+  const port = (name: string) => {
+    const raw = value(name);
+    if (raw === undefined) return 0;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+    problems.push(`  ${name}: expected an integer between 0 and 65535`);
+    return 0;
+  };
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`  LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}`);
+  const settings = {
+    dataDir: path.resolve(value('DATA_DIR') ?? './data'),
+    host: value('HOST') ?? '127.0.0.1',
+    logLevel: logLevel as CliSettings['logLevel'],
+    microsoftPort: port('SANDBOX_MICROSOFT_PORT'),
+    googlePort: port('SANDBOX_GOOGLE_PORT'),
+  };
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  return settings;
+}
+
+function describeEndpoints(e: Emulators, dataDir: string): string {
   const ms = e.microsoft;
   const g = e.google;
   const lines = [
@@ -39,17 +75,17 @@ export function describeEndpoints(e: Emulators, dataDir: string): string {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'emulators' });
+  const settings = readSettings(process.env);
+  const logger = pino({ name: 'emulators', level: settings.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
   const emulators = await startEmulators({
-    dataDir: config.dataDir,
+    dataDir: settings.dataDir,
     persist: true,
-    host: config.host,
-    microsoftPort: config.sandbox.microsoftPort,
-    googlePort: config.sandbox.googlePort,
+    host: settings.host,
+    microsoftPort: settings.microsoftPort,
+    googlePort: settings.googlePort,
     logger,
   });
-  process.stdout.write(`${describeEndpoints(emulators, config.dataDir)}\n`);
+  process.stdout.write(`${describeEndpoints(emulators, settings.dataDir)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
 import { createEmulatorCore, type EmulatorCore } from './core/emulator-core.js';
 import { ensureEmulatorTls, type EmulatorTls } from './core/tls.js';
 import { startGoogleEmulator, type GoogleEmulatorHandle } from './google/google-emulator.js';
 import { startMicrosoftEmulator, type MicrosoftEmulatorHandle } from './microsoft/microsoft-emulator.js';
+import type { EmulatorLogger } from './types.js';
 
 export interface StartEmulatorsOptions {
   /** Folder for the CA/certificate and (with `persist`) the sandbox state; none = all in memory. */
@@ -16,7 +16,7 @@ export interface StartEmulatorsOptions {
   googlePort?: number;
   /** Seed sandbox accounts on an empty state (default true). */
   seed?: boolean;
-  logger?: Logger;
+  logger?: EmulatorLogger;
 }
 
 export interface Emulators {

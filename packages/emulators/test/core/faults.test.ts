@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, FaultRuleError } from '../../../../src/emulators/core/faults.js';
+import { FaultInjector, FaultRuleError } from '../../src/core/faults.js';
 
 const ctx = (route: string, accounts: string[] = ['alex@contoso.example']) => ({ provider: 'microsoft' as const, route, method: 'GET', accounts });
 const status = { kind: 'status' as const, status: 503 };

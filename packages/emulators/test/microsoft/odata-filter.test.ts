@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, filterableExtendedProperties } from '../../../../src/emulators/microsoft/odata-filter.js';
+import { compileFilter, filterableExtendedProperties } from '../../src/microsoft/odata-filter.js';
 
 const PROP = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name SyncHubSourceId';
 const event = (subject: string, tag?: string) => ({

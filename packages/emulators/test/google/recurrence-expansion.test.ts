@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecurrence, type Occurrence } from '../../../../src/emulators/google/recurrence/recurrence-set.js';
-import { dayFromYmd, RecurrenceError } from '../../../../src/emulators/google/recurrence/rrule.js';
+import { parseRecurrence, type Occurrence } from '../../src/google/recurrence/recurrence-set.js';
+import { dayFromYmd, RecurrenceError } from '../../src/google/recurrence/rrule.js';
 
 // Expected dates are copied by hand from RFC 5545 §3.8.5.3 and §3.3.10 (all examples use
 // DTSTART;TZID=America/New_York), not produced by the code under test.

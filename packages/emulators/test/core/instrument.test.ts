@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEmulatorCore, type EmulatorCore } from '../../../../src/emulators/core/emulator-core.js';
-import { instrumentEmulator } from '../../../../src/emulators/core/instrument.js';
+import { createEmulatorCore, type EmulatorCore } from '../../src/core/emulator-core.js';
+import { instrumentEmulator } from '../../src/core/instrument.js';
 
 describe('emulator instrumentation', () => {
   let app: FastifyInstance;
