@@ -1,3 +1,5 @@
+import { escapeHtml as esc } from '../core/html.js';
+
 /**
  * The sign-in / consent page of the emulated authorize endpoint, for people and for tests that
  * drive it "as a browser would". Contract (the OAuth-flow tests rely on it):
@@ -26,8 +28,6 @@ export interface ConsentPageAccount {
   displayName: string;
   kind: 'work' | 'personal';
 }
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const STYLE = `body{font-family:system-ui,Segoe UI,sans-serif;background:#f2f2f2;margin:0}main{max-width:440px;margin:60px auto;background:#fff;padding:32px 40px;box-shadow:0 2px 6px rgba(0,0,0,.2)}h1{font-size:1.4em;font-weight:600}select,button{font-size:1em;padding:6px 10px;margin:4px 0}button[value=accept]{background:#0067b8;color:#fff;border:0}ul{padding-left:1.2em}.muted{color:#666;font-size:.9em}`;
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { escapeHtml } from '../core/html.js';
 import type { EventInstance } from './calendar-service.js';
 import { extendedPropertyKey } from './event-input.js';
 import { formatLocal, formatUtcInstant } from './graph-time.js';
@@ -24,7 +25,6 @@ export interface RenderOptions {
 export const DEFAULT_RENDER: RenderOptions = { preferZone: null, bodyType: null, select: null, expandExtended: null, expandExtensions: null };
 
 const decodeEntities = (s: string) => s.replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function htmlToText(html: string): string {
   const bodyMatch = /<body[^>]*>([\s\S]*)<\/body>/i.exec(html);

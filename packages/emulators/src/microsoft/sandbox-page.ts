@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
+import { escapeHtml as esc } from '../core/html.js';
 import type { CalendarService, EventInstance } from './calendar-service.js';
 import { htmlToText } from './graph-event-view.js';
 import { GraphError } from './graph-errors.js';
@@ -18,7 +19,6 @@ import type { AccountRecord, MicrosoftState } from './microsoft-state.js';
  * recurrence (`none|daily|weekly|absoluteMonthly`), occurrences.
  */
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const STYLE = `body{font-family:system-ui,Segoe UI,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}form.inline{display:inline}label{display:inline-block;min-width:110px}fieldset{max-width:560px}.error{color:#a00;font-weight:600}nav a{margin-right:12px}`;
 const ZONES = ['UTC', 'Europe/Berlin', 'Europe/London', 'America/New_York', 'America/Los_Angeles', 'W. Europe Standard Time', 'Pacific Standard Time', 'Eastern Standard Time'];
 

@@ -1,3 +1,4 @@
+import { escapeHtml as esc } from '../../core/html.js';
 import type { AccountRecord, OAuthClientRecord } from '../google-state.js';
 import type { AuthRequest } from './google-oauth.service.js';
 
@@ -25,8 +26,6 @@ import type { AuthRequest } from './google-oauth.service.js';
  */
 
 export const CONSENT_FORM_ACTION = '/o/oauth2/v2/auth/consent';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const SCOPE_LABELS: Record<string, string> = {
   openid: 'Associate you with your personal info on Google',

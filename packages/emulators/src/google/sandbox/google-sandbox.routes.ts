@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
+import { escapeHtml } from '../../core/html.js';
 import { isCalendarApiError } from '../google-api.errors.js';
 import type { GoogleContext } from '../google-context.js';
 import { formFields } from '../google-http.js';
@@ -19,7 +20,8 @@ import { isValidZone } from '../recurrence/zoned-time.js';
  * (`calendarId`, `eventId`). Each answers 303 back to the page, or 400 with the error shown.
  */
 
-const esc = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Form values and stored event fields may be absent or not strings: shown as text, absent as empty. */
+const esc = (value: unknown) => escapeHtml(String(value ?? ''));
 
 type Json = Record<string, unknown>;
 
