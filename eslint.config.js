@@ -28,4 +28,26 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
+
+  // ── Boundary: the emulators package ─────────────────────────────────────────────────────────
+  // packages/emulators imports nothing of the hub (src/, test/, …): no relative import may climb
+  // out of the package. In a file `depth` folders below packages/emulators/, `depth + 1` leading
+  // `../` reach packages/. One block per depth; the last one also takes every deeper file.
+  { ignores: ['packages/*/dist/'] },
+  ...Array.from({ length: 9 }, (_, depth) => ({
+    files: [`packages/emulators/${'*/'.repeat(depth)}${depth < 8 ? '*' : '**'}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\.(/|$)){${depth + 1}}`,
+              message: 'The emulators package imports nothing from the hub (src/, test/, …): move what it needs into packages/emulators or use a dependency.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
 );
