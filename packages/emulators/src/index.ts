@@ -2,7 +2,7 @@
  * The public entry of `@calendar-sync-hub/emulators`: local, faithful emulators of Microsoft 365
  * (identity platform v2 + Graph calendar, HTTPS) and Google (OAuth 2.0 + Calendar API v3) for the
  * hub's sandbox, its tests and its benchmarks. Everything a consumer may use is exported here;
- * the modules behind it are the package's own (README, "The emulators package").
+ * the modules behind it are the package's own (README.md of this package).
  */
 
 // Both emulators in one call, as the sandbox and `npm run emulators` start them.
