@@ -7,7 +7,6 @@ import type { EmulatorTls } from './core/tls.js';
  */
 export interface EmulatorLogger {
   debug(fields: object, message: string): void;
-  info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
