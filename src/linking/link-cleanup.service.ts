@@ -1,6 +1,7 @@
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
 import type { HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderCalendarId, type ProviderEventId } from '../providers/calendar-provider.js';
 import { isProviderUnavailableError } from '../providers/registry.js';
@@ -40,7 +41,7 @@ const DELETE_CHUNK = 20;
  * says.
  */
 export class LinkCleanupService {
-  constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; pubsub: EventPublisher; logger: Logger }) {}
 
   async run(link: Connection): Promise<CleanupOutcome> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, removedAt: null }, { orderBy: { id: 'asc' } });
@@ -124,18 +125,12 @@ export class LinkCleanupService {
     }
   }
 
-  private async progress(link: Connection, processed: number, done: boolean): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.CLEANUP_PROGRESS, {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        connectionId: link.id as HubId<'connection'>,
-        processed,
-        total: null,
-        done,
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, connectionId: link.id }, 'publishing CLEANUP_PROGRESS failed');
-    }
+  private progress(link: Connection, processed: number, done: boolean): Promise<void> {
+    return announce(
+      this.deps,
+      TOPICS.CLEANUP_PROGRESS,
+      { tenantId: link.tenantId as HubId<'tenant'>, connectionId: link.id as HubId<'connection'>, processed, total: null, done, at: new Date().toISOString() },
+      { connectionId: link.id },
+    );
   }
 }

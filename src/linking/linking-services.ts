@@ -1,5 +1,5 @@
 import type { Agenda } from 'agenda';
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -37,7 +37,7 @@ export interface LinkingServices extends LinkingApiServices {
 
 export interface LinkingDeps {
   orm: Orm;
-  pubsub: Pick<HubPubSub, 'publishTyped'>;
+  pubsub: EventPublisher;
   logger: Logger;
   vault: TokenVault;
   providers: ProviderRegistry;

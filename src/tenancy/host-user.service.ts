@@ -6,7 +6,8 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { optionalEmail, optionalText, optionalTimeZone, requiredText } from './input-rules.js';
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { HubId } from '../domain/ids.js';
 
 export interface UpsertHostUserInput {
@@ -29,7 +30,7 @@ export interface HostUserFilter {
 }
 
 export class HostUserService {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /**
    * Creates the host user, or updates the one with the same `hostUserId` in the tenant — never a
@@ -81,17 +82,12 @@ export class HostUserService {
     return hostUser;
   }
 
-  /** Announcing is best effort: the write is committed, so a failed publish is logged, not thrown. */
-  private async announce(tenantId: string, hostUserId: string, created: boolean): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.HOST_USER_CHANGED, {
-        tenantId: tenantId as HubId<'tenant'>,
-        hostUserId: hostUserId as HubId<'hostUser'>,
-        change: created ? 'CREATED' : 'UPDATED',
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, tenantId, hostUserId }, 'publishing HOST_USER_CHANGED failed');
-    }
+  private announce(tenantId: string, hostUserId: string, created: boolean): Promise<void> {
+    return announce(
+      this.deps,
+      TOPICS.HOST_USER_CHANGED,
+      { tenantId: tenantId as HubId<'tenant'>, hostUserId: hostUserId as HubId<'hostUser'>, change: created ? 'CREATED' : 'UPDATED', at: new Date().toISOString() },
+      { tenantId, hostUserId },
+    );
   }
 }

@@ -14,7 +14,8 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, type Caller } from './caller.js';
 import { requiredText } from './input-rules.js';
-import { TOPICS, type HubPubSub, type TenantChangedPayload } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS, type TenantChangedPayload } from '../events/pubsub-topics.js';
 import type { HubId } from '../domain/ids.js';
 
 export interface CreateTenantInput {
@@ -80,7 +81,7 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
 }
 
 export class TenantService {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   async create(caller: Caller, input: CreateTenantInput): Promise<Tenant> {
     if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create tenants');
@@ -131,17 +132,8 @@ export class TenantService {
     return { tenant, settings };
   }
 
-  /** Announcing is best effort: the write is committed, so a failed publish is logged, not thrown. */
-  private async announce(tenantId: string, change: TenantChangedPayload['change']): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.TENANT_CHANGED, {
-        tenantId: tenantId as HubId<'tenant'>,
-        change,
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, tenantId }, 'publishing TENANT_CHANGED failed');
-    }
+  private announce(tenantId: string, change: TenantChangedPayload['change']): Promise<void> {
+    return announce(this.deps, TOPICS.TENANT_CHANGED, { tenantId: tenantId as HubId<'tenant'>, change, at: new Date().toISOString() }, { tenantId });
   }
 }
 

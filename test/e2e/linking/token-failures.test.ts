@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/api/pubsub/pubsub-topics.js';
+import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
 import { Connection, SyncIssue } from '../../../src/store/entities/index.js';
 import { ConnectionDocument, ConnectionStatusChangedDocument, RefreshCalendarsDocument, type ConnectionStatusChangedSubscription } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
