@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ConflictError, isConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { isIdOf } from '../domain/ids.js';
+import type { ConnectionProviderState } from '../domain/provider-state.js';
 import { PROVIDER_KINDS, PROVIDER_SLUGS, providerSlugOf, type ConnectionStatus, type ProviderKind, type ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from '../domain/tenant-settings.js';
@@ -10,7 +11,6 @@ import { isLinkRefusedError, type CodeRedemption } from '../providers/provider-a
 import { isProviderUnavailableError, providerModule, type ProviderModule, type ProviderRegistry } from '../providers/registry.js';
 import { memoryTokenStore } from '../security/connection-token-store.js';
 import { vaultContext, type TokenVault } from '../security/token-vault.js';
-import type { ConnectionProviderState } from '../store/entities/connection.entity.js';
 import { Connection, HostUser, OAuthState, SyncMapping, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';

@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
-import { isProviderError, type PushChannel } from '../providers/calendar-provider.js';
+import { isProviderError } from '../providers/calendar-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { vaultContext, type TokenVault } from '../security/token-vault.js';
 import { Calendar, Connection } from '../store/entities/index.js';
@@ -85,7 +85,7 @@ export class LinkRevokeService {
   /** Stops Graph subscriptions / Google channels; one that is already gone counts as stopped. */
   private async stopPushChannels(link: Connection): Promise<void> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, push: { $ne: null } });
-    const channels = calendars.map((c) => ({ calendarId: c.id, channel: c.push as PushChannel }));
+    const channels = calendars.flatMap((c) => (c.push ? [{ calendarId: c.id, channel: c.push }] : []));
     if (channels.length === 0) return;
     try {
       await this.deps.guard.run(

@@ -1,7 +1,7 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
 import { newId } from '../../domain/ids.js';
 import type { CalendarRole } from '../../domain/model.js';
-import type { ProviderCursor, PushChannel } from '../../providers/calendar-provider.js';
+import type { ProviderCursor, PushChannel } from '../../domain/provider-state.js';
 import { BaseEntity } from './base.entity.js';
 
 /**

@@ -1,18 +1,9 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
 import { newId } from '../../domain/ids.js';
 import type { ConnectionStatus, ProviderSlug } from '../../domain/model.js';
+import type { ConnectionProviderState } from '../../domain/provider-state.js';
+import type { StoredError } from '../../domain/stored-error.js';
 import { BaseEntity } from './base.entity.js';
-
-/** Provider-specific state of a link, grouped under one typed property (conventions.md). */
-export type ConnectionProviderState =
-  | { provider: 'microsoft-graph'; homeAccountId: string; tenantId: string | null }
-  | { provider: 'google-calendar'; subject: string };
-
-export interface StoredError {
-  code: string;
-  message: string;
-  at: string;
-}
 
 /**
  * One linked external account of a host user.

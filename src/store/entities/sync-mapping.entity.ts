@@ -2,7 +2,7 @@ import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mi
 import { newId } from '../../domain/ids.js';
 import type { MappingState } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
-import type { StoredError } from './connection.entity.js';
+import type { StoredError } from '../../domain/stored-error.js';
 
 /**
  * One linked pair: an appointment ↔ an event in one calendar, with the version of each side seen

@@ -2,27 +2,8 @@ import { Entity, Index, Property } from '@mikro-orm/core';
 import { newId } from '../../domain/ids.js';
 import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
-import type { StoredError } from './connection.entity.js';
-
-export interface SyncRunCounts {
-  created: number;
-  updated: number;
-  deleted: number;
-  unchanged: number;
-  conflicts: number;
-  skipped: number;
-  errors: number;
-}
-
-export const emptyCounts = (): SyncRunCounts => ({
-  created: 0,
-  updated: 0,
-  deleted: 0,
-  unchanged: 0,
-  conflicts: 0,
-  skipped: 0,
-  errors: 0,
-});
+import type { StoredError } from '../../domain/stored-error.js';
+import { emptyCounts, type SyncRunCounts } from '../../domain/sync-run-counts.js';
 
 /** One sync run for one connection: what started it, what it did, how many provider calls it cost. */
 @Entity({ tableName: 'sync_runs' })
