@@ -6,7 +6,7 @@ import { isProviderError, type ProviderCalendar } from '../providers/calendar-pr
 import { Calendar, Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from './connection-guard.js';
+import { isConnectionNotActiveError, type ConnectionGuard } from '../connections/connection-guard.js';
 
 export interface CalendarListChange {
   calendars: Calendar[];

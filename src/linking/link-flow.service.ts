@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ConflictError, isConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { isIdOf } from '../domain/ids.js';
+import { isIdOf, type HubId } from '../domain/ids.js';
 import type { ConnectionProviderState } from '../domain/provider-state.js';
 import { PROVIDER_KINDS, PROVIDER_SLUGS, providerSlugOf, type ConnectionStatus, type ProviderKind, type ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
@@ -9,16 +9,17 @@ import type { Logger } from '../logger.js';
 import { isProviderError } from '../providers/calendar-provider.js';
 import { isLinkRefusedError, type CodeRedemption } from '../providers/provider-auth.js';
 import { isProviderUnavailableError, providerModule, type ProviderModule, type ProviderRegistry } from '../providers/registry.js';
-import { memoryTokenStore } from '../security/connection-token-store.js';
+import { memoryTokenStore } from '../connections/connection-token-store.js';
+import type { LinkJobs } from '../connections/link-jobs.js';
+import type { LinkNotices } from '../connections/link-notices.service.js';
 import { vaultContext, type TokenVault } from '../security/token-vault.js';
-import { Connection, HostUser, OAuthState, SyncMapping, Tenant } from '../store/entities/index.js';
+import { Connection, HostUser, OAuthState, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
+import type { SyncMappingService } from '../sync/sync-mapping.service.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf, requiredText } from '../tenancy/input-rules.js';
 import type { CalendarListService } from './calendar-list.service.js';
 import { linkFailures, type LinkFailure } from './link-failure.js';
-import type { LinkJobs } from './link-jobs.js';
-import type { LinkNotices } from './link-notices.service.js';
 import { checkLinkRules } from './link-rules.js';
 import { hashOAuthState, newOAuthState, newPkcePair } from './oauth-secrets.js';
 import type { PublicUrl } from './public-url.js';
@@ -68,6 +69,7 @@ export interface LinkFlowDeps {
   calendars: CalendarListService;
   notices: LinkNotices;
   jobs: LinkJobs;
+  mappings: SyncMappingService;
   logger: Logger;
   clock?: Clock;
 }
@@ -302,12 +304,12 @@ export class LinkFlowService {
 
     if (accountChanged) {
       // The link's row was reused for another account: pairs with the old account's events cannot sync any more.
-      await this.deps.orm.em.fork().nativeUpdate(SyncMapping, { connectionId: connection.id, closedAt: null }, { closedAt: now, updatedAt: now });
+      await this.deps.mappings.closeForConnection(connection.id as HubId<'connection'>, now);
     }
     await this.deps.calendars.choosePrimaryIfNone(connection);
     await this.deps.notices.resolveRelinkRequired(connection);
     await this.deps.notices.statusChanged(connection, previousStatus);
-    await this.deps.jobs.start(connection.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: connection.id }, "scheduling the link's jobs failed"));
+    await this.deps.jobs.start(connection.id as HubId<'connection'>).catch((err: unknown) => this.deps.logger.error({ err, connectionId: connection.id }, "scheduling the link's jobs failed"));
     return { connection, relinked: existing !== null && !reviving };
   }
 }

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError } from '../providers/calendar-provider.js';
@@ -7,10 +8,10 @@ import { vaultContext, type TokenVault } from '../security/token-vault.js';
 import { Calendar, Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
-import type { ConnectionGuard } from './connection-guard.js';
-import type { CleanupOutcome, LinkCleanupService } from './link-cleanup.service.js';
-import type { LinkJobs } from './link-jobs.js';
-import type { LinkNotices } from './link-notices.service.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import type { LinkJobs } from '../connections/link-jobs.js';
+import type { LinkNotices } from '../connections/link-notices.service.js';
+import type { CleanupOutcome, CleanupService } from '../sync/cleanup.service.js';
 
 export interface RevokeResult {
   connection: Connection;
@@ -35,7 +36,7 @@ export class LinkRevokeService {
       vault: TokenVault;
       providers: ProviderRegistry;
       guard: ConnectionGuard;
-      cleanup: LinkCleanupService;
+      cleanup: CleanupService;
       jobs: LinkJobs;
       notices: LinkNotices;
       logger: Logger;
@@ -56,7 +57,7 @@ export class LinkRevokeService {
     }
 
     const cleanup = options.cleanup ? await this.deps.cleanup.run(link) : null;
-    await this.deps.jobs.stop(link.id);
+    await this.deps.jobs.stop(link.id as HubId<'connection'>);
     await this.stopPushChannels(link);
     const providerGrantRevoked = await this.revokeAtProvider(link);
 

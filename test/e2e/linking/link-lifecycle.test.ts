@@ -34,7 +34,7 @@ const primaryOf = (link: ConnectionFieldsFragment) => link.calendars.find((c) =>
 async function createHubEvent(connectionId: string, providerCalendarId: string, subject: string): Promise<string> {
   const start = new Date(Date.now() + 2 * 86_400_000);
   start.setUTCHours(9, 0, 0, 0);
-  const event = await t.hub.linking.guard.run(connectionId, 'test: create an event', (provider) =>
+  const event = await t.hub.connections.guard.run(connectionId, 'test: create an event', (provider) =>
     provider.createEvent({
       calendarId: asProviderCalendarId(providerCalendarId),
       idempotencyKey: newId('syncMapping'),
@@ -207,7 +207,7 @@ describe('revoking a link with push notifications', () => {
       const primary = primaryOf(await connection(tenant, id));
       const em = t.hub.orm.em.fork();
       const calendar = await em.findOneOrFail(Calendar, { id: primary.id });
-      calendar.push = await t.hub.linking.guard.run(id, 'test: watch', (provider) =>
+      calendar.push = await t.hub.connections.guard.run(id, 'test: watch', (provider) =>
         provider.push!.subscribe({
           calendarId: asProviderCalendarId(calendar.providerCalendarId),
           notificationUrl: receiver.url,

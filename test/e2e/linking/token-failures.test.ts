@@ -14,7 +14,7 @@ let t: LinkingHub;
 
 beforeAll(async () => {
   // A fast `connection.refresh` cadence so the links' recurring jobs run during the test.
-  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { linking: { guardRetry: { baseDelayMs: 10 } } });
+  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { connections: { guardRetry: { baseDelayMs: 10 } } });
 });
 afterAll(async () => {
   await t?.close();

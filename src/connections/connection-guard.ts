@@ -1,12 +1,13 @@
+import type { HubId } from '../domain/ids.js';
 import type { ConnectionStatus } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderError } from '../providers/calendar-provider.js';
 import { providerModule, type ProviderRegistry } from '../providers/registry.js';
-import { connectionTokenStore } from '../security/connection-token-store.js';
 import type { TokenVault } from '../security/token-vault.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
+import { connectionTokenStore } from './connection-token-store.js';
 import type { LinkJobs } from './link-jobs.js';
 import type { LinkNotices } from './link-notices.service.js';
 
@@ -151,7 +152,7 @@ export class ConnectionGuard {
     link.status = 'NEEDS_REAUTH';
     link.statusReason = reason;
     this.deps.logger.warn({ connectionId: link.id, provider: link.provider, providerCode: error.details.providerCode }, 'link needs re-authorisation: its grant was revoked or expired');
-    await this.deps.jobs.stop(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
+    await this.deps.jobs.stop(link.id as HubId<'connection'>).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
     await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
     await this.deps.notices.statusChanged(link, previousStatus);
     return true;

@@ -1,7 +1,7 @@
 import type { TokenStore } from '../providers/provider-auth.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { vaultContext, type TokenVault } from './token-vault.js';
+import { vaultContext, type TokenVault } from '../security/token-vault.js';
 
 /**
  * The `TokenStore` adapters get for one connection: the `tokens` column, sealed by the vault and
