@@ -3,7 +3,6 @@ import type { Db } from 'mongodb';
 import { buildHubSchema } from './api/build-schema.js';
 import type { ApiServices } from './api/context.js';
 import { createConnectionServices, type ConnectionServices } from './connections/connection-services.js';
-import type { GuardRetryPolicy } from './connections/connection-guard.js';
 import { createPubSub } from './events/create-pubsub.js';
 import type { HubPubSub } from './events/hub-pubsub.js';
 import type { HubConfig } from './config.js';
@@ -16,6 +15,7 @@ import { createLinkingServices, type LinkingServices } from './linking/linking-s
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { loadEncryptionKeys } from './security/encryption-keys.js';
 import { TokenVault } from './security/token-vault.js';
@@ -33,7 +33,7 @@ export interface HubOverrides {
   /** Calendar linking: the clock of sign-in link expiry (tests move it). */
   linking?: { clock?: Clock };
   /** Link health: the connection guard's retry policy (tests shorten it). */
-  connections?: { guardRetry?: Partial<GuardRetryPolicy> };
+  connections?: { guardRetry?: Partial<RetryPolicy> };
 }
 
 export interface Hub {

@@ -2,9 +2,10 @@ import type { Agenda } from 'agenda';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { Logger } from '../logger.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { RetryPolicy } from '../providers/retry-policy.js';
 import type { TokenVault } from '../security/token-vault.js';
 import type { Orm } from '../store/orm.js';
-import { ConnectionGuard, type GuardRetryPolicy } from './connection-guard.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { LinkJobs } from './link-jobs.js';
 import { LinkNotices } from './link-notices.service.js';
 
@@ -26,7 +27,7 @@ export interface ConnectionDeps {
   providers: ProviderRegistry;
   agenda: Agenda;
   /** The guard's retry of whole operations (tests shorten it). */
-  guardRetry?: Partial<GuardRetryPolicy>;
+  guardRetry?: Partial<RetryPolicy>;
 }
 
 export function createConnectionServices(deps: ConnectionDeps): ConnectionServices {

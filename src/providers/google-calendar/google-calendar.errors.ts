@@ -1,4 +1,5 @@
 import { ProviderError } from '../calendar-provider.js';
+import { parseRetryAfter } from '../retry-policy.js';
 
 /**
  * Google failures normalised at the adapter edge (reference D10 and C2). Calendar v3 answers
@@ -68,14 +69,6 @@ function header(headers: unknown, name: string): string | null {
     return hit && typeof hit[1] === 'string' ? hit[1] : null;
   }
   return null;
-}
-
-/** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** Reads status, reason and message out of whatever gaxios / google-auth-library threw. */

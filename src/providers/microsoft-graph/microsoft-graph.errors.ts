@@ -31,15 +31,6 @@ export function parseGraphErrorBody(body: unknown): GraphErrorBody {
   };
 }
 
-/** `Retry-After` as milliseconds (seconds or an HTTP date); null when absent or unreadable. */
-export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 export interface GraphFailureContext {
   /** What the adapter was doing, for the message: "reading calendars", "updating an event". */
   action: string;

@@ -24,7 +24,8 @@ import {
   type UpdateEventRequest,
 } from '../calendar-provider.js';
 import type { BatchAnswer, GraphCall, GraphTransport } from './graph-transport.js';
-import { graphHttpError, parseGraphErrorBody, retryAfterMs } from './microsoft-graph.errors.js';
+import { parseRetryAfter } from '../retry-policy.js';
+import { graphHttpError, parseGraphErrorBody } from './microsoft-graph.errors.js';
 import {
   HUB_TAG_PROPERTY_ID,
   instantFromGraph,
@@ -245,7 +246,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
       // B8: Exchange sometimes answers 412 without any If-Match while it is still touching the item.
       // Without a version of our own to defend, read the item again and retry once.
       if (!(isProviderError(e) && e.code === 'PRECONDITION_FAILED') || ifMatch) throw e;
-      await sleep(this.transport.tuning.baseDelayMs);
+      await sleep(this.transport.tuning.retry.baseDelayMs);
       if (!(await this.fetchEvent(calendarId, eventId, 'reading an event before retrying an update'))) throw new ProviderError('NOT_FOUND', 'The event was deleted while it was being updated.');
       const answer = await this.transport.send<GraphEvent>(call);
       if (!answer.body) throw new ProviderError('UNKNOWN', 'Microsoft Graph updated an event but returned no body.');
@@ -481,7 +482,7 @@ function etagOf(version: string): string {
 }
 
 function batchError(answer: BatchAnswer, action: string, write: boolean): ProviderError {
-  return graphHttpError(answer.status, parseGraphErrorBody(answer.body), retryAfterMs(answer.headers['retry-after']), { action, write });
+  return graphHttpError(answer.status, parseGraphErrorBody(answer.body), parseRetryAfter(answer.headers['retry-after']), { action, write });
 }
 
 function covers(cursor: Extract<ProviderCursor, { kind: 'graph-delta' }>, window: TimeWindow): boolean {
