@@ -18,7 +18,7 @@ export class ConnectionNotActiveError extends Error {
   override readonly name = 'ConnectionNotActiveError';
   readonly code = 'CONNECTION_NOT_ACTIVE';
   constructor(
-    readonly connectionId: string,
+    readonly connectionId: HubId<'connection'>,
     readonly status: ConnectionStatus,
   ) {
     super(`connection ${connectionId} is ${status}`);
@@ -93,7 +93,7 @@ export class ConnectionGuard {
    * ("refreshing the calendar list"). Throws `ConnectionNotActiveError`, `ProviderError`, or what
    * `operation` throws.
    */
-  async run<T>(connectionId: string, what: string, operation: (provider: CalendarProvider, link: Connection) => Promise<T>, options: GuardOptions = {}): Promise<T> {
+  async run<T>(connectionId: HubId<'connection'>, what: string, operation: (provider: CalendarProvider, link: Connection) => Promise<T>, options: GuardOptions = {}): Promise<T> {
     const allowed = options.allowStatuses ?? ['ACTIVE'];
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
     if (!link) throw new ConnectionNotActiveError(connectionId, 'REVOKED');
@@ -150,7 +150,7 @@ export class ConnectionGuard {
     link.status = 'NEEDS_REAUTH';
     link.statusReason = reason;
     this.deps.logger.warn({ connectionId: link.id, provider: link.provider, providerCode: error.details.providerCode }, 'link needs re-authorisation: its grant was revoked or expired');
-    await this.deps.jobs.stop(link.id as HubId<'connection'>).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
+    await this.deps.jobs.stop(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
     await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
     await this.deps.notices.statusChanged(link, previousStatus);
     return true;

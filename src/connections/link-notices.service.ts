@@ -8,7 +8,7 @@ import { SyncIssue, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 
 /** The dedupe key of a link's relink notice: one open notice per connection. */
-export const relinkIssueKey = (connectionId: string) => `RELINK_REQUIRED:${connectionId}`;
+export const relinkIssueKey = (connectionId: HubId<'connection'>) => `RELINK_REQUIRED:${connectionId}`;
 
 /**
  * What users are told about their links: status changes on `CONNECTION_STATUS_CHANGED`, and the
@@ -24,9 +24,9 @@ export class LinkNotices {
       this.deps,
       TOPICS.CONNECTION_STATUS_CHANGED,
       {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        connectionId: link.id as HubId<'connection'>,
-        hostUserId: link.userId as HubId<'hostUser'>,
+        tenantId: link.tenantId,
+        connectionId: link.id,
+        hostUserId: link.userId,
         provider: link.provider,
         status: link.status,
         previousStatus,
@@ -57,10 +57,10 @@ export class LinkNotices {
       this.deps,
       TOPICS.SYNC_ISSUE_RAISED,
       {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        syncIssueId: issue.id as HubId<'syncIssue'>,
-        hostUserId: link.userId as HubId<'hostUser'>,
-        connectionId: link.id as HubId<'connection'>,
+        tenantId: link.tenantId,
+        syncIssueId: issue.id,
+        hostUserId: link.userId,
+        connectionId: link.id,
         code: issue.code,
         severity: issue.severity,
         at: new Date().toISOString(),

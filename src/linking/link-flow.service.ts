@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ConflictError, isConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { isIdOf, type HubId } from '../domain/ids.js';
+import { isIdOf } from '../domain/ids.js';
 import type { ConnectionProviderState } from '../domain/provider-state.js';
 import { PROVIDER_KINDS, PROVIDER_SLUGS, providerSlugOf, type ConnectionStatus, type ProviderKind, type ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
@@ -304,12 +304,12 @@ export class LinkFlowService {
 
     if (accountChanged) {
       // The link's row was reused for another account: pairs with the old account's events cannot sync any more.
-      await this.deps.mappings.closeForConnection(connection.id as HubId<'connection'>, now);
+      await this.deps.mappings.closeForConnection(connection.id, now);
     }
     await this.deps.calendars.choosePrimaryIfNone(connection);
     await this.deps.notices.resolveRelinkRequired(connection);
     await this.deps.notices.statusChanged(connection, previousStatus);
-    await this.deps.jobs.start(connection.id as HubId<'connection'>).catch((err: unknown) => this.deps.logger.error({ err, connectionId: connection.id }, "scheduling the link's jobs failed"));
+    await this.deps.jobs.start(connection.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: connection.id }, "scheduling the link's jobs failed"));
     return { connection, relinked: existing !== null && !reviving };
   }
 }

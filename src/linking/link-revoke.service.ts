@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { HubId } from '../domain/ids.js';
+import { parseId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError } from '../providers/calendar-provider.js';
@@ -45,7 +45,8 @@ export class LinkRevokeService {
 
   async revoke(caller: Caller, connectionId: string, options: { cleanup: boolean }): Promise<RevokeResult> {
     if (typeof connectionId !== 'string' || connectionId.trim() === '') throw new ValidationError('connectionId', 'must not be empty');
-    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    const id = parseId('connection', connectionId);
+    const link = id ? await this.deps.orm.em.fork().findOne(Connection, { id, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', connectionId);
     const log = { connectionId: link.id, tenantId: link.tenantId, provider: link.provider };
     if (link.status === 'REVOKED') {
@@ -57,7 +58,7 @@ export class LinkRevokeService {
     }
 
     const cleanup = options.cleanup ? await this.deps.cleanup.run(link) : null;
-    await this.deps.jobs.stop(link.id as HubId<'connection'>);
+    await this.deps.jobs.stop(link.id);
     await this.stopPushChannels(link);
     const providerGrantRevoked = await this.revokeAtProvider(link);
 

@@ -1,4 +1,3 @@
-import type { HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS } from '../events/pubsub-topics.js';
@@ -78,7 +77,7 @@ export class CleanupService {
     }
 
     const ran = reason === null || deleted.size > 0;
-    if (ran) await this.deps.mappings.closeForConnection(link.id as HubId<'connection'>, new Date());
+    if (ran) await this.deps.mappings.closeForConnection(link.id, new Date());
     await this.progress(link, deleted.size + failed, true);
     const status = reason === null && failed === 0 ? 'COMPLETED' : ran ? 'PARTIAL' : 'NOT_RUN';
     this.deps.logger.info({ connectionId: link.id, status, eventsDeleted: deleted.size, eventsFailed: failed }, 'cleanup finished');
@@ -127,7 +126,7 @@ export class CleanupService {
     return announce(
       this.deps,
       TOPICS.CLEANUP_PROGRESS,
-      { tenantId: link.tenantId as HubId<'tenant'>, connectionId: link.id as HubId<'connection'>, processed, total: null, done, at: new Date().toISOString() },
+      { tenantId: link.tenantId, connectionId: link.id, processed, total: null, done, at: new Date().toISOString() },
       { connectionId: link.id },
     );
   }

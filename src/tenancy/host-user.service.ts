@@ -8,7 +8,7 @@ import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { optionalEmail, optionalText, optionalTimeZone, requiredText } from './input-rules.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS } from '../events/pubsub-topics.js';
-import type { HubId } from '../domain/ids.js';
+import { parseId } from '../domain/ids.js';
 
 export interface UpsertHostUserInput {
   tenantId?: string | null;
@@ -62,7 +62,7 @@ export class HostUserService {
         if (created && attempt === 0 && err instanceof UniqueConstraintViolationException) continue;
         throw err;
       }
-      await this.announce(tenantId, hostUser.id, created);
+      await this.announce(hostUser, created);
       return { hostUser, created };
     }
   }
@@ -77,17 +77,14 @@ export class HostUserService {
   }
 
   async get(caller: Caller, id: string): Promise<HostUser> {
-    const hostUser = await this.deps.orm.em.fork().findOne(HostUser, { id, ...tenantFilter(caller) });
+    const hostUserId = parseId('hostUser', id);
+    const hostUser = hostUserId ? await this.deps.orm.em.fork().findOne(HostUser, { id: hostUserId, ...tenantFilter(caller) }) : null;
     if (!hostUser) throw new NotFoundError('HostUser', id);
     return hostUser;
   }
 
-  private announce(tenantId: string, hostUserId: string, created: boolean): Promise<void> {
-    return announce(
-      this.deps,
-      TOPICS.HOST_USER_CHANGED,
-      { tenantId: tenantId as HubId<'tenant'>, hostUserId: hostUserId as HubId<'hostUser'>, change: created ? 'CREATED' : 'UPDATED', at: new Date().toISOString() },
-      { tenantId, hostUserId },
-    );
+  private announce(hostUser: HostUser, created: boolean): Promise<void> {
+    const { tenantId, id: hostUserId } = hostUser;
+    return announce(this.deps, TOPICS.HOST_USER_CHANGED, { tenantId, hostUserId, change: created ? 'CREATED' : 'UPDATED', at: new Date().toISOString() }, { tenantId, hostUserId });
   }
 }

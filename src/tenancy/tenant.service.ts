@@ -16,7 +16,7 @@ import { resolveTenantId, type Caller } from './caller.js';
 import { requiredText } from './input-rules.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS, type TenantChangedPayload } from '../events/pubsub-topics.js';
-import type { HubId } from '../domain/ids.js';
+import { parseId, type HubId } from '../domain/ids.js';
 
 export interface CreateTenantInput {
   name: string;
@@ -95,13 +95,14 @@ export class TenantService {
 
   /** Admin keys see every tenant; a tenant key sees its own. */
   async list(caller: Caller, page: PageArgs): Promise<Page<Tenant>> {
-    const where = caller.role === 'ADMIN' ? {} : { id: caller.tenantId! };
+    const where = caller.role === 'ADMIN' ? {} : { id: caller.tenantId };
     return paginate(this.deps.orm.em.fork(), Tenant, where, page);
   }
 
   async get(caller: Caller, id: string): Promise<Tenant> {
-    if (caller.role !== 'ADMIN' && id !== caller.tenantId) throw new NotFoundError('Tenant', id);
-    const tenant = await this.deps.orm.em.fork().findOne(Tenant, { id });
+    const tenantId = parseId('tenant', id);
+    if (caller.role !== 'ADMIN' && tenantId !== caller.tenantId) throw new NotFoundError('Tenant', id);
+    const tenant = tenantId ? await this.deps.orm.em.fork().findOne(Tenant, { id: tenantId }) : null;
     if (!tenant) throw new NotFoundError('Tenant', id);
     return tenant;
   }
@@ -132,8 +133,8 @@ export class TenantService {
     return { tenant, settings };
   }
 
-  private announce(tenantId: string, change: TenantChangedPayload['change']): Promise<void> {
-    return announce(this.deps, TOPICS.TENANT_CHANGED, { tenantId: tenantId as HubId<'tenant'>, change, at: new Date().toISOString() }, { tenantId });
+  private announce(tenantId: HubId<'tenant'>, change: TenantChangedPayload['change']): Promise<void> {
+    return announce(this.deps, TOPICS.TENANT_CHANGED, { tenantId, change, at: new Date().toISOString() }, { tenantId });
   }
 }
 

@@ -1,5 +1,5 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ConnectionStatus, ProviderSlug } from '../../domain/model.js';
 import type { ConnectionProviderState } from '../../domain/provider-state.js';
 import type { StoredError } from '../../domain/stored-error.js';
@@ -17,15 +17,15 @@ import { BaseEntity } from './base.entity.js';
 @Entity({ tableName: 'connections' })
 @Unique({ properties: ['tenantId', 'userId', 'provider'] })
 @Unique({ properties: ['tenantId', 'accountKey'] })
-export class Connection extends BaseEntity {
+export class Connection extends BaseEntity<'connection'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   /** `HostUser.id` of the owner. */
   @Property({ type: 'string' })
   @Index()
-  userId: string;
+  userId: HubId<'hostUser'>;
 
   @Property({ type: 'string' })
   provider: ProviderSlug;
@@ -82,7 +82,7 @@ export class Connection extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   revokedAt: Date | null = null;
 
-  constructor(args: { tenantId: string; userId: string; provider: ProviderSlug; accountId: string; accountEmail?: string | null }) {
+  constructor(args: { tenantId: HubId<'tenant'>; userId: HubId<'hostUser'>; provider: ProviderSlug; accountId: string; accountEmail?: string | null }) {
     super();
     this.id = newId('connection');
     this.tenantId = args.tenantId;

@@ -1,5 +1,6 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubId } from '../../../src/domain/ids.js';
 import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
 import { Connection, SyncIssue } from '../../../src/store/entities/index.js';
 import { ConnectionDocument, ConnectionStatusChangedDocument, RefreshCalendarsDocument, type ConnectionStatusChangedSubscription } from '../../graphql/generated.js';
@@ -20,12 +21,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-const row = (id: string) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
+const row = (id: HubId<'connection'>) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
 
 describe('a revoked grant', () => {
   let tenant: TenantUser;
-  let googleId: string;
-  let microsoftId: string;
+  let googleId: HubId<'connection'>;
+  let microsoftId: HubId<'connection'>;
   let googleEmail: string;
 
   beforeAll(async () => {
