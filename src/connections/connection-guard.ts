@@ -10,22 +10,10 @@ import type { TokenVault } from '../security/token-vault.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { connectionTokenStore } from './connection-token-store.js';
+import { ConnectionNotActiveError } from './connections.errors.js';
 import type { LinkJobs } from './link-jobs.js';
 import type { LinkNotices } from './link-notices.service.js';
 
-/** The link is not in a state that allows provider calls (revoked, or waiting for a relink). */
-export class ConnectionNotActiveError extends Error {
-  override readonly name = 'ConnectionNotActiveError';
-  readonly code = 'CONNECTION_NOT_ACTIVE';
-  constructor(
-    readonly connectionId: HubId<'connection'>,
-    readonly status: ConnectionStatus,
-  ) {
-    super(`connection ${connectionId} is ${status}`);
-  }
-}
-
-export const isConnectionNotActiveError = (e: unknown): e is ConnectionNotActiveError => e instanceof ConnectionNotActiveError;
 
 /**
  * Retries of a whole operation, on top of the adapters' retries of single requests: one more

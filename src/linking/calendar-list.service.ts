@@ -7,7 +7,8 @@ import { isProviderError, type ProviderCalendar } from '../providers/calendar-pr
 import { Calendar, Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from '../connections/connection-guard.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { isConnectionNotActiveError } from '../connections/connections.errors.js';
 
 export interface CalendarListChange {
   calendars: Calendar[];

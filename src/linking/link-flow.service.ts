@@ -315,6 +315,6 @@ export class LinkFlowService {
 }
 
 /** The host user of a sign-in was deleted or deactivated while the user was at the provider. */
-class UserUnavailableError extends Error {
+export class UserUnavailableError extends Error {
   override readonly name = 'UserUnavailableError';
 }

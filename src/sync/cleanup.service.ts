@@ -6,7 +6,8 @@ import { isProviderError, type CalendarProvider, type ProviderCalendarId, type P
 import { isProviderUnavailableError } from '../providers/registry.js';
 import { Calendar, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from '../connections/connection-guard.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { isConnectionNotActiveError } from '../connections/connections.errors.js';
 import type { SyncMappingService } from './sync-mapping.service.js';
 
 export type CleanupStatus = 'COMPLETED' | 'PARTIAL' | 'NOT_RUN';
