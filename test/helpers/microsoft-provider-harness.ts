@@ -56,7 +56,7 @@ export async function linkAccount(env: MicrosoftTestEnv, module: MicrosoftGraphM
   return { redemption, tokens, provider };
 }
 
-/** A local endpoint that answers Graph's subscription validation handshake (B10) and accepts notifications. */
+/** A local endpoint that answers Graph's subscription validation handshake (docs/providers.md#graph-subscriptions) and accepts notifications. */
 export async function startGraphWebhook(): Promise<{ url: string; notifications: string[]; close(): Promise<void> }> {
   const notifications: string[] = [];
   const server: Server = createServer((req, res) => {

@@ -37,7 +37,7 @@ export const DEFAULT_GRAPH_TUNING: GraphTuning = {
 };
 
 /**
- * Preferences sent on every call (B1, B3, F18): immutable ids, so an event keeps its id when it
+ * Preferences sent on every call (docs/providers.md#graph-requests-and-preferences): immutable ids, so an event keeps its id when it
  * moves between calendars; timed `start`/`end` rendered in UTC (the mapper reads the event's own
  * zone from `originalStartTimeZone`). Bodies stay HTML (Graph's default, lossless); the mapper
  * normalises them.

@@ -52,7 +52,7 @@ export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, dep
   const client = Client.initWithMiddleware({
     baseUrl: graphOrigin,
     defaultVersion: 'v1.0',
-    // The auth middleware adds the bearer token only for Graph hosts and these (B1).
+    // The auth middleware adds the bearer token only for Graph hosts and these (docs/providers.md#graph-requests-and-preferences).
     customHosts: new Set([new URL(graphOrigin).hostname]),
     middleware: [new AuthenticationHandler(unusedProvider), new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new GraphFetchHandler(graphFetch)],
   });
