@@ -18,7 +18,7 @@ export interface PushChannel {
   secret: string;
 }
 
-/** Provider-specific state of a link (`Connection.providerState`), grouped under one typed property (conventions.md). */
+/** Provider-specific state of a link (`Connection.providerState`), grouped under one typed property (docs/architecture.md#conventions). */
 export type ConnectionProviderState =
   | { provider: 'microsoft-graph'; homeAccountId: string; tenantId: string | null }
   | { provider: 'google-calendar'; subject: string };
