@@ -14,7 +14,6 @@ import { ConnectionNotActiveError } from './connections.errors.js';
 import type { LinkJobs } from './link-jobs.js';
 import type { LinkNotices } from './link-notices.service.js';
 
-
 /**
  * Retries of a whole operation, on top of the adapters' retries of single requests: one more
  * attempt by default; a wait over 30 s (e.g. a long Retry-After) ends the operation now and the
