@@ -1,22 +1,22 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
 import type { EventData } from '../../domain/appointment.js';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ConflictChoice, ConflictPolicy, ConflictStatus } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
 /** Both sides changed since the last sync: both versions, and what the policy (or a person) chose. */
 @Entity({ tableName: 'conflicts' })
 @Index({ properties: ['tenantId', 'status'] })
-export class Conflict extends BaseEntity {
+export class Conflict extends BaseEntity<'conflict'> {
   @Property({ type: 'string' })
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
   @Index()
-  mappingId: string;
+  mappingId: HubId<'syncMapping'>;
 
   @Property({ type: 'string' })
-  appointmentId: string;
+  appointmentId: HubId<'appointment'>;
 
   /** `null` on a side means that side deleted the item. */
   @Property({ type: 'json', nullable: true })
@@ -42,9 +42,9 @@ export class Conflict extends BaseEntity {
   resolvedBy: string | null = null;
 
   constructor(args: {
-    tenantId: string;
-    mappingId: string;
-    appointmentId: string;
+    tenantId: HubId<'tenant'>;
+    mappingId: HubId<'syncMapping'>;
+    appointmentId: HubId<'appointment'>;
     hostSnapshot: EventData | null;
     providerSnapshot: EventData | null;
     policy: ConflictPolicy;

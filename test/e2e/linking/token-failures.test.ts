@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/api/pubsub/pubsub-topics.js';
+import type { HubId } from '../../../src/domain/ids.js';
+import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
 import { Connection, SyncIssue } from '../../../src/store/entities/index.js';
 import { ConnectionDocument, ConnectionStatusChangedDocument, RefreshCalendarsDocument, type ConnectionStatusChangedSubscription } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
@@ -14,18 +15,18 @@ let t: LinkingHub;
 
 beforeAll(async () => {
   // A fast `connection.refresh` cadence so the links' recurring jobs run during the test.
-  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { linking: { guardRetry: { baseDelayMs: 10 } } });
+  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { connections: { guardRetry: { baseDelayMs: 10 } } });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const row = (id: string) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
+const row = (id: HubId<'connection'>) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
 
 describe('a revoked grant', () => {
   let tenant: TenantUser;
-  let googleId: string;
-  let microsoftId: string;
+  let googleId: HubId<'connection'>;
+  let microsoftId: HubId<'connection'>;
   let googleEmail: string;
 
   beforeAll(async () => {

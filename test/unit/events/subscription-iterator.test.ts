@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HubPubSub } from '../../../src/api/pubsub/hub-pubsub.js';
-import { InProcessTransport } from '../../../src/api/pubsub/in-process.transport.js';
-import { SubscriptionIterator } from '../../../src/api/pubsub/subscription-iterator.js';
+import { HubPubSub } from '../../../src/events/hub-pubsub.js';
+import { InProcessTransport } from '../../../src/events/in-process.transport.js';
+import { SubscriptionIterator } from '../../../src/events/subscription-iterator.js';
 import { capturingLogger, take } from '../../helpers/pubsub-helpers.js';
 
 describe('SubscriptionIterator', () => {

@@ -1,13 +1,14 @@
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
 import type { HubId } from '../domain/ids.js';
 import type { ConnectionStatus } from '../domain/model.js';
 import { relinkRequired } from '../domain/sync-issue.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { Logger } from '../logger.js';
 import { SyncIssue, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 
 /** The dedupe key of a link's relink notice: one open notice per connection. */
-export const relinkIssueKey = (connectionId: string) => `RELINK_REQUIRED:${connectionId}`;
+export const relinkIssueKey = (connectionId: HubId<'connection'>) => `RELINK_REQUIRED:${connectionId}`;
 
 /**
  * What users are told about their links: status changes on `CONNECTION_STATUS_CHANGED`, and the
@@ -16,22 +17,23 @@ export const relinkIssueKey = (connectionId: string) => `RELINK_REQUIRED:${conne
  * logged with the ids rather than undoing it.
  */
 export class LinkNotices {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   async statusChanged(link: Pick<Connection, 'id' | 'tenantId' | 'userId' | 'provider' | 'status'>, previousStatus: ConnectionStatus | null): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.CONNECTION_STATUS_CHANGED, {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        connectionId: link.id as HubId<'connection'>,
-        hostUserId: link.userId as HubId<'hostUser'>,
+    await announce(
+      this.deps,
+      TOPICS.CONNECTION_STATUS_CHANGED,
+      {
+        tenantId: link.tenantId,
+        connectionId: link.id,
+        hostUserId: link.userId,
         provider: link.provider,
         status: link.status,
         previousStatus,
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, connectionId: link.id, status: link.status }, 'publishing CONNECTION_STATUS_CHANGED failed');
-    }
+      },
+      { connectionId: link.id, status: link.status },
+    );
   }
 
   /** Raises (or repeats) the link's RELINK_REQUIRED notice and announces it. */
@@ -51,19 +53,20 @@ export class LinkNotices {
       em.persist(issue);
     }
     await em.flush();
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.SYNC_ISSUE_RAISED, {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        syncIssueId: issue.id as HubId<'syncIssue'>,
-        hostUserId: link.userId as HubId<'hostUser'>,
-        connectionId: link.id as HubId<'connection'>,
+    await announce(
+      this.deps,
+      TOPICS.SYNC_ISSUE_RAISED,
+      {
+        tenantId: link.tenantId,
+        syncIssueId: issue.id,
+        hostUserId: link.userId,
+        connectionId: link.id,
         code: issue.code,
         severity: issue.severity,
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, connectionId: link.id, syncIssueId: issue.id }, 'publishing SYNC_ISSUE_RAISED failed');
-    }
+      },
+      { connectionId: link.id, syncIssueId: issue.id },
+    );
     return issue;
   }
 

@@ -3,8 +3,8 @@
 import { parse, subscribe, type ExecutionResult } from 'graphql/index.js';
 import { Arg, buildSchema, Field, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
-import { TOPICS, HubPubSub, type SyncRunChangedPayload } from '../../../src/api/pubsub/hub-pubsub.js';
-import { InProcessTransport } from '../../../src/api/pubsub/in-process.transport.js';
+import { TOPICS, HubPubSub, type SyncRunChangedPayload } from '../../../src/events/hub-pubsub.js';
+import { InProcessTransport } from '../../../src/events/in-process.transport.js';
 import { silentLogger, take } from '../../helpers/pubsub-helpers.js';
 
 @ObjectType('PubSubTestRun')

@@ -1,39 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HubId } from '../domain/ids.js';
 import type { ConnectionStatus } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderError } from '../providers/calendar-provider.js';
 import { providerModule, type ProviderRegistry } from '../providers/registry.js';
-import { connectionTokenStore } from '../security/connection-token-store.js';
+import { RetrySchedule, type RetryPolicy } from '../providers/retry-policy.js';
 import type { TokenVault } from '../security/token-vault.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
+import { connectionTokenStore } from './connection-token-store.js';
+import { ConnectionNotActiveError } from './connections.errors.js';
 import type { LinkJobs } from './link-jobs.js';
 import type { LinkNotices } from './link-notices.service.js';
 
-/** The link is not in a state that allows provider calls (revoked, or waiting for a relink). */
-export class ConnectionNotActiveError extends Error {
-  override readonly name = 'ConnectionNotActiveError';
-  readonly code = 'CONNECTION_NOT_ACTIVE';
-  constructor(
-    readonly connectionId: string,
-    readonly status: ConnectionStatus,
-  ) {
-    super(`connection ${connectionId} is ${status}`);
-  }
-}
-
-export const isConnectionNotActiveError = (e: unknown): e is ConnectionNotActiveError => e instanceof ConnectionNotActiveError;
-
-export interface GuardRetryPolicy {
-  /** Attempts of the whole operation, the first included (the adapters retry single requests themselves). */
-  maxAttempts: number;
-  /** Wait before the second attempt when the provider gave no Retry-After; doubles per attempt. */
-  baseDelayMs: number;
-  /** A wait longer than this (e.g. a long Retry-After) ends the operation now; the next job run tries again. */
-  maxDelayMs: number;
-}
-
-export const DEFAULT_GUARD_RETRY: GuardRetryPolicy = { maxAttempts: 2, baseDelayMs: 2_000, maxDelayMs: 30_000 };
+/**
+ * Retries of a whole operation, on top of the adapters' retries of single requests: one more
+ * attempt by default; a wait over 30 s (e.g. a long Retry-After) ends the operation now and the
+ * next job run tries again.
+ */
+export const DEFAULT_GUARD_RETRY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 2_000, maxDelayMs: 30_000, maxTotalWaitMs: 30_000 };
 
 export interface GuardOptions {
   /** Statuses the operation may run in (default: ACTIVE only). */
@@ -47,22 +33,21 @@ export interface GuardOptions {
   retry?: boolean;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * The one place where provider failures of a link become link state. Every provider call made for
  * a link runs through `run`:
  * - `AUTH_REVOKED`: the grant is dead. The link turns NEEDS_REAUTH with a readable reason, gets
  *   one RELINK_REQUIRED notice, its jobs stop, and the change is published. Nothing else of the
  *   user changes (their other links keep running).
- * - `TRANSIENT` / `RATE_LIMITED`: retried with backoff (Retry-After honoured, bounded); when the
+ * - `TRANSIENT` / `RATE_LIMITED`: retried under the hub's retry policy (src/providers/retry-policy.ts,
+ *   `DEFAULT_GUARD_RETRY`: Retry-After honoured, jittered back-off, bounded); when the
  *   retries are used up, `consecutiveFailures` and `lastError` record it and the link stays ACTIVE.
  * - success resets `consecutiveFailures`.
  * Other provider errors (NOT_FOUND, PRECONDITION_FAILED…) concern the item, not the link: they are
  * rethrown untouched for the caller to handle.
  */
 export class ConnectionGuard {
-  private readonly retryPolicy: GuardRetryPolicy;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly deps: {
@@ -72,7 +57,7 @@ export class ConnectionGuard {
       notices: LinkNotices;
       jobs: LinkJobs;
       logger: Logger;
-      retry?: Partial<GuardRetryPolicy>;
+      retry?: Partial<RetryPolicy>;
     },
   ) {
     this.retryPolicy = { ...DEFAULT_GUARD_RETRY, ...deps.retry };
@@ -95,15 +80,15 @@ export class ConnectionGuard {
    * ("refreshing the calendar list"). Throws `ConnectionNotActiveError`, `ProviderError`, or what
    * `operation` throws.
    */
-  async run<T>(connectionId: string, what: string, operation: (provider: CalendarProvider, link: Connection) => Promise<T>, options: GuardOptions = {}): Promise<T> {
+  async run<T>(connectionId: HubId<'connection'>, what: string, operation: (provider: CalendarProvider, link: Connection) => Promise<T>, options: GuardOptions = {}): Promise<T> {
     const allowed = options.allowStatuses ?? ['ACTIVE'];
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
     if (!link) throw new ConnectionNotActiveError(connectionId, 'REVOKED');
     if (!allowed.includes(link.status)) throw new ConnectionNotActiveError(connectionId, link.status);
     const provider = this.providerFor(link);
-    const maxAttempts = options.retry === false ? 1 : Math.max(1, this.retryPolicy.maxAttempts);
+    const schedule = new RetrySchedule(options.retry === false ? { ...this.retryPolicy, maxAttempts: 1 } : this.retryPolicy);
 
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       try {
         const result = await operation(provider, link);
         if (link.consecutiveFailures > 0) {
@@ -117,10 +102,11 @@ export class ConnectionGuard {
           throw err;
         }
         if (!err.retryable) throw err;
-        const delay = err.details.retryAfterMs ?? this.retryPolicy.baseDelayMs * 2 ** (attempt - 1);
-        if (attempt < maxAttempts && delay <= this.retryPolicy.maxDelayMs) {
-          this.deps.logger.warn({ connectionId, provider: link.provider, code: err.code, attempt, delayMs: delay, err: { message: err.message } }, `${what} failed; retrying`);
-          await sleep(delay);
+        const attempt = schedule.attempt;
+        const next = schedule.next(err.details.retryAfterMs);
+        if (next.retry) {
+          this.deps.logger.warn({ connectionId, provider: link.provider, code: err.code, attempt, delayMs: next.delayMs, err: { message: err.message } }, `${what} failed; retrying`);
+          await sleep(next.delayMs);
           continue;
         }
         await this.recordFailure(link, what, err);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TailSeeker } from '../../../src/api/pubsub/tail-seeker.js';
+import { TailSeeker } from '../../../src/events/tail-seeker.js';
 
 /** Feeds events in natural order; `null` stands for an empty batch (caught up). */
 function run(seeker: TailSeeker<string>, feed: (string | null)[]): string[] {

@@ -1,11 +1,11 @@
-import type { HubId } from '../../domain/ids.js';
+import type { HubId } from '../domain/ids.js';
 import type {
   ConnectionStatus,
   IssueSeverity,
   ProviderSlug,
   SyncRunOutcome,
   SyncTrigger,
-} from '../../domain/model.js';
+} from '../domain/model.js';
 
 /**
  * The hub's subscription topics. Payloads are plain JSON (they cross processes through the Mongo

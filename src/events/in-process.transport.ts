@@ -1,4 +1,4 @@
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
 import { encodePayload, type PubSubTransport } from './pubsub-transport.js';
 
 type Listener = (payload: unknown) => void;

@@ -1,7 +1,8 @@
+import type { HubId } from '../domain/ids.js';
 import type { TokenStore } from '../providers/provider-auth.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { vaultContext, type TokenVault } from './token-vault.js';
+import { vaultContext, type TokenVault } from '../security/token-vault.js';
 
 /**
  * The `TokenStore` adapters get for one connection: the `tokens` column, sealed by the vault and
@@ -9,7 +10,7 @@ import { vaultContext, type TokenVault } from './token-vault.js';
  * so an adapter refreshing a token never flushes anything else. A revoked link's tokens are wiped
  * and stay wiped: a refresh finishing after the revoke does not write them back.
  */
-export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, connectionId: string): TokenStore {
+export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, connectionId: HubId<'connection'>): TokenStore {
   const context = vaultContext.connectionTokens(connectionId);
   return {
     async load() {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, FindCursor, ObjectId, WithId } from 'mongodb';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
 import { encodePayload, type PubSubTransport } from './pubsub-transport.js';
 import { TailSeeker } from './tail-seeker.js';
 

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
 import { HubPubSub, type HubPubSubOptions } from './hub-pubsub.js';
 import { InProcessTransport } from './in-process.transport.js';
 import { MongoTransport, type MongoTransportOptions } from './mongo.transport.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPubSub } from '../../../src/api/pubsub/create-pubsub.js';
-import { HubPubSub } from '../../../src/api/pubsub/hub-pubsub.js';
-import { MongoTransport } from '../../../src/api/pubsub/mongo.transport.js';
+import { createPubSub } from '../../../src/events/create-pubsub.js';
+import { HubPubSub } from '../../../src/events/hub-pubsub.js';
+import { MongoTransport } from '../../../src/events/mongo.transport.js';
 import { silentLogger, take } from '../../helpers/pubsub-helpers.js';
 import { pubSubContract } from './pubsub-contract.js';
 

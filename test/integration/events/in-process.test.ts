@@ -1,5 +1,5 @@
-import { HubPubSub } from '../../../src/api/pubsub/hub-pubsub.js';
-import { InProcessBus, InProcessTransport } from '../../../src/api/pubsub/in-process.transport.js';
+import { HubPubSub } from '../../../src/events/hub-pubsub.js';
+import { InProcessBus, InProcessTransport } from '../../../src/events/in-process.transport.js';
 import { silentLogger } from '../../helpers/pubsub-helpers.js';
 import { pubSubContract } from './pubsub-contract.js';
 

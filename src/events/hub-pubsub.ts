@@ -1,11 +1,13 @@
 import type { PubSub } from 'type-graphql';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
+import type { EventPublisher } from './event-publisher.js';
 import type { Topic, TopicPayloads } from './pubsub-topics.js';
 import type { PubSubTransport } from './pubsub-transport.js';
 import { SubscriptionIterator } from './subscription-iterator.js';
 
 export { TOPICS } from './pubsub-topics.js';
 export type * from './pubsub-topics.js';
+export type { EventPublisher } from './event-publisher.js';
 
 export interface HubPubSubOptions {
   /** Events buffered per subscriber before the oldest is dropped (default 256). */
@@ -28,7 +30,7 @@ const DEFAULT_BUFFER_SIZE = 256;
  * Each subscription gets a bounded buffer (`bufferSize`): a subscriber that falls behind loses
  * the oldest events, and that is logged once per subscription (see `SubscriptionIterator`).
  */
-export class HubPubSub implements PubSub {
+export class HubPubSub implements PubSub, EventPublisher {
   private readonly iterators = new Set<SubscriptionIterator<unknown>>();
   private readonly bufferSize: number;
   private closed = false;

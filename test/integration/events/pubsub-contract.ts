@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TOPICS, type HubPubSub, type SyncRunChangedPayload } from '../../../src/api/pubsub/hub-pubsub.js';
+import { TOPICS, type HubPubSub, type SyncRunChangedPayload } from '../../../src/events/hub-pubsub.js';
 import type { HubId } from '../../../src/domain/ids.js';
 import { take } from '../../helpers/pubsub-helpers.js';
 

@@ -1,12 +1,14 @@
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
-import type { HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type CalendarProvider, type ProviderCalendarId, type ProviderEventId } from '../providers/calendar-provider.js';
 import { isProviderUnavailableError } from '../providers/registry.js';
-import { Calendar, SyncMapping, type Connection } from '../store/entities/index.js';
+import { Calendar, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from './connection-guard.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { isConnectionNotActiveError } from '../connections/connections.errors.js';
+import type { SyncMappingService } from './sync-mapping.service.js';
 
 export type CleanupStatus = 'COMPLETED' | 'PARTIAL' | 'NOT_RUN';
 
@@ -39,8 +41,8 @@ const DELETE_CHUNK = 20;
  * the way out (revoke), where a dead grant only means the cleanup cannot run — which the outcome
  * says.
  */
-export class LinkCleanupService {
-  constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+export class CleanupService {
+  constructor(private readonly deps: { orm: Orm; guard: ConnectionGuard; mappings: SyncMappingService; pubsub: EventPublisher; logger: Logger }) {}
 
   async run(link: Connection): Promise<CleanupOutcome> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, removedAt: null }, { orderBy: { id: 'asc' } });
@@ -76,10 +78,7 @@ export class LinkCleanupService {
     }
 
     const ran = reason === null || deleted.size > 0;
-    if (ran) {
-      const now = new Date();
-      await this.deps.orm.em.fork().nativeUpdate(SyncMapping, { connectionId: link.id, closedAt: null }, { closedAt: now, updatedAt: now });
-    }
+    if (ran) await this.deps.mappings.closeForConnection(link.id, new Date());
     await this.progress(link, deleted.size + failed, true);
     const status = reason === null && failed === 0 ? 'COMPLETED' : ran ? 'PARTIAL' : 'NOT_RUN';
     this.deps.logger.info({ connectionId: link.id, status, eventsDeleted: deleted.size, eventsFailed: failed }, 'cleanup finished');
@@ -124,18 +123,12 @@ export class LinkCleanupService {
     }
   }
 
-  private async progress(link: Connection, processed: number, done: boolean): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.CLEANUP_PROGRESS, {
-        tenantId: link.tenantId as HubId<'tenant'>,
-        connectionId: link.id as HubId<'connection'>,
-        processed,
-        total: null,
-        done,
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, connectionId: link.id }, 'publishing CLEANUP_PROGRESS failed');
-    }
+  private progress(link: Connection, processed: number, done: boolean): Promise<void> {
+    return announce(
+      this.deps,
+      TOPICS.CLEANUP_PROGRESS,
+      { tenantId: link.tenantId, connectionId: link.id, processed, total: null, done, at: new Date().toISOString() },
+      { connectionId: link.id },
+    );
   }
 }

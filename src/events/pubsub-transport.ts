@@ -2,7 +2,7 @@
  * The port between `HubPubSub` and whatever carries events: one process (`InProcessTransport`) or
  * every hub instance sharing a MongoDB (`MongoTransport`).
  *
- * Contract every implementation keeps (checked by test/integration/pubsub/pubsub-contract.ts):
+ * Contract every implementation keeps (checked by test/integration/events/pubsub-contract.ts):
  * - `publish` resolves once the event is accepted by the transport; it is delivered to every
  *   listener of exactly that topic, including listeners of the publishing instance (once).
  * - Events of one publisher arrive in the order they were published.
