@@ -1,7 +1,143 @@
-// ESLint 9 flat config: ESLint's and typescript-eslint's recommended rules for the whole repository.
+// ESLint 9 flat config: ESLint's and typescript-eslint's recommended rules for the whole repository,
+// then the architecture boundaries of src/ (docs/architecture.md).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+// ---------------------------------------------------------------------------------------------
+// Architecture boundaries of src/ (docs/architecture.md, "What each layer may import").
+//
+// Layers run one way: entry points (main, cli, hub, sandbox) → http/api → linking/sync/tenancy →
+// connections → providers/store/events/jobs/security → domain; config.ts and logger.ts serve every
+// layer but domain. Every zone below gets ONE `no-restricted-imports` entry (flat config does not
+// merge rule options, so a later block for the same files would replace it): its own layer bans plus
+// the package bans that apply to it. Relative imports are matched by the directory they climb to
+// (`../../providers/…`); no subfolder of src/ reuses a layer's name where that could mislead the match.
+// ---------------------------------------------------------------------------------------------
+
+const ARCHITECTURE = 'see docs/architecture.md';
+
+/** A relative import that climbs into one of `dirs` (top-level folders of src/). */
+const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, message: `${why} (${ARCHITECTURE}).` });
+/** A relative import of one of src/'s entry files (hub.ts, main.ts, cli.ts). */
+const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
+
+const ABOVE_SERVICES = ['api', 'http', 'sandbox', 'emulators'];
+const SERVICES = ['linking', 'sync', 'tenancy'];
+const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
+
+/** What a layer must not import, by the folders above (or beside) it. */
+const upward = {
+  infrastructure: (self) => [
+    into([...ABOVE_SERVICES, ...SERVICES, 'connections'], `src/${self}/ sits below connections, services, the API and HTTP: it must not import them`),
+    into(
+      INFRASTRUCTURE.filter((layer) => layer !== self),
+      `src/${self}/ is one of the infrastructure layers (providers, store, events, jobs, security), which do not import each other; share through src/domain/ or wire them in src/hub.ts`,
+    ),
+    ENTRY_FILES,
+  ],
+  connections: [into([...ABOVE_SERVICES, ...SERVICES], 'src/connections/ (link health) sits below linking, sync and tenancy: they call it, never the other way'), ENTRY_FILES],
+  tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  sync: [into([...ABOVE_SERVICES, 'linking'], 'src/sync/ must not import linking (linking calls sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  linking: [into(ABOVE_SERVICES, 'Services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  api: [into(['http', 'sandbox', 'emulators'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
+  http: [into(['sandbox', 'emulators'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
+};
+
+/** Packages that only some zones may import. `typesOnly`: zones that may import their types and nothing else. */
+const PACKAGE_RULES = [
+  {
+    regex: '^(@azure/msal-node|@azure/msal-common|@microsoft/microsoft-graph-client)(/|$)',
+    allowedIn: ['providers/microsoft-graph'],
+    message: 'Microsoft SDKs are imported only under src/providers/microsoft-graph/; speak the CalendarProvider / ProviderAuth ports elsewhere',
+  },
+  {
+    regex: '^(@googleapis/|googleapis(-common)?$|google-auth-library|gaxios)',
+    allowedIn: ['providers/google-calendar'],
+    message: 'Google SDKs are imported only under src/providers/google-calendar/; speak the CalendarProvider / ProviderAuth ports elsewhere',
+  },
+  {
+    regex: '^@mikro-orm/(?!core$)',
+    allowedIn: ['store'],
+    message: 'MikroORM drivers are imported only under src/store/ (orm.ts picks the driver)',
+  },
+  {
+    regex: '^@mikro-orm/core$',
+    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'api', 'http', 'entry'],
+    message: 'Providers, events, jobs and security do not touch the store: ports and payloads speak domain types',
+  },
+  {
+    regex: '^libsql$',
+    allowedIn: ['store', 'jobs/backends'],
+    message: 'The SQLite driver is opened only by src/store/ and by the SQLite job backend (src/jobs/backends/, its own connection to the same file)',
+  },
+  {
+    regex: '^mongodb$',
+    allowedIn: ['store'],
+    typesOnly: ['events', 'jobs', 'entry'],
+    message: "The MongoDB driver's connection belongs to src/store/ (MikroORM's); the event transport and the job scheduler only take its `Db` type (import type)",
+  },
+  {
+    regex: '^(@agendajs/|agenda$)',
+    allowedIn: ['jobs', 'jobs/backends', 'entry'],
+    typesOnly: ['connections', 'linking', 'sync'],
+    message: 'Agenda is set up in src/jobs/; features define jobs with defineJob and schedule them through the types only',
+  },
+  {
+    regex: '^(fastify|@fastify/|@apollo/|@as-integrations/|graphql-ws|ws$|graphql$|graphql-scalars|graphql-query-complexity|type-graphql)',
+    allowedIn: ['api', 'http', 'entry'],
+    typesOnly: ['events'],
+    message: 'HTTP and GraphQL libraries belong to src/http/ and src/api/; services and lower layers stay transport-free',
+  },
+];
+
+function packageBans(zone) {
+  return PACKAGE_RULES.filter((rule) => !rule.allowedIn.includes(zone)).map((rule) => ({
+    regex: rule.regex,
+    message: `${rule.message} (${ARCHITECTURE}).`,
+    ...(rule.typesOnly?.includes(zone) ? { allowTypeImports: true } : {}),
+  }));
+}
+
+/**
+ * src/domain/ imports nothing with side effects and nothing outside itself: only pure libraries —
+ * luxon (date maths), node:crypto (ids, content hashes), html-to-text (the readable text of a body).
+ */
+const DOMAIN_ONLY = {
+  regex: '^(?!\\.{1,2}/|luxon$|node:crypto$|html-to-text$)',
+  message: `src/domain/ is pure: it imports only src/domain/ and the pure libraries luxon, node:crypto and html-to-text (${ARCHITECTURE}).`,
+};
+
+/** One flat-config block per zone, each with its complete list of restricted import patterns. */
+const zone = (name, files, patterns) => ({
+  name: `architecture/${name}`,
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+const architecture = [
+  zone('domain', ['src/domain/*.ts'], [DOMAIN_ONLY, { regex: '^\\.\\./', message: `src/domain/ imports nothing outside itself (${ARCHITECTURE}).` }]),
+  zone('domain', ['src/domain/*/**/*.ts'], [DOMAIN_ONLY, { regex: '^\\.\\./\\.\\./', message: `src/domain/ imports nothing outside itself (${ARCHITECTURE}).` }]),
+  zone('config-and-logger', ['src/config.ts', 'src/logger.ts'], [
+    { regex: '^\\./(?!config\\.js$|logger\\.js$)', message: `config.ts and logger.ts serve every layer and import none (${ARCHITECTURE}).` },
+    ...packageBans('base'),
+  ]),
+  zone('providers', ['src/providers/*.ts'], [...upward.infrastructure('providers'), ...packageBans('providers')]),
+  zone('providers/microsoft-graph', ['src/providers/microsoft-graph/**/*.ts'], [...upward.infrastructure('providers'), ...packageBans('providers/microsoft-graph')]),
+  zone('providers/google-calendar', ['src/providers/google-calendar/**/*.ts'], [...upward.infrastructure('providers'), ...packageBans('providers/google-calendar')]),
+  zone('store', ['src/store/**/*.ts'], [...upward.infrastructure('store'), ...packageBans('store')]),
+  zone('events', ['src/events/**/*.ts'], [...upward.infrastructure('events'), ...packageBans('events')]),
+  zone('jobs', ['src/jobs/*.ts'], [...upward.infrastructure('jobs'), ...packageBans('jobs')]),
+  zone('jobs/backends', ['src/jobs/backends/**/*.ts'], [...upward.infrastructure('jobs'), ...packageBans('jobs/backends')]),
+  zone('security', ['src/security/**/*.ts'], [...upward.infrastructure('security'), ...packageBans('security')]),
+  zone('connections', ['src/connections/**/*.ts'], [...upward.connections, ...packageBans('connections')]),
+  zone('tenancy', ['src/tenancy/**/*.ts'], [...upward.tenancy, ...packageBans('tenancy')]),
+  zone('sync', ['src/sync/**/*.ts'], [...upward.sync, ...packageBans('sync')]),
+  zone('linking', ['src/linking/**/*.ts'], [...upward.linking, ...packageBans('linking')]),
+  zone('api', ['src/api/**/*.ts'], [...upward.api, ...packageBans('api')]),
+  zone('http', ['src/http/**/*.ts'], [...upward.http, ...packageBans('http')]),
+  zone('entry', ['src/hub.ts', 'src/main.ts', 'src/cli.ts', 'src/sandbox/**/*.ts'], packageBans('entry')),
+];
 
 export default tseslint.config(
   {
@@ -28,4 +164,27 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
+
+  // ── Boundary: the emulators package ─────────────────────────────────────────────────────────
+  // packages/emulators imports nothing of the hub (src/, test/, …): no relative import may climb
+  // out of the package. In a file `depth` folders below packages/emulators/, `depth + 1` leading
+  // `../` reach packages/. One block per depth; the last one also takes every deeper file.
+  { ignores: ['packages/*/dist/'] },
+  ...Array.from({ length: 9 }, (_, depth) => ({
+    files: [`packages/emulators/${'*/'.repeat(depth)}${depth < 8 ? '*' : '**'}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\.(/|$)){${depth + 1}}`,
+              message: 'The emulators package imports nothing from the hub (src/, test/, …): move what it needs into packages/emulators or use a dependency.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  ...architecture,
 );

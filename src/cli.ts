@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createPubSub } from './api/pubsub/create-pubsub.js';
+import { createPubSub } from './events/create-pubsub.js';
 import { isConfigError, loadConfig } from './config.js';
 import { isConflictError, isHubError, ValidationError } from './domain/errors.js';
 import { createLogger } from './logger.js';

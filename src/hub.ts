@@ -2,26 +2,27 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import { buildHubSchema } from './api/build-schema.js';
 import type { ApiServices } from './api/context.js';
-import { createPubSub } from './api/pubsub/create-pubsub.js';
-import type { HubPubSub } from './api/pubsub/hub-pubsub.js';
+import { createConnectionServices, type ConnectionServices } from './connections/connection-services.js';
+import { createPubSub } from './events/create-pubsub.js';
+import type { HubPubSub } from './events/hub-pubsub.js';
 import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
-import type { GuardRetryPolicy } from './linking/connection-guard.js';
 import type { Clock } from './linking/link-flow.service.js';
 import { createLinkingServices, type LinkingServices } from './linking/linking-services.js';
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
-import { createSyncServices, type SyncServices } from './sync/sync-services.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { loadEncryptionKeys } from './security/encryption-keys.js';
 import { TokenVault } from './security/token-vault.js';
 import { mongoDbOf } from './store/mongo-db.js';
 import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js';
 import { bootstrapEmbeddedStore, type BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
+import { createSyncServices, type SyncServices } from './sync/sync-services.js';
 import { createTenancyServices } from './tenancy/tenancy-services.js';
 
 export interface HubOverrides {
@@ -29,8 +30,10 @@ export interface HubOverrides {
   logger?: Logger;
   /** Extra HTTP routes (OAuth callbacks, webhooks…), registered after /graphql and the health routes. */
   routes?: RouteRegistrar[];
-  /** Calendar linking: the clock of sign-in link expiry, and the connection guard's retry policy (tests shorten it). */
-  linking?: { clock?: Clock; guardRetry?: Partial<GuardRetryPolicy> };
+  /** Calendar linking: the clock of sign-in link expiry (tests move it). */
+  linking?: { clock?: Clock };
+  /** Link health: the connection guard's retry policy (tests shorten it). */
+  connections?: { guardRetry?: Partial<RetryPolicy> };
 }
 
 export interface Hub {
@@ -52,7 +55,9 @@ export interface Hub {
   providers: ProviderRegistry;
   /** The built-in emulators when they stand in for a provider; tests drive their control APIs. */
   sandbox: SandboxProviders | null;
-  /** Calendar linking (flow, guard, jobs…). */
+  /** Link health: the connection guard, link notices, a link's jobs. */
+  connections: ConnectionServices;
+  /** Calendar linking: flow, calendar lists and roles, revoke. */
   linking: LinkingServices;
   /** The sync engine, its scheduler and the services the API uses. */
   sync: SyncServices;
@@ -107,18 +112,19 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     const providers = buildProviderRegistry(planProviders(config, sandbox?.settings ?? {}), { logger });
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
+    const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections });
     const linking = createLinkingServices({
       orm,
-      pubsub,
       logger,
       vault,
       providers,
       publicUrl,
-      agenda: scheduler.agenda,
+      connections,
+      sync,
       refreshIntervalMs: config.linking.refreshIntervalMs,
       ...overrides.linking,
     });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, guard: linking.guard, linkJobs: linking.jobs, cleanup: linking.cleanup });
     const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions);
 
     const services: ApiServices = {
@@ -166,8 +172,9 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       vault,
       providers,
       sandbox,
-      linking,
+      connections,
       sync,
+      linking,
       jobs,
       publicUrl: () => publicUrl.get(),
       async listen() {

@@ -3,7 +3,7 @@ import { buildSchema, type ClassType, type NonEmptyArray } from 'type-graphql';
 import './enums.js';
 import { CalendarResolver } from './linking/calendar.resolver.js';
 import { ConnectionResolver } from './linking/connection.resolver.js';
-import type { HubPubSub } from './pubsub/hub-pubsub.js';
+import type { HubPubSub } from '../events/hub-pubsub.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';

@@ -4,7 +4,7 @@ import type { SyncApiServices } from '../sync/sync-services.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
 import type { TenancyServices } from '../tenancy/tenancy-services.js';
-import type { HubPubSub } from './pubsub/hub-pubsub.js';
+import type { HubPubSub } from '../events/hub-pubsub.js';
 
 /** The services resolvers delegate to. Later features add theirs here (and in hub.ts). */
 export type ApiServices = TenancyServices & LinkingApiServices & SyncApiServices;

@@ -1,6 +1,6 @@
 /**
  * Errors the hub's services throw on purpose. Each has a stable `code` that the API maps to
- * GraphQL `extensions.code` (src/api/errors/format-error.ts) and the CLI prints; anything else
+ * GraphQL `extensions.code` (src/api/errors/error-mapping.ts) and the CLI prints; anything else
  * that escapes a service is an internal error and is never shown to a caller verbatim.
  */
 export const HUB_ERROR_CODES = ['NOT_FOUND', 'CONFLICT', 'BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED'] as const;

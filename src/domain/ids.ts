@@ -66,3 +66,12 @@ export function newId<K extends IdKind>(kind: K): HubId<K> {
 export function isIdOf<K extends IdKind>(kind: K, value: string): value is HubId<K> {
   return new RegExp(`^${ID_PREFIXES[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
 }
+
+/**
+ * How a string from outside (a GraphQL argument, a CLI option) becomes an id: `value` as an id of
+ * `kind`, or null when it cannot be one (malformed, or an id of another kind). Callers treat null
+ * like an unknown id, so no store lookup runs on it.
+ */
+export function parseId<K extends IdKind>(kind: K, value: string): HubId<K> | null {
+  return isIdOf(kind, value) ? value : null;
+}

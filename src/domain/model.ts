@@ -1,9 +1,9 @@
 /**
- * Closed vocabularies of the domain model (architecture.md, "Domain model"). Stored as strings in
+ * Closed vocabularies of the domain model (docs/architecture.md#domain-model). Stored as strings in
  * both databases and exposed as GraphQL enums with the same values.
  */
 
-/** One canonical slug per provider, used everywhere inside the hub (conventions.md). */
+/** One canonical slug per provider, used everywhere inside the hub (docs/architecture.md#conventions). */
 export const PROVIDER_SLUGS = ['microsoft-graph', 'google-calendar'] as const;
 export type ProviderSlug = (typeof PROVIDER_SLUGS)[number];
 

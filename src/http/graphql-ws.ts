@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
 import { complexityError, depthLimitRule, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';

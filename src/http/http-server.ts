@@ -8,7 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { createApolloServer } from './graphql-apollo.js';

@@ -1,12 +1,11 @@
+import { escapeHtml } from './escape-html.js';
+
 /**
  * The small page the OAuth callback shows when there is no `returnTo` to go back to: "linked — you
  * can close this window", or why linking failed and what to do. Self-contained (inline style, no
  * script, no external resource) and built only from escaped, user-safe text: no token, code, state
  * or stack ever reaches it.
  */
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export interface ResultPage {
   outcome: 'linked' | 'failed';

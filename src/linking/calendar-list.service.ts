@@ -1,12 +1,14 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { providerDisplayName, relinkRequired } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { isProviderError, type ProviderCalendar } from '../providers/calendar-provider.js';
 import { Calendar, Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from './connection-guard.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { isConnectionNotActiveError } from '../connections/connections.errors.js';
 
 export interface CalendarListChange {
   calendars: Calendar[];
@@ -82,7 +84,7 @@ export class CalendarListService {
   }
 
   /** Re-reads the link's calendars from the provider (through the guard) and records the contact. */
-  async refresh(connectionId: string): Promise<CalendarListChange> {
+  async refresh(connectionId: HubId<'connection'>): Promise<CalendarListChange> {
     return this.deps.guard.run(connectionId, 'refreshing the calendar list', async (provider) => {
       const listed = await provider.listCalendars();
       const em = this.deps.orm.em.fork();
@@ -100,7 +102,8 @@ export class CalendarListService {
    * Provider failures become CONFLICT errors that say what happened and what to do.
    */
   async refreshForCaller(caller: Caller, connectionId: string): Promise<Connection> {
-    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    const id = parseId('connection', connectionId);
+    const link = id ? await this.deps.orm.em.fork().findOne(Connection, { id, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', connectionId);
     const name = providerDisplayName(link.provider);
     try {
@@ -124,7 +127,7 @@ export class CalendarListService {
   }
 
   /** The job's entry: a link that is not ACTIVE is skipped; AUTH_REVOKED was handled by the guard. */
-  async refreshFromJob(connectionId: string): Promise<void> {
+  async refreshFromJob(connectionId: HubId<'connection'>): Promise<void> {
     try {
       const change = await this.refresh(connectionId);
       if (change.added > 0 || change.removed > 0) this.deps.logger.info({ connectionId, added: change.added, removed: change.removed }, 'calendar list changed');

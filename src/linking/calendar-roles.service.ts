@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
 import { Calendar, Connection } from '../store/entities/index.js';
@@ -24,7 +25,8 @@ export class CalendarRolesService {
   async setPrimary(caller: Caller, calendarId: string): Promise<{ calendar: Calendar; previousPrimary: Calendar | null }> {
     if (typeof calendarId !== 'string' || calendarId.trim() === '') throw new ValidationError('calendarId', 'must not be empty');
     const em = this.deps.orm.em.fork();
-    const calendar = await em.findOne(Calendar, { id: calendarId, ...tenantFilter(caller) });
+    const id = parseId('calendar', calendarId);
+    const calendar = id ? await em.findOne(Calendar, { id, ...tenantFilter(caller) }) : null;
     if (!calendar) throw new NotFoundError('Calendar', calendarId);
     const link = await em.findOneOrFail(Connection, { id: calendar.connectionId });
     assertLinkNotRevoked(link);
@@ -32,7 +34,7 @@ export class CalendarRolesService {
     if (!calendar.canEdit) throw new ValidationError('calendarId', 'is a read-only calendar; the primary calendar must be writable (read-only calendars can be conflict-check calendars)');
     if (calendar.role === 'PRIMARY') return { calendar, previousPrimary: null };
 
-    let previousId: string | null;
+    let previousId: HubId<'calendar'> | null;
     try {
       previousId = await inTransaction(em, async (tx) => {
         const target = await tx.findOneOrFail(Calendar, { id: calendar.id });
@@ -67,11 +69,12 @@ export class CalendarRolesService {
     if (!Array.isArray(calendarIds)) throw new ValidationError('calendarIds', 'must be a list of calendar ids');
     if (calendarIds.length > MAX_CONFLICT_CALENDARS) throw new ValidationError('calendarIds', `must hold at most ${MAX_CONFLICT_CALENDARS} ids`);
     const em = this.deps.orm.em.fork();
-    const link = await em.findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    const id = parseId('connection', connectionId);
+    const link = id ? await em.findOne(Connection, { id, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', connectionId);
     assertLinkNotRevoked(link);
     const calendars = await em.find(Calendar, { connectionId: link.id, removedAt: null });
-    const byId = new Map(calendars.map((c) => [c.id, c]));
+    const byId = new Map<string, Calendar>(calendars.map((c) => [c.id, c]));
     const wanted = new Set<string>();
     calendarIds.forEach((id, index) => {
       const calendar = byId.get(id);

@@ -1,5 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { NotFoundError } from '../domain/errors.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { CONNECTION_STATUSES, PROVIDER_KINDS, providerSlugOf, type ConnectionStatus, type ProviderKind } from '../domain/model.js';
 import { Calendar, Connection, HostUser } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
@@ -24,7 +25,8 @@ export class ConnectionService {
     const tenantId = await resolveTenantId(em, caller, filter.tenantId);
     const where: FilterQuery<Connection> = { tenantId };
     if (filter.userId) {
-      const user = await em.findOne(HostUser, { id: filter.userId, tenantId });
+      const userId = parseId('hostUser', filter.userId);
+      const user = userId ? await em.findOne(HostUser, { id: userId, tenantId }) : null;
       if (!user) throw new NotFoundError('HostUser', filter.userId);
       where.userId = user.id;
     }
@@ -34,7 +36,8 @@ export class ConnectionService {
   }
 
   async get(caller: Caller, id: string): Promise<Connection> {
-    const link = await this.deps.orm.em.fork().findOne(Connection, { id, ...tenantFilter(caller) });
+    const connectionId = parseId('connection', id);
+    const link = connectionId ? await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', id);
     return link;
   }
@@ -45,7 +48,7 @@ export class ConnectionService {
     return this.calendarsOf(link.id);
   }
 
-  async calendarsOf(connectionId: string): Promise<Calendar[]> {
+  async calendarsOf(connectionId: HubId<'connection'>): Promise<Calendar[]> {
     const rows = await this.deps.orm.em.fork().find(Calendar, { connectionId, removedAt: null });
     return rows.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }

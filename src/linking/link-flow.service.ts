@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ConflictError, isConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { isIdOf } from '../domain/ids.js';
+import type { ConnectionProviderState } from '../domain/provider-state.js';
 import { PROVIDER_KINDS, PROVIDER_SLUGS, providerSlugOf, type ConnectionStatus, type ProviderKind, type ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from '../domain/tenant-settings.js';
@@ -8,17 +9,17 @@ import type { Logger } from '../logger.js';
 import { isProviderError } from '../providers/calendar-provider.js';
 import { isLinkRefusedError, type CodeRedemption } from '../providers/provider-auth.js';
 import { isProviderUnavailableError, providerModule, type ProviderModule, type ProviderRegistry } from '../providers/registry.js';
-import { memoryTokenStore } from '../security/connection-token-store.js';
+import { memoryTokenStore } from '../connections/connection-token-store.js';
+import type { LinkJobs } from '../connections/link-jobs.js';
+import type { LinkNotices } from '../connections/link-notices.service.js';
 import { vaultContext, type TokenVault } from '../security/token-vault.js';
-import type { ConnectionProviderState } from '../store/entities/connection.entity.js';
-import { Connection, HostUser, OAuthState, SyncMapping, Tenant } from '../store/entities/index.js';
+import { Connection, HostUser, OAuthState, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
+import type { SyncMappingService } from '../sync/sync-mapping.service.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf, requiredText } from '../tenancy/input-rules.js';
 import type { CalendarListService } from './calendar-list.service.js';
 import { linkFailures, type LinkFailure } from './link-failure.js';
-import type { LinkJobs } from './link-jobs.js';
-import type { LinkNotices } from './link-notices.service.js';
 import { checkLinkRules } from './link-rules.js';
 import { hashOAuthState, newOAuthState, newPkcePair } from './oauth-secrets.js';
 import type { PublicUrl } from './public-url.js';
@@ -68,6 +69,7 @@ export interface LinkFlowDeps {
   calendars: CalendarListService;
   notices: LinkNotices;
   jobs: LinkJobs;
+  mappings: SyncMappingService;
   logger: Logger;
   clock?: Clock;
 }
@@ -302,7 +304,7 @@ export class LinkFlowService {
 
     if (accountChanged) {
       // The link's row was reused for another account: pairs with the old account's events cannot sync any more.
-      await this.deps.orm.em.fork().nativeUpdate(SyncMapping, { connectionId: connection.id, closedAt: null }, { closedAt: now, updatedAt: now });
+      await this.deps.mappings.closeForConnection(connection.id, now);
     }
     await this.deps.calendars.choosePrimaryIfNone(connection);
     await this.deps.notices.resolveRelinkRequired(connection);
@@ -313,6 +315,6 @@ export class LinkFlowService {
 }
 
 /** The host user of a sign-in was deleted or deactivated while the user was at the provider. */
-class UserUnavailableError extends Error {
+export class UserUnavailableError extends Error {
   override readonly name = 'UserUnavailableError';
 }

@@ -1,16 +1,17 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { parseId } from '../domain/ids.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
-import { isProviderError, type PushChannel } from '../providers/calendar-provider.js';
+import { isProviderError } from '../providers/calendar-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { vaultContext, type TokenVault } from '../security/token-vault.js';
 import { Calendar, Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { tenantFilter, type Caller } from '../tenancy/caller.js';
-import type { ConnectionGuard } from './connection-guard.js';
-import type { CleanupOutcome, LinkCleanupService } from './link-cleanup.service.js';
-import type { LinkJobs } from './link-jobs.js';
-import type { LinkNotices } from './link-notices.service.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import type { LinkJobs } from '../connections/link-jobs.js';
+import type { LinkNotices } from '../connections/link-notices.service.js';
+import type { CleanupOutcome, CleanupService } from '../sync/cleanup.service.js';
 
 export interface RevokeResult {
   connection: Connection;
@@ -35,7 +36,7 @@ export class LinkRevokeService {
       vault: TokenVault;
       providers: ProviderRegistry;
       guard: ConnectionGuard;
-      cleanup: LinkCleanupService;
+      cleanup: CleanupService;
       jobs: LinkJobs;
       notices: LinkNotices;
       logger: Logger;
@@ -44,7 +45,8 @@ export class LinkRevokeService {
 
   async revoke(caller: Caller, connectionId: string, options: { cleanup: boolean }): Promise<RevokeResult> {
     if (typeof connectionId !== 'string' || connectionId.trim() === '') throw new ValidationError('connectionId', 'must not be empty');
-    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    const id = parseId('connection', connectionId);
+    const link = id ? await this.deps.orm.em.fork().findOne(Connection, { id, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', connectionId);
     const log = { connectionId: link.id, tenantId: link.tenantId, provider: link.provider };
     if (link.status === 'REVOKED') {
@@ -85,7 +87,7 @@ export class LinkRevokeService {
   /** Stops Graph subscriptions / Google channels; one that is already gone counts as stopped. */
   private async stopPushChannels(link: Connection): Promise<void> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: link.id, push: { $ne: null } });
-    const channels = calendars.map((c) => ({ calendarId: c.id, channel: c.push as PushChannel }));
+    const channels = calendars.flatMap((c) => (c.push ? [{ calendarId: c.id, channel: c.push }] : []));
     if (channels.length === 0) return;
     try {
       await this.deps.guard.run(

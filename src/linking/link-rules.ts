@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ConflictError } from '../domain/errors.js';
+import type { HubId } from '../domain/ids.js';
 import type { ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
 import type { LinkedAccount } from '../providers/provider-auth.js';
 import { Connection, HostUser } from '../store/entities/index.js';
 
 export interface LinkRuleInput {
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
   user: HostUser;
   provider: ProviderSlug;
   account: LinkedAccount;

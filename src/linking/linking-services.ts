@@ -1,18 +1,15 @@
-import type { Agenda } from 'agenda';
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { ConnectionServices } from '../connections/connection-services.js';
 import type { RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { TokenVault } from '../security/token-vault.js';
 import type { Orm } from '../store/orm.js';
+import type { SyncServices } from '../sync/sync-services.js';
 import { CalendarListService } from './calendar-list.service.js';
+import { connectionRefreshJob, startCalendarRefresh } from './calendar-refresh.job.js';
 import { CalendarRolesService } from './calendar-roles.service.js';
-import { ConnectionGuard, type GuardRetryPolicy } from './connection-guard.js';
 import { ConnectionService } from './connection.service.js';
-import { LinkCleanupService } from './link-cleanup.service.js';
 import { LinkFlowService, type Clock } from './link-flow.service.js';
-import { connectionRefreshJob, LinkJobs } from './link-jobs.js';
-import { LinkNotices } from './link-notices.service.js';
 import { LinkRevokeService } from './link-revoke.service.js';
 import type { PublicUrl } from './public-url.js';
 
@@ -26,49 +23,49 @@ export interface LinkingApiServices {
 }
 
 export interface LinkingServices extends LinkingApiServices {
-  /** Wraps every provider call made for a link; the sync engine uses it too. */
-  guard: ConnectionGuard;
-  jobs: LinkJobs;
-  notices: LinkNotices;
-  cleanup: LinkCleanupService;
   /** Jobs to register on the scheduler before it starts. */
   jobDefinitions: RegisteredJob[];
 }
 
 export interface LinkingDeps {
   orm: Orm;
-  pubsub: Pick<HubPubSub, 'publishTyped'>;
   logger: Logger;
   vault: TokenVault;
   providers: ProviderRegistry;
   publicUrl: PublicUrl;
-  agenda: Agenda;
+  /** Link health (guard, notices, a link's jobs), from the layer below. */
+  connections: ConnectionServices;
+  /** Closing mappings and cleaning up a link's events are the sync layer's. */
+  sync: SyncServices;
+  /** Cadence of `connection.refresh` (CONNECTION_REFRESH_INTERVAL_MS). */
   refreshIntervalMs: number;
   clock?: Clock;
-  guardRetry?: Partial<GuardRetryPolicy>;
 }
 
 export function createLinkingServices(deps: LinkingDeps): LinkingServices {
   const logger = deps.logger.child({ component: 'linking' });
   const { orm, vault, providers } = deps;
-  const notices = new LinkNotices({ orm, pubsub: deps.pubsub, logger });
-  // The refresh job runs the calendar list service, which needs the guard, which stops jobs: the
-  // handler refers to `calendarLists` only when a run starts.
-  const refreshJob = connectionRefreshJob({ refresh: (connectionId) => calendarLists.refreshFromJob(connectionId) });
-  const jobs = new LinkJobs({ agenda: deps.agenda, refreshJob, refreshIntervalMs: deps.refreshIntervalMs, logger });
-  const guard = new ConnectionGuard({ orm, vault, providers, notices, jobs, logger, ...(deps.guardRetry ? { retry: deps.guardRetry } : {}) });
+  const { guard, jobs, notices } = deps.connections;
   const calendarLists = new CalendarListService({ orm, guard, logger });
-  const cleanup = new LinkCleanupService({ orm, guard, pubsub: deps.pubsub, logger });
+  const refreshJob = connectionRefreshJob({ refresh: (connectionId) => calendarLists.refreshFromJob(connectionId) });
+  jobs.addStarter(startCalendarRefresh(refreshJob, deps.refreshIntervalMs));
   return {
-    linkFlow: new LinkFlowService({ orm, vault, providers, publicUrl: deps.publicUrl, calendars: calendarLists, notices, jobs, logger, ...(deps.clock ? { clock: deps.clock } : {}) }),
+    linkFlow: new LinkFlowService({
+      orm,
+      vault,
+      providers,
+      publicUrl: deps.publicUrl,
+      calendars: calendarLists,
+      notices,
+      jobs,
+      mappings: deps.sync.mappings,
+      logger,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
     connections: new ConnectionService({ orm }),
     calendarLists,
     calendarRoles: new CalendarRolesService({ orm, logger }),
-    linkRevocation: new LinkRevokeService({ orm, vault, providers, guard, cleanup, jobs, notices, logger }),
-    guard,
-    jobs,
-    notices,
-    cleanup,
+    linkRevocation: new LinkRevokeService({ orm, vault, providers, guard, cleanup: deps.sync.cleanup, jobs, notices, logger }),
     jobDefinitions: [refreshJob],
   };
 }

@@ -1,4 +1,7 @@
 import type { EventData } from '../domain/appointment.js';
+import type { ProviderCursor, PushChannel } from '../domain/provider-state.js';
+
+export type { ProviderCursor, PushChannel };
 
 /**
  * The port between the sync engine and an external calendar service. It speaks domain types only:
@@ -53,11 +56,6 @@ export interface ExternalEvent {
    */
   unsupportedReason: string | null;
 }
-
-/** Where the next incremental read resumes; opaque to the engine, stored on the calendar. */
-export type ProviderCursor =
-  | { kind: 'graph-delta'; deltaLink: string; windowStart: string; windowEnd: string }
-  | { kind: 'google-sync'; syncToken: string };
 
 export interface TimeWindow {
   /** ISO instant, inclusive. */
@@ -134,14 +132,6 @@ export interface PushSubscribeRequest {
   secret: string;
   /** Requested expiry; providers may shorten it (the returned channel is authoritative). */
   expiresAt: string;
-}
-
-export interface PushChannel {
-  channelId: string;
-  /** Google `resourceId` (needed to stop a channel); null for Graph. */
-  resourceId: string | null;
-  expiresAt: string;
-  secret: string;
 }
 
 /** Optional capability: push notifications that hint a sync sooner (polling stays the safety net). */

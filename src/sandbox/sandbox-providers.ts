@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { startEmulators, type EmulatorHandle, type Emulators, type GoogleEmulatorHandle, type MicrosoftEmulatorHandle } from '@calendar-sync-hub/emulators';
 import type { HubConfig } from '../config.js';
 import { PROVIDER_SLUGS, type ProviderSlug } from '../domain/model.js';
 import { providerDisplayName } from '../domain/sync-issue.js';
-import { startEmulators, type Emulators } from '../emulators/index.js';
-import type { GoogleEmulatorHandle } from '../emulators/google/google-emulator.js';
-import type { MicrosoftEmulatorHandle } from '../emulators/microsoft/microsoft-emulator.js';
-import type { EmulatorHandle } from '../emulators/types.js';
 import type { Logger } from '../logger.js';
 import type { SandboxProviderSettings } from '../providers/registry.js';
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { HubId } from '../domain/ids.js';
 import { Appointment } from '../store/entities/index.js';
 
 /**
@@ -10,18 +11,18 @@ import { Appointment } from '../store/entities/index.js';
  */
 export class StaleAppointmentError extends Error {
   override readonly name = 'StaleAppointmentError';
-  constructor(readonly appointmentId: string) {
+  constructor(readonly appointmentId: HubId<'appointment'>) {
     super(`appointment ${appointmentId} changed concurrently`);
   }
 }
 
 export const isStaleAppointmentError = (e: unknown): e is StaleAppointmentError => e instanceof StaleAppointmentError;
 
-export function loadAppointment(em: EntityManager, where: { id: string; tenantId?: string }): Promise<Appointment | null> {
+export function loadAppointment(em: EntityManager, where: { id: HubId<'appointment'>; tenantId?: HubId<'tenant'> }): Promise<Appointment | null> {
   return em.findOne(Appointment, where, { disableIdentityMap: true });
 }
 
-export function loadAppointments(em: EntityManager, tenantId: string, ids: string[]): Promise<Appointment[]> {
+export function loadAppointments(em: EntityManager, tenantId: HubId<'tenant'>, ids: HubId<'appointment'>[]): Promise<Appointment[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return em.find(Appointment, { tenantId, id: { $in: ids } }, { disableIdentityMap: true });
 }

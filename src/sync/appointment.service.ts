@@ -1,9 +1,10 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { Attendee } from '../domain/appointment.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { HubId } from '../domain/ids.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { APPOINTMENT_ORIGINS, MAPPING_STATES, type AppointmentChangeKind, type AppointmentOrigin, type MappingState } from '../domain/model.js';
 import { contentHash, timingMoved } from '../domain/sync/content.js';
 import type { Logger } from '../logger.js';
@@ -43,10 +44,10 @@ export class AppointmentService {
   constructor(
     private readonly deps: {
       orm: Orm;
-      pubsub: Pick<HubPubSub, 'publishTyped'>;
+      pubsub: EventPublisher;
       logger: Logger;
       /** Wakes the outbound writer of a link (SyncScheduler.requestOutbound). */
-      requestOutbound: (connectionId: string) => Promise<void>;
+      requestOutbound: (connectionId: HubId<'connection'>) => Promise<void>;
     },
   ) {}
 
@@ -59,7 +60,8 @@ export class AppointmentService {
     const em = this.deps.orm.em.fork();
     const tenantId = await resolveTenantId(em, caller, input.tenantId);
     const valid = validateAppointmentInput(input);
-    const owner = await em.findOne(HostUser, { id: valid.userId, tenantId });
+    const ownerId = parseId('hostUser', valid.userId);
+    const owner = ownerId ? await em.findOne(HostUser, { id: ownerId, tenantId }) : null;
     if (!owner) throw new ValidationError('userId', 'is not a host user of this tenant');
     const matched = await this.matchAttendees(em, tenantId, valid.data.attendees);
 
@@ -136,7 +138,8 @@ export class AppointmentService {
   }
 
   async get(caller: Caller, id: string): Promise<Appointment> {
-    const a = await loadAppointment(this.deps.orm.em.fork(), { id, ...tenantFilter(caller) });
+    const appointmentId = parseId('appointment', id);
+    const a = appointmentId ? await loadAppointment(this.deps.orm.em.fork(), { id: appointmentId, ...tenantFilter(caller) }) : null;
     if (!a) throw new NotFoundError('Appointment', id);
     return a;
   }
@@ -147,7 +150,8 @@ export class AppointmentService {
     const where: FilterQuery<Appointment> = { tenantId };
     if (!filter.includeDeleted) where.deleted = false;
     if (filter.userId) {
-      const user = await em.findOne(HostUser, { id: filter.userId, tenantId });
+      const userId = parseId('hostUser', filter.userId);
+      const user = userId ? await em.findOne(HostUser, { id: userId, tenantId }) : null;
       if (!user) throw new NotFoundError('HostUser', filter.userId);
       where.ownerId = user.id;
     }
@@ -165,7 +169,7 @@ export class AppointmentService {
   }
 
   /** The pair states of an appointment (live pairs first). */
-  mappingsOf(appointmentId: string): Promise<SyncMapping[]> {
+  mappingsOf(appointmentId: HubId<'appointment'>): Promise<SyncMapping[]> {
     return this.deps.orm.em.fork().find(SyncMapping, { appointmentId }, { orderBy: { closedAt: 'asc', id: 'asc' } });
   }
 
@@ -177,7 +181,8 @@ export class AppointmentService {
 
   private async find(em: EntityManager, caller: Caller, args: { id?: string | null; hostAppointmentId?: string | null; tenantId?: string | null }): Promise<Appointment> {
     if (args.id) {
-      const a = await loadAppointment(em, { id: args.id, ...tenantFilter(caller) });
+      const id = parseId('appointment', args.id);
+      const a = id ? await loadAppointment(em, { id, ...tenantFilter(caller) }) : null;
       if (!a) throw new NotFoundError('Appointment', args.id);
       return a;
     }
@@ -188,7 +193,7 @@ export class AppointmentService {
     return a;
   }
 
-  private async matchAttendees(em: EntityManager, tenantId: string, attendees: Attendee[]): Promise<Attendee[]> {
+  private async matchAttendees(em: EntityManager, tenantId: HubId<'tenant'>, attendees: Attendee[]): Promise<Attendee[]> {
     if (attendees.length === 0) return attendees;
     const users = await em.find(HostUser, { tenantId, email: { $in: attendees.map((a) => a.email) } }, { fields: ['id', 'email'] });
     const byEmail = new Map(users.map((u) => [u.email!, u.id]));
@@ -202,11 +207,11 @@ export class AppointmentService {
    */
   private async afterHostWrite(em: EntityManager, a: Appointment, owner: HostUser | null, kind: AppointmentChangeKind | null): Promise<void> {
     const now = new Date();
-    const wake = new Set<string>();
+    const wake = new Set<HubId<'connection'>>();
     const live = await em.find(SyncMapping, { appointmentId: a.id, closedAt: null });
     const primary = a.deleted ? null : await em.findOne(Calendar, { tenantId: a.tenantId, userId: a.ownerId, role: 'PRIMARY', removedAt: null });
     const statusOf = new Map<string, string>();
-    const linkStatus = async (connectionId: string) => {
+    const linkStatus = async (connectionId: HubId<'connection'>) => {
       let s = statusOf.get(connectionId);
       if (s === undefined) {
         s = (await em.findOne(Connection, { id: connectionId }, { fields: ['status'] }))?.status ?? 'REVOKED';
@@ -214,7 +219,7 @@ export class AppointmentService {
       }
       return s;
     };
-    const pendingState = async (connectionId: string): Promise<MappingState | null> => {
+    const pendingState = async (connectionId: HubId<'connection'>): Promise<MappingState | null> => {
       const s = await linkStatus(connectionId);
       if (s === 'ACTIVE') return 'PENDING';
       if (s === 'NEEDS_REAUTH' || s === 'ERROR') return 'WAITING';
@@ -250,17 +255,13 @@ export class AppointmentService {
   }
 
   private async announce(a: Appointment, kind: AppointmentChangeKind): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.APPOINTMENT_CHANGED, {
+    await announce(this.deps, TOPICS.APPOINTMENT_CHANGED, {
         tenantId: a.tenantId as HubId<'tenant'>,
         appointmentId: a.id as HubId<'appointment'>,
         userId: a.ownerId as HubId<'hostUser'>,
         kind,
         source: 'HOST',
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, appointmentId: a.id }, 'publishing APPOINTMENT_CHANGED failed');
-    }
+      }, { appointmentId: a.id });
   }
 }

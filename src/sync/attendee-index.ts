@@ -1,3 +1,4 @@
+import type { HubId } from '../domain/ids.js';
 import { HostUser } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 
@@ -7,9 +8,9 @@ import type { Orm } from '../store/orm.js';
  */
 export class AttendeeIndex {
   private readonly asked = new Set<string>();
-  private readonly found = new Map<string, string>();
+  private readonly found = new Map<string, HubId<'hostUser'>>();
 
-  constructor(private readonly deps: { orm: Orm; tenantId: string }) {}
+  constructor(private readonly deps: { orm: Orm; tenantId: HubId<'tenant'> }) {}
 
   async load(emails: Iterable<string>): Promise<void> {
     const wanted = [...new Set([...emails].map((e) => e.trim().toLowerCase()))].filter((e) => e !== '' && !this.asked.has(e));

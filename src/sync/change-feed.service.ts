@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../domain/errors.js';
+import type { HubId } from '../domain/ids.js';
 import type { AppointmentChangeKind, ProviderSlug } from '../domain/model.js';
 import { AppointmentChange } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
@@ -41,7 +42,15 @@ export class ChangeFeed {
   /** Records a change with `em` (inside the caller's transaction). */
   async record(
     em: EntityManager,
-    change: { tenantId: string; appointmentId: string; userId: string; kind: AppointmentChangeKind; provider: ProviderSlug; connectionId: string; at: Date },
+    change: {
+      tenantId: HubId<'tenant'>;
+      appointmentId: HubId<'appointment'>;
+      userId: HubId<'hostUser'>;
+      kind: AppointmentChangeKind;
+      provider: ProviderSlug;
+      connectionId: HubId<'connection'>;
+      at: Date;
+    },
   ): Promise<AppointmentChange> {
     const seq = await nextSequenceValue(em, `appointment-changes:${change.tenantId}`);
     const row = new AppointmentChange({ ...change, seq });
@@ -49,7 +58,7 @@ export class ChangeFeed {
     return row;
   }
 
-  async list(tenantId: string, args: { after?: string | null; first?: number | null }): Promise<ChangePage> {
+  async list(tenantId: HubId<'tenant'>, args: { after?: string | null; first?: number | null }): Promise<ChangePage> {
     const first = pageSize(args.first);
     const after = args.after ? decodeChangeCursor(args.after) : 0;
     const rows = await this.deps.orm.em.fork().find(AppointmentChange, { tenantId, seq: { $gt: after } }, { orderBy: { seq: 'asc' }, limit: first + 1 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { HubId } from '../domain/ids.js';
 import { Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 
@@ -6,7 +7,7 @@ import type { Orm } from '../store/orm.js';
 export const DEFAULT_LEASE_MS = 120_000;
 
 export interface Lease {
-  readonly connectionId: string;
+  readonly connectionId: HubId<'connection'>;
   readonly owner: string;
   /** Extends the lease; false when it was lost (expired and taken by another worker). */
   renew(): Promise<boolean>;
@@ -32,7 +33,7 @@ export class LinkLeases {
   }
 
   /** The lease, or null when another worker holds it. */
-  async acquire(connectionId: string): Promise<Lease | null> {
+  async acquire(connectionId: HubId<'connection'>): Promise<Lease | null> {
     const owner = randomBytes(9).toString('base64url');
     const now = this.now();
     const taken = await this.deps.orm.em.fork().nativeUpdate(

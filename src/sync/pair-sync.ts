@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { EventData } from '../domain/appointment.js';
 import type { HubId } from '../domain/ids.js';
 import { providerKindOf, type AppointmentChangeKind } from '../domain/model.js';
@@ -36,7 +37,7 @@ export interface RunScope {
 export interface PairSyncDeps {
   orm: Orm;
   changes: ChangeFeed;
-  pubsub: Pick<HubPubSub, 'publishTyped'>;
+  pubsub: EventPublisher;
   logger: Logger;
 }
 
@@ -249,7 +250,7 @@ export class PairSync {
   }
 
   /** The mapping to write: the pair's, or a new one for an adopted event / a new appointment. */
-  private mappingFor(em: EntityManager, pair: Pair, appointmentId: string): SyncMapping {
+  private mappingFor(em: EntityManager, pair: Pair, appointmentId: HubId<'appointment'>): SyncMapping {
     if (pair.mapping) return em.merge(pair.mapping);
     const m = new SyncMapping({ tenantId: this.scope.link.tenantId, appointmentId, calendarId: pair.calendar.id, connectionId: this.scope.link.id });
     em.persist(m);
@@ -488,18 +489,14 @@ export class PairSync {
   }
 
   private async announce(a: Appointment, kind: AppointmentChangeKind): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.APPOINTMENT_CHANGED, {
+    await announce(this.deps, TOPICS.APPOINTMENT_CHANGED, {
         tenantId: a.tenantId as HubId<'tenant'>,
         appointmentId: a.id as HubId<'appointment'>,
         userId: a.ownerId as HubId<'hostUser'>,
         kind,
         source: providerKindOf(this.scope.link.provider),
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, appointmentId: a.id }, 'publishing APPOINTMENT_CHANGED failed');
-    }
+      }, { appointmentId: a.id });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -534,16 +531,12 @@ export class PairSync {
       c.resolvedBy = 'POLICY';
     }
     await em.persist(c).flush();
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.CONFLICT_DETECTED, {
+    await announce(this.deps, TOPICS.CONFLICT_DETECTED, {
         tenantId: a.tenantId as HubId<'tenant'>,
         conflictId: c.id as HubId<'conflict'>,
         connectionId: this.scope.link.id as HubId<'connection'>,
         appointmentId: a.id as HubId<'appointment'>,
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, conflictId: c.id }, 'publishing CONFLICT_DETECTED failed');
-    }
+      }, { conflictId: c.id });
   }
 }

@@ -2,7 +2,8 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { massDeletionHeld } from '../domain/sync-issue.js';
 import { parseHubTag } from '../domain/sync/hub-tag.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings, type TenantSettings } from '../domain/tenant-settings.js';
-import { isConnectionNotActiveError, type ConnectionGuard } from '../linking/connection-guard.js';
+import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { isConnectionNotActiveError } from '../connections/connections.errors.js';
 import type { Logger } from '../logger.js';
 import {
   asProviderCalendarId,
@@ -16,6 +17,7 @@ import {
 import { Appointment, Calendar, Connection, SyncMapping, Tenant, type SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { loadAppointment, loadAppointments } from './appointment-store.js';
+import type { HubId } from '../domain/ids.js';
 import type { ConflictChoice } from '../domain/model.js';
 import type { SyncAction } from '../domain/sync/decision.js';
 import { AttendeeIndex } from './attendee-index.js';
@@ -73,7 +75,7 @@ export function syncWindow(settings: TenantSettings, now: Date): TimeWindow {
   };
 }
 
-export async function loadTenantSettings(orm: Orm, tenantId: string): Promise<TenantSettings> {
+export async function loadTenantSettings(orm: Orm, tenantId: HubId<'tenant'>): Promise<TenantSettings> {
   const tenant = await orm.em.fork().findOne(Tenant, { id: tenantId }, { fields: ['settings'] });
   return mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant?.settings ?? null);
 }
@@ -96,7 +98,7 @@ export class SyncEngine {
    * (a new one, or one queued ahead). BUSY: another worker holds the lease (the caller tries again
    * shortly; no run was recorded). THROTTLED: the provider asked to wait; pending writes stay pending.
    */
-  async run(connectionId: string, makeRun: () => Promise<SyncRun>): Promise<ExecuteResult> {
+  async run(connectionId: HubId<'connection'>, makeRun: () => Promise<SyncRun>): Promise<ExecuteResult> {
     const lease = await this.deps.leases.acquire(connectionId);
     if (!lease) return { status: 'BUSY' };
     try {
@@ -107,7 +109,7 @@ export class SyncEngine {
   }
 
   /** Runs `work` under the link's lease, waiting up to `waitMs` for it (conflict resolution, verify). */
-  async withLease<T>(connectionId: string, work: (lease: Lease) => Promise<T>, waitMs = 10_000): Promise<T | null> {
+  async withLease<T>(connectionId: HubId<'connection'>, work: (lease: Lease) => Promise<T>, waitMs = 10_000): Promise<T | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const lease = await this.deps.leases.acquire(connectionId);
@@ -163,7 +165,7 @@ export class SyncEngine {
   }
 
   /** The link cannot write now (NEEDS_REAUTH): its pending pairs wait for the relink, visibly. */
-  private async markWaiting(connectionId: string): Promise<void> {
+  private async markWaiting(connectionId: HubId<'connection'>): Promise<void> {
     await this.deps.orm.em.fork().nativeUpdate(SyncMapping, { connectionId, closedAt: null, state: { $in: ['PENDING', 'ERROR'] } }, { state: 'WAITING', updatedAt: this.now() });
   }
 
@@ -171,11 +173,11 @@ export class SyncEngine {
   // Outbound
 
   /** Whether the link has host changes waiting to be written (an outbound job with nothing to do creates no run). */
-  async hasPendingWrites(connectionId: string): Promise<boolean> {
+  async hasPendingWrites(connectionId: HubId<'connection'>): Promise<boolean> {
     return (await this.deps.orm.em.fork().count(SyncMapping, this.pendingFilter(connectionId))) > 0;
   }
 
-  private pendingFilter(connectionId: string): FilterQuery<SyncMapping> {
+  private pendingFilter(connectionId: HubId<'connection'>): FilterQuery<SyncMapping> {
     return {
       connectionId,
       closedAt: null,
@@ -235,7 +237,7 @@ export class SyncEngine {
     if (!calendar || (link.twoWay && calendar.cursor === null)) return;
     // Once per calendar and activation: a link linked again after a revoke is a new activation.
     if (calendar.backfilledAt !== null && calendar.backfilledAt >= link.activatedAt) return;
-    let after = '';
+    let after = '' as HubId<'appointment'>;
     for (;;) {
       const batch = await em.find(
         Appointment,
@@ -307,7 +309,7 @@ export class SyncEngine {
     for (let i = 0; i < tagAppointmentIds.length; i += CHUNK) {
       for (const m of await em.find(SyncMapping, { calendarId: calendar.id, appointmentId: { $in: tagAppointmentIds.slice(i, i + CHUNK) } })) adoptionMappings.set(m.appointmentId, m);
     }
-    const appointmentIds = new Set<string>([...[...byEventId.values()].map((m) => m.appointmentId), ...tagAppointmentIds]);
+    const appointmentIds = new Set<HubId<'appointment'>>([...[...byEventId.values()].map((m) => m.appointmentId), ...tagAppointmentIds]);
 
     // 3. Deletions: tombstones of linked events, and — after a complete full read that listed
     //    something — linked events of the window that the listing no longer holds.
@@ -396,7 +398,7 @@ export class SyncEngine {
     return start >= activatedAt || (!Number.isNaN(updated) && updated >= activatedAt);
   }
 
-  private async mappingsByEventId(calendarId: string, ids: string[]): Promise<Map<string, SyncMapping>> {
+  private async mappingsByEventId(calendarId: HubId<'calendar'>, ids: string[]): Promise<Map<string, SyncMapping>> {
     const out = new Map<string, SyncMapping>();
     const em = this.deps.orm.em.fork();
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -410,10 +412,10 @@ export class SyncEngine {
    * listing was sure to hold: single appointments overlapping the window, and series starting in
    * it (a series that began before the window may have no instance in it; it stays linked).
    */
-  private async unlistedMappings(calendarId: string, listed: Set<string>, window: TimeWindow): Promise<SyncMapping[]> {
+  private async unlistedMappings(calendarId: HubId<'calendar'>, listed: Set<string>, window: TimeWindow): Promise<SyncMapping[]> {
     const em = this.deps.orm.em.fork();
     const out: SyncMapping[] = [];
-    let after = '';
+    let after = '' as HubId<'syncMapping'>;
     const start = new Date(window.start);
     const end = new Date(window.end);
     for (;;) {

@@ -1,4 +1,5 @@
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 import type { HubId } from '../domain/ids.js';
 import type { SyncIssueNotice } from '../domain/sync-issue.js';
 import type { Logger } from '../logger.js';
@@ -6,11 +7,11 @@ import { SyncIssue } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 
 export interface IssueScope {
-  tenantId: string;
-  userId: string | null;
-  connectionId: string | null;
-  appointmentId?: string | null;
-  mappingId?: string | null;
+  tenantId: HubId<'tenant'>;
+  userId: HubId<'hostUser'> | null;
+  connectionId: HubId<'connection'> | null;
+  appointmentId?: HubId<'appointment'> | null;
+  mappingId?: HubId<'syncMapping'> | null;
   details?: Record<string, unknown> | null;
 }
 
@@ -20,7 +21,7 @@ export interface IssueScope {
  * cause went away.
  */
 export class SyncIssues {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   async raise(notice: SyncIssueNotice, dedupeKey: string, scope: IssueScope): Promise<SyncIssue> {
     const em = this.deps.orm.em.fork();
@@ -43,8 +44,7 @@ export class SyncIssues {
     }
     await em.flush();
     if (fresh) {
-      try {
-        await this.deps.pubsub.publishTyped(TOPICS.SYNC_ISSUE_RAISED, {
+      await announce(this.deps, TOPICS.SYNC_ISSUE_RAISED, {
           tenantId: scope.tenantId as HubId<'tenant'>,
           syncIssueId: issue.id as HubId<'syncIssue'>,
           hostUserId: scope.userId as HubId<'hostUser'> | null,
@@ -52,16 +52,13 @@ export class SyncIssues {
           code: issue.code,
           severity: issue.severity,
           at: new Date().toISOString(),
-        });
-      } catch (err) {
-        this.deps.logger.error({ err, syncIssueId: issue.id }, 'publishing SYNC_ISSUE_RAISED failed');
-      }
+        }, { syncIssueId: issue.id });
     }
     return issue;
   }
 
   /** Closes the open notice with this key, if any; returns whether one was open. */
-  async resolve(tenantId: string, dedupeKey: string): Promise<boolean> {
+  async resolve(tenantId: HubId<'tenant'>, dedupeKey: string): Promise<boolean> {
     const n = await this.deps.orm.em.fork().nativeUpdate(SyncIssue, { tenantId, dedupeKey, resolvedAt: null }, { resolvedAt: new Date(), updatedAt: new Date() });
     return n > 0;
   }

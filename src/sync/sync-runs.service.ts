@@ -1,9 +1,10 @@
-import { TOPICS, type HubPubSub, type SyncRunPhase } from '../api/pubsub/hub-pubsub.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS, type SyncRunPhase } from '../events/pubsub-topics.js';
 import type { HubId } from '../domain/ids.js';
 import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../domain/model.js';
 import type { Logger } from '../logger.js';
 import { SyncRun, type Connection } from '../store/entities/index.js';
-import type { ActionCounts } from '../store/entities/sync-run.entity.js';
+import type { ActionCounts } from '../domain/sync-run-counts.js';
 import type { Orm } from '../store/orm.js';
 
 /** Progress is published at most this often per run (every page of a big read would flood subscribers). */
@@ -22,7 +23,7 @@ export class RunTracker {
   ) {}
 
   /** Counts for work that is not a run of its own (a manual conflict resolution): never stored. */
-  static detached(link: { id: string; tenantId: string }): RunTracker {
+  static detached(link: Pick<Connection, 'id' | 'tenantId'>): RunTracker {
     return new RunTracker(new SyncRun({ tenantId: link.tenantId, connectionId: link.id, trigger: 'MANUAL', direction: 'BOTH' }), null);
   }
 
@@ -52,7 +53,7 @@ export class RunTracker {
 }
 
 export class SyncRuns {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /** A new run row (RUNNING, not started yet: a queued manual run is visible at once). */
   async create(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, direction: SyncDirection, options: { confirmDeletions?: boolean } = {}): Promise<SyncRun> {
@@ -109,8 +110,7 @@ export class SyncRuns {
       createdAt: run.createdAt,
       updatedAt: new Date(),
     });
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.SYNC_RUN_CHANGED, {
+    await announce(this.deps, TOPICS.SYNC_RUN_CHANGED, {
         tenantId: run.tenantId as HubId<'tenant'>,
         syncRunId: run.id as HubId<'syncRun'>,
         connectionId: run.connectionId as HubId<'connection'>,
@@ -118,9 +118,6 @@ export class SyncRuns {
         outcome: run.outcome,
         phase,
         at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, syncRunId: run.id }, 'publishing SYNC_RUN_CHANGED failed');
-    }
+      }, { syncRunId: run.id });
   }
 }

@@ -1,4 +1,5 @@
 import type { Agenda, Job } from 'agenda';
+import type { HubId } from '../domain/ids.js';
 import type { SyncTrigger } from '../domain/model.js';
 import { defineJob, type JobDefinition, type RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
@@ -15,11 +16,11 @@ export const SYNC_RUN_JOB = 'sync.run';
 const BUSY_RETRY_MS = 250;
 
 export interface LinkJobData {
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 }
 
 export interface RunJobData extends LinkJobData {
-  runId: string;
+  runId: HubId<'syncRun'>;
 }
 
 /**
@@ -69,7 +70,7 @@ export class SyncScheduler {
   }
 
   /** A host write is waiting for this link: write it now. */
-  async requestOutbound(connectionId: string): Promise<void> {
+  async requestOutbound(connectionId: HubId<'connection'>): Promise<void> {
     await this.outboundJob.now(this.deps.agenda, { connectionId });
   }
 
@@ -91,7 +92,7 @@ export class SyncScheduler {
    * A link became ACTIVE (linked, relinked): its poll job, and a first run at once — INITIAL when its
    * primary calendar was never read, a POLL otherwise (a relink resumes from the stored cursor).
    */
-  async startLink(agenda: Agenda, connectionId: string): Promise<void> {
+  async startLink(agenda: Agenda, connectionId: HubId<'connection'>): Promise<void> {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
@@ -127,7 +128,7 @@ export class SyncScheduler {
     return (active ? settings.polling.activeIntervalMinutes : settings.polling.inactiveIntervalMinutes) * 60_000;
   }
 
-  private async poll(connectionId: string, job: Job<LinkJobData>): Promise<void> {
+  private async poll(connectionId: HubId<'connection'>, job: Job<LinkJobData>): Promise<void> {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
@@ -142,7 +143,7 @@ export class SyncScheduler {
     await em.nativeUpdate(Connection, { id: connectionId }, { nextSyncAt: new Date(Date.now() + interval) });
   }
 
-  private async outbound(connectionId: string): Promise<void> {
+  private async outbound(connectionId: HubId<'connection'>): Promise<void> {
     const { engine, runs, agenda } = this.deps;
     if (!(await engine.hasPendingWrites(connectionId))) return;
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });

@@ -1,54 +1,60 @@
 import type { Agenda } from 'agenda';
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { ConnectionServices } from '../connections/connection-services.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { RegisteredJob } from '../jobs/define-job.js';
-import type { ConnectionGuard } from '../linking/connection-guard.js';
-import type { LinkCleanupService } from '../linking/link-cleanup.service.js';
-import type { LinkJobs } from '../linking/link-jobs.js';
 import type { Logger } from '../logger.js';
 import type { Orm } from '../store/orm.js';
 import { AppointmentService } from './appointment.service.js';
 import { ChangeFeed } from './change-feed.service.js';
+import { CleanupService } from './cleanup.service.js';
 import { LinkLeases } from './link-lease.js';
 import { SyncEngine } from './sync-engine.js';
 import { SyncIssues } from './sync-issues.service.js';
+import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { SyncService } from './sync.service.js';
 
+/** What the GraphQL resolvers use of the sync layer. */
 export interface SyncApiServices {
   appointments: AppointmentService;
   sync: SyncService;
 }
 
+/** The sync layer: the engine, its scheduler, and the only writer of mappings. */
 export interface SyncServices extends SyncApiServices {
+  mappings: SyncMappingService;
+  cleanup: CleanupService;
   engine: SyncEngine;
   scheduler: SyncScheduler;
   runs: SyncRuns;
   changes: ChangeFeed;
   issues: SyncIssues;
+  /** Jobs to register on the scheduler before it starts. */
   jobDefinitions: RegisteredJob[];
 }
 
 export function createSyncServices(deps: {
   orm: Orm;
-  pubsub: Pick<HubPubSub, 'publishTyped'>;
+  pubsub: EventPublisher;
   logger: Logger;
   agenda: Agenda;
-  guard: ConnectionGuard;
-  linkJobs: LinkJobs;
-  cleanup: LinkCleanupService;
+  connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
   leaseTtlMs?: number;
 }): SyncServices {
   const logger = deps.logger.child({ component: 'sync' });
   const { orm, pubsub } = deps;
+  const { guard } = deps.connections;
+  const mappings = new SyncMappingService({ orm });
+  const cleanup = new CleanupService({ orm, guard, mappings, pubsub, logger });
   const runs = new SyncRuns({ orm, pubsub, logger });
   const changes = new ChangeFeed({ orm });
   const issues = new SyncIssues({ orm, pubsub, logger });
   const leases = new LinkLeases({ orm, ...(deps.leaseTtlMs ? { ttlMs: deps.leaseTtlMs } : {}) });
-  const engine = new SyncEngine({ orm, pubsub, logger, guard: deps.guard, leases, runs, changes, issues });
+  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
   const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger });
-  deps.linkJobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
+  deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
-  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup: deps.cleanup, logger });
-  return { appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };
+  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
+  return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };
 }

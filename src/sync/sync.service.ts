@@ -1,7 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { parseId } from '../domain/ids.js';
 import { CONFLICT_CHOICES, MAPPING_STATES, SYNC_RUN_OUTCOMES, SYNC_TRIGGERS, type ConflictChoice, type MappingState, type SyncRunOutcome, type SyncTrigger } from '../domain/model.js';
-import type { LinkCleanupService } from '../linking/link-cleanup.service.js';
+import type { CleanupService } from './cleanup.service.js';
 import type { Logger } from '../logger.js';
 import { Conflict, Connection, SyncMapping, SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
@@ -46,7 +47,7 @@ export class SyncService {
       scheduler: SyncScheduler;
       runs: SyncRuns;
       changes: ChangeFeed;
-      cleanup: LinkCleanupService;
+      cleanup: CleanupService;
       logger: Logger;
     },
   ) {
@@ -54,7 +55,8 @@ export class SyncService {
   }
 
   private async link(caller: Caller, connectionId: string): Promise<Connection> {
-    const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId, ...tenantFilter(caller) });
+    const id = parseId('connection', connectionId);
+    const link = id ? await this.deps.orm.em.fork().findOne(Connection, { id, ...tenantFilter(caller) }) : null;
     if (!link) throw new NotFoundError('Connection', connectionId);
     return link;
   }
@@ -92,7 +94,8 @@ export class SyncService {
   }
 
   async syncRun(caller: Caller, id: string): Promise<SyncRun> {
-    const run = await this.deps.orm.em.fork().findOne(SyncRun, { id, ...tenantFilter(caller) });
+    const runId = parseId('syncRun', id);
+    const run = runId ? await this.deps.orm.em.fork().findOne(SyncRun, { id: runId, ...tenantFilter(caller) }) : null;
     if (!run) throw new NotFoundError('SyncRun', id);
     return run;
   }
@@ -111,7 +114,8 @@ export class SyncService {
   }
 
   async syncMapping(caller: Caller, id: string): Promise<SyncMapping> {
-    const m = await this.deps.orm.em.fork().findOne(SyncMapping, { id, ...tenantFilter(caller) });
+    const mappingId = parseId('syncMapping', id);
+    const m = mappingId ? await this.deps.orm.em.fork().findOne(SyncMapping, { id: mappingId, ...tenantFilter(caller) }) : null;
     if (!m) throw new NotFoundError('SyncMapping', id);
     return m;
   }
@@ -121,14 +125,14 @@ export class SyncService {
     const where: FilterQuery<SyncMapping> = {};
     if (filter.connectionId) where.connectionId = (await this.link(caller, filter.connectionId)).id;
     else where.tenantId = await resolveTenantId(em, caller, filter.tenantId);
-    if (filter.appointmentId) where.appointmentId = filter.appointmentId;
+    if (filter.appointmentId) where.appointmentId = parseId('appointment', filter.appointmentId) ?? ('' as never);
     if (filter.state) where.state = oneOf('filter.state', filter.state, MAPPING_STATES);
-    if (filter.appointmentId && !filter.connectionId) where.tenantId = (await resolveTenantId(em, caller, filter.tenantId)) as string;
     return paginate(em, SyncMapping, where, page);
   }
 
   async conflict(caller: Caller, id: string): Promise<Conflict> {
-    const c = await this.deps.orm.em.fork().findOne(Conflict, { id, ...tenantFilter(caller) });
+    const conflictId = parseId('conflict', id);
+    const c = conflictId ? await this.deps.orm.em.fork().findOne(Conflict, { id: conflictId, ...tenantFilter(caller) }) : null;
     if (!c) throw new NotFoundError('Conflict', id);
     return c;
   }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/model.js';
 import { ApiKey } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
@@ -53,12 +54,15 @@ export class ApiKeyService {
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
     const em = this.deps.orm.em.fork();
     const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
-    if (!key || key.revokedAt !== null) throw new UnauthenticatedError('Invalid or revoked API key');
+    // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
+    if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
     const now = Date.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
     }
-    return { apiKeyId: key.id, role: key.role, tenantId: key.tenantId };
+    return key.role === 'ADMIN' || key.tenantId === null
+      ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
+      : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
   }
 
   /**
@@ -69,7 +73,7 @@ export class ApiKeyService {
     const em = this.deps.orm.em.fork();
     const name = requiredText('name', input.name, 100);
     const role: ApiKeyRole = oneOf('role', input.role, API_KEY_ROLES);
-    let tenantId: string | null = null;
+    let tenantId: HubId<'tenant'> | null = null;
     if (role === 'ADMIN') {
       if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create ADMIN keys');
       if (input.tenantId) throw new ValidationError('tenantId', 'must be empty for an ADMIN key (admin keys act on every tenant)');
@@ -88,7 +92,8 @@ export class ApiKeyService {
    */
   async revoke(caller: Caller, id: string): Promise<ApiKey> {
     const em = this.deps.orm.em.fork();
-    const apiKey = await em.findOne(ApiKey, { id, ...tenantFilter(caller) });
+    const apiKeyId = parseId('apiKey', id);
+    const apiKey = apiKeyId ? await em.findOne(ApiKey, { id: apiKeyId, ...tenantFilter(caller) }) : null;
     if (!apiKey) throw new NotFoundError('ApiKey', id);
     if (apiKey.revokedAt !== null) return apiKey;
     if (apiKey.role === 'ADMIN') {
@@ -114,7 +119,8 @@ export class ApiKeyService {
   }
 
   async get(caller: Caller, id: string): Promise<ApiKey> {
-    const apiKey = await this.deps.orm.em.fork().findOne(ApiKey, { id, ...tenantFilter(caller) });
+    const apiKeyId = parseId('apiKey', id);
+    const apiKey = apiKeyId ? await this.deps.orm.em.fork().findOne(ApiKey, { id: apiKeyId, ...tenantFilter(caller) }) : null;
     if (!apiKey) throw new NotFoundError('ApiKey', id);
     return apiKey;
   }

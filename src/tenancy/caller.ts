@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ApiKeyRole } from '../domain/model.js';
+import { parseId, type HubId } from '../domain/ids.js';
 import { Tenant } from '../store/entities/index.js';
 
-/** Who is calling: resolved from an API key (GraphQL) or the operator at the console (CLI). */
-export interface Caller {
-  /** The key that authenticated the call; `null` for the CLI operator. */
-  apiKeyId: string | null;
-  role: ApiKeyRole;
-  /** The one tenant a `TENANT` key may act on; `null` for `ADMIN`. */
-  tenantId: string | null;
-}
+/**
+ * Who is calling: resolved from an API key (GraphQL) or the operator at the console (CLI).
+ * `ADMIN` acts on every tenant; `TENANT` only on its own one.
+ */
+export type Caller =
+  /** `apiKeyId` is `null` for the CLI operator. */
+  | { role: 'ADMIN'; apiKeyId: HubId<'apiKey'> | null; tenantId: null }
+  | { role: 'TENANT'; apiKeyId: HubId<'apiKey'>; tenantId: HubId<'tenant'> };
 
 /** The CLI runs with the database credentials, so it acts with admin rights. */
 export const OPERATOR: Caller = { apiKeyId: null, role: 'ADMIN', tenantId: null };
@@ -21,8 +21,8 @@ export const isAdmin = (caller: Caller): boolean => caller.role === 'ADMIN';
  * Restricts a query to what the caller may see: nothing extra for admins, the caller's tenant for
  * tenant keys. Every lookup by id goes through this, so another tenant's id reads as unknown.
  */
-export function tenantFilter(caller: Caller): { tenantId?: string } {
-  return caller.role === 'ADMIN' ? {} : { tenantId: caller.tenantId ?? '\u0000' };
+export function tenantFilter(caller: Caller): { tenantId?: HubId<'tenant'> } {
+  return caller.role === 'ADMIN' ? {} : { tenantId: caller.tenantId };
 }
 
 /**
@@ -35,14 +35,14 @@ export async function resolveTenantId(
   caller: Caller,
   requested: string | null | undefined,
   field = 'tenantId',
-): Promise<string> {
+): Promise<HubId<'tenant'>> {
   const wanted = requested === null || requested === undefined || requested.trim() === '' ? null : requested.trim();
   if (caller.role !== 'ADMIN') {
     if (wanted !== null && wanted !== caller.tenantId) throw new NotFoundError('Tenant', wanted);
-    return caller.tenantId!;
+    return caller.tenantId;
   }
   if (wanted === null) throw new ValidationError(field, 'is required with an ADMIN key (admin keys are not bound to a tenant)');
-  const exists = await em.count(Tenant, { id: wanted });
-  if (exists === 0) throw new NotFoundError('Tenant', wanted);
-  return wanted;
+  const id = parseId('tenant', wanted);
+  if (id === null || (await em.count(Tenant, { id })) === 0) throw new NotFoundError('Tenant', wanted);
+  return id;
 }

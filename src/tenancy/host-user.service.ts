@@ -6,8 +6,9 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { optionalEmail, optionalText, optionalTimeZone, requiredText } from './input-rules.js';
-import { TOPICS, type HubPubSub } from '../api/pubsub/hub-pubsub.js';
-import type { HubId } from '../domain/ids.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
+import { parseId } from '../domain/ids.js';
 
 export interface UpsertHostUserInput {
   tenantId?: string | null;
@@ -29,7 +30,7 @@ export interface HostUserFilter {
 }
 
 export class HostUserService {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /**
    * Creates the host user, or updates the one with the same `hostUserId` in the tenant — never a
@@ -61,7 +62,7 @@ export class HostUserService {
         if (created && attempt === 0 && err instanceof UniqueConstraintViolationException) continue;
         throw err;
       }
-      await this.announce(tenantId, hostUser.id, created);
+      await this.announce(hostUser, created);
       return { hostUser, created };
     }
   }
@@ -76,22 +77,14 @@ export class HostUserService {
   }
 
   async get(caller: Caller, id: string): Promise<HostUser> {
-    const hostUser = await this.deps.orm.em.fork().findOne(HostUser, { id, ...tenantFilter(caller) });
+    const hostUserId = parseId('hostUser', id);
+    const hostUser = hostUserId ? await this.deps.orm.em.fork().findOne(HostUser, { id: hostUserId, ...tenantFilter(caller) }) : null;
     if (!hostUser) throw new NotFoundError('HostUser', id);
     return hostUser;
   }
 
-  /** Announcing is best effort: the write is committed, so a failed publish is logged, not thrown. */
-  private async announce(tenantId: string, hostUserId: string, created: boolean): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.HOST_USER_CHANGED, {
-        tenantId: tenantId as HubId<'tenant'>,
-        hostUserId: hostUserId as HubId<'hostUser'>,
-        change: created ? 'CREATED' : 'UPDATED',
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, tenantId, hostUserId }, 'publishing HOST_USER_CHANGED failed');
-    }
+  private announce(hostUser: HostUser, created: boolean): Promise<void> {
+    const { tenantId, id: hostUserId } = hostUser;
+    return announce(this.deps, TOPICS.HOST_USER_CHANGED, { tenantId, hostUserId, change: created ? 'CREATED' : 'UPDATED', at: new Date().toISOString() }, { tenantId, hostUserId });
   }
 }

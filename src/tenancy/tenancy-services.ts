@@ -1,4 +1,4 @@
-import type { HubPubSub } from '../api/pubsub/hub-pubsub.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { Logger } from '../logger.js';
 import type { Orm } from '../store/orm.js';
 import { ApiKeyService } from './api-key.service.js';
@@ -12,7 +12,7 @@ export interface TenancyServices {
 }
 
 /** The tenancy services on one store; the hub (GraphQL) and the CLI use the same ones. */
-export function createTenancyServices(deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }): TenancyServices {
+export function createTenancyServices(deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }): TenancyServices {
   return {
     tenants: new TenantService(deps),
     apiKeys: new ApiKeyService({ orm: deps.orm }),

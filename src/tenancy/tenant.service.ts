@@ -14,8 +14,9 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, type Caller } from './caller.js';
 import { requiredText } from './input-rules.js';
-import { TOPICS, type HubPubSub, type TenantChangedPayload } from '../api/pubsub/hub-pubsub.js';
-import type { HubId } from '../domain/ids.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS, type TenantChangedPayload } from '../events/pubsub-topics.js';
+import { parseId, type HubId } from '../domain/ids.js';
 
 export interface CreateTenantInput {
   name: string;
@@ -80,7 +81,7 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
 }
 
 export class TenantService {
-  constructor(private readonly deps: { orm: Orm; pubsub: Pick<HubPubSub, 'publishTyped'>; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   async create(caller: Caller, input: CreateTenantInput): Promise<Tenant> {
     if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create tenants');
@@ -94,13 +95,14 @@ export class TenantService {
 
   /** Admin keys see every tenant; a tenant key sees its own. */
   async list(caller: Caller, page: PageArgs): Promise<Page<Tenant>> {
-    const where = caller.role === 'ADMIN' ? {} : { id: caller.tenantId! };
+    const where = caller.role === 'ADMIN' ? {} : { id: caller.tenantId };
     return paginate(this.deps.orm.em.fork(), Tenant, where, page);
   }
 
   async get(caller: Caller, id: string): Promise<Tenant> {
-    if (caller.role !== 'ADMIN' && id !== caller.tenantId) throw new NotFoundError('Tenant', id);
-    const tenant = await this.deps.orm.em.fork().findOne(Tenant, { id });
+    const tenantId = parseId('tenant', id);
+    if (caller.role !== 'ADMIN' && tenantId !== caller.tenantId) throw new NotFoundError('Tenant', id);
+    const tenant = tenantId ? await this.deps.orm.em.fork().findOne(Tenant, { id: tenantId }) : null;
     if (!tenant) throw new NotFoundError('Tenant', id);
     return tenant;
   }
@@ -131,17 +133,8 @@ export class TenantService {
     return { tenant, settings };
   }
 
-  /** Announcing is best effort: the write is committed, so a failed publish is logged, not thrown. */
-  private async announce(tenantId: string, change: TenantChangedPayload['change']): Promise<void> {
-    try {
-      await this.deps.pubsub.publishTyped(TOPICS.TENANT_CHANGED, {
-        tenantId: tenantId as HubId<'tenant'>,
-        change,
-        at: new Date().toISOString(),
-      });
-    } catch (err) {
-      this.deps.logger.error({ err, tenantId }, 'publishing TENANT_CHANGED failed');
-    }
+  private announce(tenantId: HubId<'tenant'>, change: TenantChangedPayload['change']): Promise<void> {
+    return announce(this.deps, TOPICS.TENANT_CHANGED, { tenantId, change, at: new Date().toISOString() }, { tenantId });
   }
 }
 

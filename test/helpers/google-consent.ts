@@ -1,7 +1,7 @@
 /**
  * Drives the Google emulator's consent page the way a browser would: GET the auth URL, read the
  * `#consent` form (hidden inputs, the account select, ticked scope checkboxes), POST it, and return
- * where the 302 points. The page contract is documented in src/emulators/google/oauth/consent-page.ts.
+ * where the 302 points. The page contract is documented in packages/emulators/src/google/oauth/consent-page.ts.
  */
 
 export interface ConsentForm {

@@ -1,9 +1,6 @@
+import { createEmulatorCore, ensureEmulatorTls, startGoogleEmulator, type EmulatorCore, type GoogleEmulatorHandle, type GoogleEmulatorSettings } from '@calendar-sync-hub/emulators';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client, type Credentials } from 'google-auth-library';
-import { createEmulatorCore, type EmulatorCore } from '../../src/emulators/core/emulator-core.js';
-import { ensureEmulatorTls } from '../../src/emulators/core/tls.js';
-import { startGoogleEmulator, type GoogleEmulatorHandle } from '../../src/emulators/google/google-emulator.js';
-import type { GoogleEmulatorSettings } from '../../src/emulators/google/google-settings.js';
 import { submitConsent } from './google-consent.js';
 
 export const TEST_CLIENT = {

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { HOLIDAYS_CALENDAR_ID } from '@calendar-sync-hub/emulators';
 import type { ContractHarness, SimpleEvent } from '../integration/providers/calendar-provider.contract.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { asProviderCalendarId, asProviderEventId, type ProviderCalendarId } from '../../src/providers/calendar-provider.js';
 import type { CodeRedemption } from '../../src/providers/provider-auth.js';
 import { createGoogleCalendarModule, type GoogleCalendarModule, type GoogleCalendarSettings } from '../../src/providers/google-calendar/google-calendar.module.js';
 import type { GoogleCalendarProvider } from '../../src/providers/google-calendar/google-calendar.provider.js';
-import { HOLIDAYS_CALENDAR_ID } from '../../src/emulators/google/google-emulator.js';
 import { startGoogleTestEmulator, TEST_CLIENT, type GoogleTestEnv } from './google-emulator.js';
 import { submitConsent } from './google-consent.js';
 import { startPushReceiver, type PushReceiver } from './google-push-receiver.js';

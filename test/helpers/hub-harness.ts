@@ -6,8 +6,16 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
+import { parseId, type HubId, type IdKind } from '../../src/domain/ids.js';
 import { createHub, type Hub, type HubOverrides } from '../../src/hub.js';
 import { createLogger } from '../../src/logger.js';
+
+/** An id the API returned, as the hub's branded id for store lookups; throws when it is not one. */
+export function idOf<K extends IdKind>(kind: K, value: string): HubId<K> {
+  const id = parseId(kind, value);
+  if (id === null) throw new Error(`expected a ${kind} id, got "${value}"`);
+  return id;
+}
 
 /** What an HTTP GraphQL call returned, typed by the document. */
 export interface GqlResult<TData> {

@@ -1,9 +1,6 @@
 import { ConfidentialClientApplication, CryptoProvider, type ICachePlugin } from '@azure/msal-node';
+import { createEmulatorCore, ensureEmulatorTls, startMicrosoftEmulator, type EmulatorCore, type MicrosoftEmulatorHandle, type MicrosoftEmulatorSettings } from '@calendar-sync-hub/emulators';
 import { Client } from '@microsoft/microsoft-graph-client';
-import { createEmulatorCore, type EmulatorCore } from '../../src/emulators/core/emulator-core.js';
-import { ensureEmulatorTls } from '../../src/emulators/core/tls.js';
-import { startMicrosoftEmulator, type MicrosoftEmulatorHandle } from '../../src/emulators/microsoft/microsoft-emulator.js';
-import type { MicrosoftEmulatorSettings } from '../../src/emulators/microsoft/microsoft-settings.js';
 import { createCaFetch, createGraphMiddleware, type CaFetch } from '../../src/providers/microsoft-graph/graph-fetch.js';
 import { createMsalNetworkClient, type MsalNetworkClient } from '../../src/providers/microsoft-graph/msal-network-client.js';
 

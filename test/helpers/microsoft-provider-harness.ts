@@ -3,8 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { DateTime } from 'luxon';
 import { createLogger } from '../../src/logger.js';
 import type { ProviderCalendarId, ProviderEventId } from '../../src/providers/calendar-provider.js';
-import type { GraphTuning } from '../../src/providers/microsoft-graph/graph-transport.js';
-import { createMicrosoftGraphModule, type MicrosoftGraphModule, type MicrosoftGraphSettings } from '../../src/providers/microsoft-graph/microsoft-graph.module.js';
+import { createMicrosoftGraphModule, type GraphTuningOptions, type MicrosoftGraphModule, type MicrosoftGraphSettings } from '../../src/providers/microsoft-graph/microsoft-graph.module.js';
 import type { CodeRedemption } from '../../src/providers/provider-auth.js';
 import type { ContractHarness, SimpleEvent } from '../integration/providers/calendar-provider.contract.js';
 import { driveConsent, type MicrosoftTestEnv } from './microsoft-emulator.js';
@@ -15,7 +14,7 @@ export { MemoryTokenStore, pkcePair };
 export const silentLogger = createLogger({ level: 'silent' });
 
 /** Retry waits short enough for tests; Retry-After values sent by the emulator are still honoured. */
-export const TEST_TUNING: Partial<GraphTuning> = { maxRetries: 2, baseDelayMs: 20, maxTotalWaitMs: 5_000, requestTimeoutMs: 10_000 };
+export const TEST_TUNING: GraphTuningOptions = { retry: { maxAttempts: 3, baseDelayMs: 20, maxTotalWaitMs: 5_000 }, requestTimeoutMs: 10_000 };
 
 export function settingsFor(env: MicrosoftTestEnv): MicrosoftGraphSettings {
   return {
@@ -57,7 +56,7 @@ export async function linkAccount(env: MicrosoftTestEnv, module: MicrosoftGraphM
   return { redemption, tokens, provider };
 }
 
-/** A local endpoint that answers Graph's subscription validation handshake (B10) and accepts notifications. */
+/** A local endpoint that answers Graph's subscription validation handshake (docs/providers.md#graph-subscriptions) and accepts notifications. */
 export async function startGraphWebhook(): Promise<{ url: string; notifications: string[]; close(): Promise<void> }> {
   const notifications: string[] = [];
   const server: Server = createServer((req, res) => {

@@ -1,12 +1,14 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isConflictError, isHubError, isValidationError, type HubError } from '../../domain/errors.js';
+import { isConflictError, isValidationError, type HubError } from '../../domain/errors.js';
+import { clientErrorOf } from './error-mapping.js';
 
 /**
  * The one place where errors become GraphQL errors (HTTP through Apollo's `formatError`, WebSocket
  * through graphql-ws hooks in http/graphql-ws.ts):
- * - hub errors (src/domain/errors.ts) keep their message and get `extensions.code`, plus `field`
- *   (BAD_USER_INPUT) or `tip` (CONFLICT);
+ * - named errors become what `ERROR_MAPPINGS` (error-mapping.ts) says: hub errors keep their
+ *   message and get `extensions.code`, plus `field` (BAD_USER_INPUT) or `tip` (CONFLICT); others
+ *   (a link that is not active, a provider failure) are translated into one;
  * - errors GraphQL itself raised (parse, validation, variable coercion, limits) pass unchanged;
  * - anything else is a bug or an outage: the client sees only INTERNAL_SERVER_ERROR, and the
  *   error is logged with the request id (`isUnexpectedError` tells the logger which ones).
@@ -30,8 +32,8 @@ export function toGraphQLError(error: HubError, httpStatus?: number): GraphQLErr
 }
 
 /**
- * What was thrown: a hub error, an unexpected error (anything that is not a GraphQLError), or
- * `null` when GraphQL or Apollo raised the error itself (parse, validation, coercion, limits).
+ * What was thrown: an error of the hub's code (client-facing or not), or `null` when GraphQL or
+ * Apollo raised the error itself (parse, validation, coercion, limits).
  */
 function causeOf(error: unknown): unknown {
   const unwrapped = unwrapResolverError(error);
@@ -43,7 +45,7 @@ function causeOf(error: unknown): unknown {
 
 export function isUnexpectedError(error: unknown): boolean {
   const cause = causeOf(error);
-  return cause !== null && cause !== undefined && !isHubError(cause);
+  return cause !== null && cause !== undefined && clientErrorOf(cause) === null;
 }
 
 export function formatHubError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -52,10 +54,11 @@ export function formatHubError(formatted: GraphQLFormattedError, error: unknown)
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
-  if (isHubError(cause)) return { message: cause.message, ...base, extensions: extensionsOf(cause) };
-  if (cause !== null && cause !== undefined) {
-    return { message: INTERNAL_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  if (cause === null || cause === undefined) {
+    const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, extensions };
   }
-  const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-  return { ...formatted, extensions };
+  const client = clientErrorOf(cause);
+  if (client) return { message: client.message, ...base, extensions: extensionsOf(client) };
+  return { message: INTERNAL_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

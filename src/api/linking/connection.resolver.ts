@@ -4,7 +4,8 @@ import { providerKindOf, type ProviderKind } from '../../domain/model.js';
 import type { Calendar, Connection, HostUser } from '../../store/entities/index.js';
 import { requireCaller, type HubContext } from '../context.js';
 import { PageArgs } from '../pagination/page-args.input.js';
-import { TOPICS, type ConnectionStatusChangedPayload } from '../pubsub/hub-pubsub.js';
+import { filterEvents } from '../../events/filter-events.js';
+import { TOPICS, type ConnectionStatusChangedPayload } from '../../events/hub-pubsub.js';
 import { subscriptionScope } from '../tenancy/subscription-scope.js';
 import { HostUserType } from '../tenancy/host-user.type.js';
 import { CalendarType } from './calendar.type.js';
@@ -23,22 +24,6 @@ interface StatusChangedArgs {
   tenantId?: string | null;
   connectionId?: string | null;
   userId?: string | null;
-}
-
-/** Keeps only the events `keep` accepts; ending it ends the source (and its pubsub listener). */
-function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const result = await source.next();
-        if (result.done || keep(result.value)) return result;
-      }
-    },
-    return: () => source.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-    throw: (error?: unknown) => source.throw?.(error) ?? Promise.reject(error),
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
 }
 
 @Resolver(() => ConnectionObjectType)

@@ -1,7 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { ConnectionStatus } from '../../domain/model.js';
-import type { CleanupStatus } from '../../linking/link-cleanup.service.js';
+import type { CleanupStatus } from '../../sync/cleanup.service.js';
 import { ConnectionType as RelayConnectionType } from '../pagination/connection.type.js';
 import { CleanupStatusEnum, ConnectionStatusEnum } from './linking.enums.js';
 

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } fro
 import type { SubscribeResolverData } from 'type-graphql';
 import { requireCaller, type HubContext } from '../context.js';
 import { PageArgs } from '../pagination/page-args.input.js';
-import { TOPICS, type HostUserChangedPayload } from '../pubsub/hub-pubsub.js';
+import { TOPICS, type HostUserChangedPayload } from '../../events/hub-pubsub.js';
 import { HostUserFilterInput, UpsertHostUserInput } from './host-user.input.js';
 import { HostUserChangedEventType, HostUserConnection, HostUserType, UpsertHostUserPayload } from './host-user.type.js';
 import { subscriptionScope } from './subscription-scope.js';

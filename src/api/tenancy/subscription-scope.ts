@@ -10,7 +10,7 @@ export async function subscriptionScope(ctx: HubContext, tenantId: string | null
   const caller = requireCaller(ctx);
   if (caller.role !== 'ADMIN') {
     if (tenantId && tenantId !== caller.tenantId) throw new NotFoundError('Tenant', tenantId);
-    return { tenantId: caller.tenantId! };
+    return { tenantId: caller.tenantId };
   }
   if (!tenantId) return {};
   await ctx.services.tenants.get(caller, tenantId);

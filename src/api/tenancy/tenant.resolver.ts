@@ -4,7 +4,7 @@ import type { Tenant } from '../../store/entities/index.js';
 import { settingsOf } from '../../tenancy/tenant.service.js';
 import { requireCaller, type HubContext } from '../context.js';
 import { PageArgs } from '../pagination/page-args.input.js';
-import { TOPICS, type TenantChangedPayload } from '../pubsub/hub-pubsub.js';
+import { TOPICS, type TenantChangedPayload } from '../../events/hub-pubsub.js';
 import { subscriptionScope } from './subscription-scope.js';
 import { CreateTenantInput } from './tenant.input.js';
 import { toSettingsPatch, UpdateTenantSettingsInput } from './tenant-settings.input.js';

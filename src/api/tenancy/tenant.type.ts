@@ -1,6 +1,6 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import type { ChangeKind } from '../pubsub/hub-pubsub.js';
+import type { ChangeKind } from '../../events/hub-pubsub.js';
 import { ChangeKindEnum } from '../enums.js';
 import { ConnectionType } from '../pagination/connection.type.js';
 

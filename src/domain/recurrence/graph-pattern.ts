@@ -6,7 +6,7 @@ import { emptyRule, type RRule, type WeekdayNum } from './rrule.js';
 /**
  * Mapping between RFC 5545 RRULEs and Microsoft Graph's `patternedRecurrence`
  * (https://learn.microsoft.com/graph/api/resources/recurrencepattern, …/recurrencerange;
- * provider-semantics.md section E). The shapes below mirror Graph's JSON structurally; this module
+ * docs/providers.md#graph-recurrence). The shapes below mirror Graph's JSON structurally; this module
  * imports no Graph type.
  */
 
@@ -169,7 +169,7 @@ function plainDays(byDay: WeekdayNum[]): Weekday[] | null {
 
 const sameSet = (a: Weekday[], b: Weekday[]) => a.length === b.length && a.every((d) => b.includes(d));
 
-/** RRULE → Graph, or the reason Graph cannot hold it (provider-semantics.md E2). */
+/** RRULE → Graph, or the reason Graph cannot hold it (docs/providers.md#graph-recurrence). */
 export function rruleToGraph(rule: RRule, ctx: RRuleToGraphContext): RRuleToGraphResult {
   if (!['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'].includes(rule.freq)) return fail(`Outlook has no ${rule.freq.toLowerCase()} recurrence`);
   if (rule.byHour.length || rule.byMinute.length || rule.bySecond.length) return fail('Outlook cannot repeat at several times of day (BYHOUR/BYMINUTE/BYSECOND)');

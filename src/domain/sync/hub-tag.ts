@@ -1,3 +1,5 @@
+import { parseId, type HubId } from '../ids.js';
+
 /**
  * The hub's tag: the string every event the hub creates carries (Graph `transactionId` + extended
  * property, Google private extended property and client-chosen id). It doubles as the idempotency
@@ -13,12 +15,11 @@
  */
 
 export interface HubTag {
-  appointmentId: string;
-  calendarId: string;
+  appointmentId: HubId<'appointment'>;
+  calendarId: HubId<'calendar'>;
   generation: number;
 }
 
-const ID = /^[a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function formatHubTag(tag: HubTag): string {
   const base = `${tag.appointmentId}.${tag.calendarId}`;
@@ -30,8 +31,10 @@ export function parseHubTag(value: string | null | undefined): HubTag | null {
   if (!value) return null;
   const parts = value.split('.');
   if (parts.length < 2 || parts.length > 3) return null;
-  const [appointmentId, calendarId, generationText] = parts as [string, string, string | undefined];
-  if (!ID.test(appointmentId) || !appointmentId.startsWith('apt_') || !ID.test(calendarId) || !calendarId.startsWith('cal_')) return null;
+  const [appointmentText, calendarText, generationText] = parts as [string, string, string | undefined];
+  const appointmentId = parseId('appointment', appointmentText);
+  const calendarId = parseId('calendar', calendarText);
+  if (appointmentId === null || calendarId === null) return null;
   let generation = 0;
   if (generationText !== undefined) {
     if (!/^[1-9]\d{0,5}$/.test(generationText)) return null;

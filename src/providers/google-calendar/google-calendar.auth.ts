@@ -13,13 +13,13 @@ import type { GoogleCalendarSettings } from './google-calendar.module.js';
 import { parseTokenSet, serializeTokenSet, toTokenSet } from './google-token-set.js';
 
 /**
- * Google's OAuth 2.0 web-server flow through google-auth-library (reference C1–C4).
+ * Google's OAuth 2.0 web-server flow through google-auth-library (docs/providers.md#google-consent).
  * https://developers.google.com/identity/protocols/oauth2/web-server
  */
 
 const AUTH = 'https://www.googleapis.com/auth/';
 
-/** Least privilege (C4): events read/write plus the calendar list; `calendar.events` alone cannot list calendars. */
+/** Least privilege (docs/providers.md#google-scopes): events read/write plus the calendar list; `calendar.events` alone cannot list calendars. */
 export const GOOGLE_SCOPES = [`${AUTH}calendar.events`, `${AUTH}calendar.calendarlist.readonly`, 'openid', 'email'] as const;
 
 /** Granted scopes that cover each need (a wider earlier grant counts through include_granted_scopes). */
@@ -57,7 +57,7 @@ export class GoogleAuth implements ProviderAuth {
     const client = createGoogleOAuthClient(this.deps.settings, request.redirectUri);
     return client.generateAuthUrl({
       redirect_uri: request.redirectUri,
-      // offline + consent: Google issues a refresh token on every consent, also on a relink (C1, F12).
+      // offline + consent: Google issues a refresh token on every consent, also on a relink (docs/providers.md#google-consent).
       access_type: 'offline',
       prompt: 'consent',
       include_granted_scopes: true,
@@ -179,7 +179,7 @@ export class GoogleAuth implements ProviderAuth {
   }
 
   /**
-   * Revokes the grant (C2): revoking the refresh token kills the grant and every token of it.
+   * Revokes the grant (docs/providers.md#google-tokens-and-revocation): revoking the refresh token kills the grant and every token of it.
    * 400 `invalid_token` means it is already expired or revoked, which is the goal.
    */
   async revoke(tokenBlob: string): Promise<void> {

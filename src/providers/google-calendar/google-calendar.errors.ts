@@ -1,7 +1,8 @@
 import { ProviderError } from '../calendar-provider.js';
+import { parseRetryAfter } from '../retry-policy.js';
 
 /**
- * Google failures normalised at the adapter edge (reference D10 and C2). Calendar v3 answers
+ * Google failures normalised at the adapter edge (docs/providers.md#google-errors). Calendar v3 answers
  * `{"error":{"errors":[{domain,reason,message}],"code","message"}}`; the OAuth endpoints answer
  * `{"error","error_description"}`. Messages built here never contain a token: they are made from
  * status, reason and the provider's message only, and URLs are never copied into them.
@@ -70,14 +71,6 @@ function header(headers: unknown, name: string): string | null {
   return null;
 }
 
-/** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 /** Reads status, reason and message out of whatever gaxios / google-auth-library threw. */
 export function describeFailure(error: unknown, tokenUrl: string | null): FailedExchange {
   const e = (isObject(error) ? error : {}) as GaxiosLike;
@@ -113,7 +106,7 @@ export type FailureClass =
   | { retry: true; code: 'RATE_LIMITED' | 'TRANSIENT'; retryAfterMs: number | null }
   | { retry: false };
 
-/** Whether the retry layer may try again (reference C5: gaxios itself never retries POST/PATCH or 403). */
+/** Whether the retry layer may try again (gaxios itself never retries POST/PATCH or 403: docs/providers.md#google-retries). */
 export function classifyForRetry(f: FailedExchange, opts: { idempotent: boolean }): FailureClass {
   if (f.oauth) return { retry: false };
   if (f.status === null) return opts.idempotent ? { retry: true, code: 'TRANSIENT', retryAfterMs: null } : { retry: false };
@@ -174,7 +167,7 @@ export function toProviderError(f: FailedExchange, operation: string, extra: { r
   }
 }
 
-/** Failures of the token endpoint while refreshing (reference C2/C3). */
+/** Failures of the token endpoint while refreshing (docs/providers.md#google-tokens-and-revocation). */
 function oauthProviderError(f: FailedExchange, operation: string): ProviderError {
   const details = { ...(f.status !== null ? { status: f.status } : {}), ...(f.reason ? { providerCode: f.reason } : {}) };
   const said = f.message ? `${f.reason}: ${f.message}` : (f.reason ?? String(f.status));

@@ -15,18 +15,19 @@ import { GoogleEventMappingError, isGoogleEventMappingError } from './google-cal
 
 /**
  * Pure mapping between Calendar v3 resources and the hub's canonical shapes, both ways
- * (reference D3–D6, E5, E6). "Absent" is `null`, never `''`. Canonical times are UTC instants in
- * `Date#toISOString()` form; all-day events keep their dates (end exclusive).
- * https://developers.google.com/workspace/calendar/api/v3/reference/events#resource
+ * (docs/providers.md#field-mapping and the Google sections above it). "Absent" is `null`, never `''`.
+ * Canonical times are UTC instants in `Date#toISOString()` form; all-day events keep their dates (end
+ * exclusive). https://developers.google.com/workspace/calendar/api/v3/reference/events#resource
  */
 
 export type GoogleEvent = calendar_v3.Schema$Event;
 export type GoogleCalendarListEntry = calendar_v3.Schema$CalendarListEntry;
 
 /**
- * The hub's tag in `extendedProperties.private` (keys ≤ 44 characters, reference D6). The mapping
- * id goes under `syncHubMappingId`; the constant `syncHubOwner` property exists because
- * `privateExtendedProperty` filters on key=value, so "every hub event" needs one fixed value.
+ * The hub's tag in `extendedProperties.private` (keys ≤ 44 characters,
+ * docs/providers.md#google-extended-properties). The mapping id goes under `syncHubMappingId`; the
+ * constant `syncHubOwner` property exists because `privateExtendedProperty` filters on key=value, so
+ * "every hub event" needs one fixed value.
  */
 export const HUB_TAG_KEY = 'syncHubMappingId';
 export const HUB_OWNER_KEY = 'syncHubOwner';
@@ -98,7 +99,8 @@ function toTiming(event: GoogleEvent, calendarTimeZone: string | null): EventTim
       allDay: false,
       start: isoInstant(s.dateTime, 'start'),
       end: isoInstant(e.dateTime, 'end'),
-      // A dateTime with an offset but no zone belongs to the calendar's zone (reference D4).
+      // A dateTime with an offset but no zone belongs to the calendar's zone
+      // (docs/providers.md#google-event-times).
       timeZone: nonEmpty(s.timeZone) ?? calendarTimeZone ?? 'UTC',
     };
   }
@@ -137,7 +139,7 @@ function toReminders(event: GoogleEvent): Reminder[] | null {
   );
 }
 
-/** Reference E6: only `transparent` is free time. */
+/** Only `transparent` is free time (docs/providers.md#field-mapping). */
 const toShowAs = (transparency: string | null | undefined): ShowAs => (transparency === 'transparent' ? 'FREE' : 'BUSY');
 
 function toSensitivity(visibility: string | null | undefined): Sensitivity {
@@ -227,7 +229,7 @@ function compactLocal(instant: string, zone: string): string {
   return dt.toFormat("yyyyMMdd'T'HHmmss");
 }
 
-/** Canonical recurrence as Google lines: `RRULE:…` (in formatRRule's stable order), then `EXDATE;TZID=<zone>:…` / `EXDATE;VALUE=DATE:…` (Google's own forms, D5). */
+/** Canonical recurrence as Google lines: `RRULE:…` (in formatRRule's stable order), then `EXDATE;TZID=<zone>:…` / `EXDATE;VALUE=DATE:…` (Google's own forms, docs/providers.md#google-recurrence). */
 export function formatRecurrenceLines(recurrence: Recurrence, timing: EventTiming): string[] {
   let rule: string;
   try {
@@ -328,8 +330,8 @@ export function toExternalEvent(event: GoogleEvent, ctx: MappingContext): Extern
 }
 
 /**
- * One item of an events.list page as a change. Cancelled items are deletions; a cancelled
- * exception (a deleted occurrence) carries its series and original start (reference D5).
+ * One item of an events.list page as a change. Cancelled items are deletions; a cancelled exception
+ * (a deleted occurrence) carries its series and original start (docs/providers.md#google-recurrence).
  */
 export function toEventChange(event: GoogleEvent, ctx: MappingContext): EventChange {
   if (!event.id) throw new GoogleEventMappingError('an event in the change list has no id');
@@ -373,7 +375,8 @@ function toGoogleTime(timing: EventTiming): { start: calendar_v3.Schema$EventDat
     if (!dt.isValid) throw new GoogleEventMappingError(`time zone "${timing.timeZone}" cannot be used: ${dt.invalidExplanation ?? dt.invalidReason ?? 'invalid'}`);
     return dt.toISO({ suppressMilliseconds: true }) ?? instant;
   };
-  // `timeZone` is always sent: Google needs it on recurring timed events (D4), and it keeps the zone on singles.
+  // `timeZone` is always sent: Google needs it on recurring timed events
+  // (docs/providers.md#google-event-times), and it keeps the zone on singles.
   return {
     start: { dateTime: local(timing.start, 'start'), timeZone: timing.timeZone },
     end: { dateTime: local(timing.end, 'end'), timeZone: timing.timeZone },
@@ -448,8 +451,9 @@ const SERVER_FIELDS = ['kind', 'etag', 'htmlLink', 'created', 'updated', 'creato
 /**
  * The body of a full update (PUT): the current resource with the owned fields replaced. Fields the
  * hub does not own (colour, conference data, attachments, other apps' extended properties, guest
- * permissions …) are sent back unchanged, because a PUT clears whatever it omits (D3). The hub's
- * tag stays as it was; `sequence` is left out so Google keeps counting (a stale one answers 400).
+ * permissions …) are sent back unchanged, because a PUT clears whatever it omits
+ * (docs/providers.md#google-updates). The hub's tag stays as it was; `sequence` is left out so Google
+ * keeps counting (a stale one answers 400).
  */
 export function toGoogleUpdate(current: GoogleEvent, data: EventData, opts: { restore?: boolean } = {}): GoogleEvent {
   const base: Record<string, unknown> = { ...current };

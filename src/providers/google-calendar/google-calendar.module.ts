@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { ProviderModule } from '../provider-module.js';
 import { GoogleAuth } from './google-calendar.auth.js';
 import { GoogleCalendarProvider } from './google-calendar.provider.js';
-import type { RetryPolicy } from './google-calendar.retry.js';
+import type { RetryPolicy } from '../retry-policy.js';
 
 /**
  * Entry point of the Google Calendar adapter: the OAuth side (`auth`) and one `CalendarProvider`
@@ -24,7 +24,7 @@ export interface GoogleCalendarSettings {
   tokenInfoUrl?: string;
   /** Time-out of one HTTP request to Google (default 30 s). */
   requestTimeoutMs?: number;
-  /** The adapter's retry layer (see google-calendar.retry.ts); defaults in DEFAULT_RETRY_POLICY. */
+  /** The adapter's retry of single requests (src/providers/retry-policy.ts); defaults in DEFAULT_RETRY_POLICY. */
   retry?: Partial<RetryPolicy>;
   /** `maxResults` of list calls (default 250, Google allows up to 2500). */
   pageSize?: number;

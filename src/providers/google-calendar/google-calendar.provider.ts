@@ -44,16 +44,16 @@ import { mergeTokenSet, parseTokenSet, serializeTokenSet, toCredentials, type Go
 
 const DEFAULT_PAGE_SIZE = 250;
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Fresh ids tried for one idempotency key when Google refuses to restore our deleted event (D3). */
+/** Fresh ids tried for one idempotency key when Google refuses to restore our deleted event (docs/providers.md#google-event-ids). */
 const MAX_ID_ATTEMPTS = 3;
 /** Rounds of GET + PUT when the caller gave no version and the event changes in between. */
 const MAX_MERGE_ROUNDS = 3;
 
 /**
- * Non-default event types (out of office, focus time, working location, birthday, from Gmail)
- * cannot be mirrored 1:1 (reference F17). Change reads ask Google for `default` events only, so
- * they never reach the engine as appointments; busy-time reads keep them (an out-of-office block is
- * busy time). Read by id (getEvent), they come back with `unsupportedReason`.
+ * Non-default event types (out of office, focus time, working location, birthday, from Gmail) cannot
+ * be mirrored 1:1 (docs/providers.md#google-event-types). Change reads ask Google for `default`
+ * events only, so they never reach the engine as appointments; busy-time reads keep them (an
+ * out-of-office block is busy time). Read by id (getEvent), they come back with `unsupportedReason`.
  */
 const MIRRORED_EVENT_TYPES = ['default'];
 
@@ -134,7 +134,10 @@ export class GoogleCalendarProvider implements CalendarProvider {
     this.oauth.setCredentials(toCredentials(this.tokenSet));
   }
 
-  /** Saves a refresh answer, keeping the refresh token Google leaves out of it (C2). Saves run in order. */
+  /**
+   * Saves a refresh answer, keeping the refresh token Google leaves out of it
+   * (docs/providers.md#google-tokens-and-revocation). Saves run in order.
+   */
   private persist(tokens: Record<string, unknown>): void {
     const next = mergeTokenSet(this.tokenSet, tokens);
     this.tokenSet = next;
@@ -206,8 +209,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
   /**
    * Full read: `singleEvents=false` (masters, singles, exceptions), `showDeleted=true`, bounded by
    * the window's start, `nextSyncToken` from the last page. Incremental read: the same parameters
-   * minus the ones Google forbids with `syncToken` (D7). A rejected token (410) restarts a full read
-   * whose pages are marked `full`.
+   * minus the ones Google forbids with `syncToken` (docs/providers.md#google-incremental-sync). A
+   * rejected token (410) restarts a full read whose pages are marked `full`.
    */
   async *readChanges(request: ReadChangesRequest): AsyncIterable<ChangePage> {
     const { calendarId, cursor, window } = request;
@@ -263,7 +266,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     }
   }
 
-  /** A deleted event still answers GET with `status: "cancelled"` (D3); the port calls that absent. */
+  /** A deleted event still answers GET with `status: "cancelled"` (docs/providers.md#google-event-ids); the port calls that absent. */
   async getEvent(calendarId: ProviderCalendarId, eventId: ProviderEventId): Promise<ExternalEvent | null> {
     const event = await this.fetchEvent(calendarId, eventId);
     if (!event || event.status === 'cancelled') return null;
@@ -302,10 +305,10 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /**
-   * Insert with an id derived from the idempotency key (D3). On 409 the id exists: our own live
-   * event (a retry after a lost answer) is returned as is; our own deleted event is restored by an
-   * update with `status: "confirmed"`, or, when Google refuses that, created under the next
-   * derived id; an event the hub did not write is never overwritten.
+   * Insert with an id derived from the idempotency key (docs/providers.md#google-event-ids). On 409
+   * the id exists: our own live event (a retry after a lost answer) is returned as is; our own
+   * deleted event is restored by an update with `status: "confirmed"`, or, when Google refuses that,
+   * created under the next derived id; an event the hub did not write is never overwritten.
    */
   async createEvent(request: CreateEventRequest): Promise<ExternalEvent> {
     const { calendarId, idempotencyKey, data } = request;
@@ -336,7 +339,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     throw new ProviderError('UNKNOWN', `Google Calendar events.insert: no usable event id left for this appointment after ${MAX_ID_ATTEMPTS} attempts.`, { status: 409, providerCode: 'duplicate' });
   }
 
-  /** Brings back our own deleted event; null when Google refuses (some accounts answer 403, D3). */
+  /** Brings back our own deleted event; null when Google refuses (some accounts answer 403, docs/providers.md#google-event-ids). */
   private async restore(calendarId: ProviderCalendarId, existing: GoogleEvent, data: EventData): Promise<ExternalEvent | null> {
     const eventId = existing.id ?? '';
     const body = this.writable(() => toGoogleUpdate(existing, data, { restore: true }));
@@ -355,11 +358,11 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /**
-   * GET + merge + full PUT with `If-Match` (D3, D8): the PUT sends back every field the hub does
-   * not own, so nothing set elsewhere (colour, attachments, other apps' properties) is cleared
-   * (`supportsAttachments` so attachments sent back are kept; conference data is left to Google,
-   * which ignores it at conferenceDataVersion 0). This costs two calls but two quota units, where a
-   * PATCH costs three. A version mismatch seen on the GET fails without writing.
+   * GET + merge + full PUT with `If-Match` (docs/providers.md#google-updates): the PUT sends back
+   * every field the hub does not own, so nothing set elsewhere (colour, attachments, other apps'
+   * properties) is cleared (`supportsAttachments` so attachments sent back are kept; conference data
+   * is left to Google, which ignores it at conferenceDataVersion 0). This costs two calls but two
+   * quota units, where a PATCH costs three. A version mismatch seen on the GET fails without writing.
    */
   async updateEvent(request: UpdateEventRequest): Promise<ExternalEvent> {
     const { calendarId, eventId, data, ifMatch } = request;
@@ -394,7 +397,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     try {
       await this.call('events.delete', 'DELETE', () => this.api.events.delete({ calendarId, eventId, sendUpdates: 'none' }, ifMatch ? { headers: { 'If-Match': ifMatch } } : {}));
     } catch (error) {
-      // 404, or 410 "deleted" for an event deleted before (D3): already gone.
+      // 404, or 410 "deleted" for an event deleted before (docs/providers.md#google-event-ids): already gone.
       if (isProviderError(error) && error.code === 'NOT_FOUND') return;
       throw error;
     }
@@ -457,7 +460,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     return blocks;
   }
 
-  /** events.watch (D9): a new UUID channel; Google's returned expiration is authoritative. */
+  /** events.watch (docs/providers.md#google-push-channels): a new UUID channel; Google's returned expiration is authoritative. */
   private async subscribe(request: PushSubscribeRequest): Promise<PushChannel> {
     const channel = await this.call('events.watch', 'POST', () =>
       this.api.events.watch({
@@ -476,8 +479,9 @@ export class GoogleCalendarProvider implements CalendarProvider {
   }
 
   /**
-   * Google channels cannot be renewed: watch with a new channel first, then stop the old one, so
-   * no change goes unnoticed in between (notifications may overlap briefly, D9).
+   * Google channels cannot be renewed: watch with a new channel first, then stop the old one, so no
+   * change goes unnoticed in between (notifications may overlap briefly,
+   * docs/providers.md#google-push-channels).
    */
   private async renew(channel: PushChannel, request: PushSubscribeRequest): Promise<PushChannel> {
     const next = await this.subscribe(request);

@@ -1,34 +1,25 @@
 import type { RequestMeter } from '../provider-module.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Logger } from '../../logger.js';
 import { isProviderError, ProviderError } from '../calendar-provider.js';
+import { RetrySchedule, type RetryPolicy } from '../retry-policy.js';
 import { classifyForRetry, describeFailure, safeMessage, toProviderError } from './google-calendar.errors.js';
 
 /**
  * The adapter's one retry layer. gaxios' own retry is switched off for Calendar calls
  * (`retry: false`), because it retries only GET/PUT/DELETE on 429/5xx and never POST/PATCH nor
- * 403 `rateLimitExceeded` (reference C5), and two layers would multiply the waits. Here every
- * method is retried on 429, 403 usage limits and 5xx, honouring `Retry-After`, within a bounded
- * number of attempts and a bounded total wait; lost answers (no response) are retried only for
- * GETs — a create whose answer was lost is retried by the engine, where the client-chosen id
- * makes it idempotent. A 401 refreshes the access token once and repeats the call.
+ * 403 `rateLimitExceeded` (docs/providers.md#google-retries), and two layers would multiply the
+ * waits. Here every method is retried on 429, 403 usage limits and 5xx under the hub's retry
+ * policy (src/providers/retry-policy.ts: Retry-After honoured, full-jitter back-off, bounded
+ * attempts and total wait); lost answers (no response) are retried only for GETs — a create whose
+ * answer was lost is retried by the engine, where the client-chosen id makes it idempotent. A 401
+ * refreshes the access token once and repeats the call (not counted as an attempt).
  */
-
-export interface RetryPolicy {
-  /** Attempts in total, the first included. */
-  maxAttempts: number;
-  /** First back-off delay when Google gives no Retry-After; doubles per attempt, with jitter. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Waits of one call never add up to more than this; a longer Retry-After ends the call at once. */
-  maxTotalWaitMs: number;
-}
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 8000, maxTotalWaitMs: 20_000 };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** google-auth-library's own errors for a client that holds no usable refresh token. */
 const NO_REFRESH_TOKEN = /No refresh token|No access, refresh token|Could not refresh access token/i;
@@ -47,12 +38,10 @@ export class GoogleRequestRunner {
 
   /** Runs one Calendar API call with refresh-on-401 and bounded retries; throws only `ProviderError`. */
   async run<T>(operation: string, method: HttpMethod, call: () => Promise<T>): Promise<T> {
-    const { policy, logger, connectionId } = this.deps;
-    let attempt = 0;
-    let waited = 0;
+    const { logger, connectionId } = this.deps;
+    const schedule = new RetrySchedule(this.deps.policy);
     let refreshed = false;
     for (;;) {
-      attempt += 1;
       try {
         this.deps.meter?.request();
         return await call();
@@ -63,30 +52,21 @@ export class GoogleRequestRunner {
         if (failure.status === 401 && !failure.oauth && !refreshed) {
           // The access token died before its expiry_date (revocation, clock skew): renew once.
           refreshed = true;
-          attempt -= 1;
           await this.refresh(operation);
           continue;
         }
         const verdict = classifyForRetry(failure, { idempotent: method === 'GET' });
         if (!verdict.retry) throw toProviderError(failure, operation);
-        const delay = verdict.retryAfterMs ?? this.backoff(attempt);
-        if (attempt >= policy.maxAttempts || waited + delay > policy.maxTotalWaitMs) {
-          throw toProviderError(failure, operation, { retryAfterMs: delay });
-        }
+        const attempt = schedule.attempt;
+        const next = schedule.next(verdict.retryAfterMs);
+        if (!next.retry) throw toProviderError(failure, operation, { retryAfterMs: next.delayMs });
         logger.debug(
-          { connectionId, operation, status: failure.status, reason: failure.reason ?? failure.transportCode, attempt, delayMs: delay },
+          { connectionId, operation, status: failure.status, reason: failure.reason ?? failure.transportCode, attempt, delayMs: next.delayMs },
           'google calendar call failed; retrying',
         );
-        await sleep(delay);
-        waited += delay;
+        await sleep(next.delayMs);
       }
     }
-  }
-
-  private backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.deps.policy;
-    const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + (Math.random() * exp) / 2);
   }
 
   private async refresh(operation: string): Promise<void> {

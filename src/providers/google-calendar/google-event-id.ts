@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Client-chosen Google event ids (reference D3): base32hex lowercase (`a–v`, `0–9`), 5–1024
+ * Client-chosen Google event ids (docs/providers.md#google-event-ids): base32hex lowercase (`a–v`, `0–9`), 5–1024
  * characters, unique per calendar — and, because cancelled events keep their id, unique for ever.
  * The id is derived from the idempotency key (the mapping id) so a create retried after a lost
  * answer addresses the same event and Google answers 409 instead of creating a duplicate.

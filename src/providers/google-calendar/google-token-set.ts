@@ -1,5 +1,5 @@
 /**
- * The token blob of a Google link: the OAuth2Client credentials as JSON (reference C2). The vault
+ * The token blob of a Google link: the OAuth2Client credentials as JSON (docs/providers.md#google-tokens-and-revocation). The vault
  * encrypts it; nothing else reads it. No id token is kept: the identity is read once at linking.
  */
 export interface GoogleTokenSet {

@@ -2,8 +2,9 @@ import type { RequestMeter } from '../provider-module.js';
 import { AuthenticationHandlerOptions, GraphError, ResponseType, type AuthenticationProvider, type Client } from '@microsoft/microsoft-graph-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProviderError, ProviderError } from '../calendar-provider.js';
+import { parseRetryAfter, RetrySchedule, type RetryPolicy } from '../retry-policy.js';
 import type { MailboxLimiter } from './mailbox-limiter.js';
-import { graphHttpError, graphNetworkError, parseGraphErrorBody, retryAfterMs, tokenAcquisitionError, type GraphFailureContext } from './microsoft-graph.errors.js';
+import { graphHttpError, graphNetworkError, parseGraphErrorBody, tokenAcquisitionError, type GraphFailureContext } from './microsoft-graph.errors.js';
 
 /** Where Graph calls get their bearer token (MSAL `acquireTokenSilent` per connection, or a fixed token while linking). */
 export interface AccessTokenSource {
@@ -12,15 +13,15 @@ export interface AccessTokenSource {
 
 /** Resilience knobs; the defaults suit production, tests shorten the waits. */
 export interface GraphTuning {
-  /** Retries of one request after 429/503/504 (and 5xx or network failures of idempotent requests). */
-  maxRetries: number;
-  /** Upper bound of all waits of one request; a longer Retry-After gives up at once with RATE_LIMITED. */
-  maxTotalWaitMs: number;
-  /** First back-off delay when the answer carries no Retry-After (doubles per retry). */
-  baseDelayMs: number;
+  /**
+   * Retries of one request after 429/503/504 (and 5xx or network failures of idempotent requests),
+   * under the hub's retry policy: a Retry-After longer than the wait budget gives up at once with
+   * RATE_LIMITED.
+   */
+  retry: RetryPolicy;
   /** A request without an answer after this long is abandoned (TRANSIENT). */
   requestTimeoutMs: number;
-  /** Concurrent requests per mailbox (B11: Outlook allows 4). */
+  /** Concurrent requests per mailbox (Outlook allows 4: docs/providers.md#graph-throttling-and-batching). */
   mailboxConcurrency: number;
   /** `Prefer: odata.maxpagesize` of delta rounds. */
   deltaPageSize: number;
@@ -29,9 +30,7 @@ export interface GraphTuning {
 }
 
 export const DEFAULT_GRAPH_TUNING: GraphTuning = {
-  maxRetries: 3,
-  maxTotalWaitMs: 30_000,
-  baseDelayMs: 500,
+  retry: { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxTotalWaitMs: 30_000 },
   requestTimeoutMs: 60_000,
   mailboxConcurrency: 4,
   deltaPageSize: 100,
@@ -39,7 +38,7 @@ export const DEFAULT_GRAPH_TUNING: GraphTuning = {
 };
 
 /**
- * Preferences sent on every call (B1, B3, F18): immutable ids, so an event keeps its id when it
+ * Preferences sent on every call (docs/providers.md#graph-requests-and-preferences): immutable ids, so an event keeps its id when it
  * moves between calendars; timed `start`/`end` rendered in UTC (the mapper reads the event's own
  * zone from `originalStartTimeZone`). Bodies stay HTML (Graph's default, lossless); the mapper
  * normalises them.
@@ -71,7 +70,7 @@ export interface GraphAnswer<T = unknown> {
 }
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
-/** JSON batching limit (B11). */
+/** JSON batching limit (docs/providers.md#graph-throttling-and-batching). */
 export const BATCH_LIMIT = 20;
 const BATCH_PARALLELISM = 4;
 
@@ -115,9 +114,7 @@ export class GraphTransport {
 
   async send<T = unknown>(call: GraphCall): Promise<GraphAnswer<T>> {
     const ctx: GraphFailureContext = { action: call.action, write: WRITE_METHODS.has(call.method) };
-    const { tuning } = this.deps;
-    let retries = 0;
-    let waited = 0;
+    const schedule = new RetrySchedule(this.deps.tuning.retry);
     let refreshed = false;
     let forceRefresh = false;
     for (;;) {
@@ -126,12 +123,10 @@ export class GraphTransport {
       const outcome = await this.deps.limiter.run(call.weight ?? 1, () => this.attempt(call, force));
       if (outcome.kind === 'network') {
         // A request that got no answer may have been applied; only reads are resent blindly.
-        if (call.method === 'GET' && retries < tuning.maxRetries) {
-          const delay = backoff(tuning, retries);
-          if (waited + delay <= tuning.maxTotalWaitMs) {
-            retries += 1;
-            waited += delay;
-            await sleep(delay);
+        if (call.method === 'GET') {
+          const next = schedule.next();
+          if (next.retry) {
+            await sleep(next.delayMs);
             continue;
           }
         }
@@ -148,15 +143,13 @@ export class GraphTransport {
         forceRefresh = true;
         continue;
       }
-      const wait = retryAfterMs(res.headers.get('retry-after'));
+      const wait = parseRetryAfter(res.headers.get('retry-after'));
       const retryable = res.status === 429 || res.status === 503 || res.status === 504 || (res.status >= 500 && call.idempotent);
       const error = graphHttpError(res.status, parseGraphErrorBody(text), wait, ctx);
-      if (!retryable || retries >= tuning.maxRetries) throw error;
-      const delay = wait ?? backoff(tuning, retries);
-      if (waited + delay > tuning.maxTotalWaitMs) throw error;
-      retries += 1;
-      waited += delay;
-      await sleep(delay);
+      if (!retryable) throw error;
+      const next = schedule.next(wait);
+      if (!next.retry) throw error;
+      await sleep(next.delayMs);
     }
   }
 
@@ -207,7 +200,7 @@ export class GraphTransport {
   }
 
   /**
-   * Runs parts through `POST /$batch` (https://learn.microsoft.com/graph/json-batching): chunks of at
+   * Runs parts through `POST /$batch` (docs/providers.md#graph-throttling-and-batching): chunks of at
    * most 20, at most 4 chunks in flight, each chunk holding one limiter unit per part (inner
    * requests count against the mailbox's concurrency). Parts answered 429/503/504 are sent again
    * after the longest Retry-After among them, within the same retry budget as single requests;
@@ -229,12 +222,10 @@ export class GraphTransport {
   }
 
   private async batchChunk(parts: BatchPart[], action: string): Promise<Map<string, BatchAnswer>> {
-    const { tuning } = this.deps;
+    const schedule = new RetrySchedule(this.deps.tuning.retry);
     const out = new Map<string, BatchAnswer>();
     const prefer = BASE_PREFER.join(', ');
     let pending = parts;
-    let retries = 0;
-    let waited = 0;
     for (;;) {
       const answer = await this.send<{ responses?: { id?: unknown; status?: unknown; headers?: unknown; body?: unknown }[] }>({
         method: 'POST',
@@ -254,7 +245,7 @@ export class GraphTransport {
       });
       const byId = new Map((answer.body?.responses ?? []).map((r) => [String(r.id), r]));
       const again: BatchPart[] = [];
-      let wait = 0;
+      let wait: number | null = null;
       for (const part of pending) {
         const r = byId.get(part.id);
         const headers: Record<string, string> = {};
@@ -263,20 +254,18 @@ export class GraphTransport {
         out.set(part.id, { status, headers, body: r?.body ?? null });
         if (status === 429 || status === 503 || status === 504) {
           again.push(part);
-          wait = Math.max(wait, retryAfterMs(headers['retry-after']) ?? backoff(tuning, retries));
+          const asked = parseRetryAfter(headers['retry-after']);
+          if (asked !== null) wait = Math.max(wait ?? 0, asked);
         }
       }
-      if (again.length === 0 || retries >= tuning.maxRetries || waited + wait > tuning.maxTotalWaitMs) return out;
-      retries += 1;
-      waited += wait;
-      await sleep(wait);
+      if (again.length === 0) return out;
+      // The longest Retry-After among the parts (back-off when none said).
+      const next = schedule.next(wait);
+      if (!next.retry) return out;
+      await sleep(next.delayMs);
       pending = again;
     }
   }
-}
-
-function backoff(tuning: GraphTuning, retry: number): number {
-  return tuning.baseDelayMs * 2 ** retry;
 }
 
 async function readJson<T>(res: Response): Promise<T | null> {

@@ -1,7 +1,7 @@
 /**
  * A FIFO weighted semaphore: at most `capacity` units in use. Outlook answers 429
  * "MailboxConcurrency" when more than 4 requests run against one mailbox at a time, `$batch` parts
- * included (provider-semantics.md B11, F6), so every Graph request of a mailbox takes one unit and a
+ * included (docs/providers.md#graph-throttling-and-batching), so every Graph request of a mailbox takes one unit and a
  * `$batch` takes as many as it has parts (up to the capacity). Waiters are served in order, so a
  * large request is not starved by a stream of small ones.
  */

@@ -35,7 +35,7 @@ export interface MicrosoftAuthDeps {
 }
 
 /**
- * The OAuth side of Microsoft (provider-semantics.md A): consent URL with PKCE S256, code
+ * The OAuth side of Microsoft (docs/providers.md#microsoft-consent-and-callback-errors): consent URL with PKCE S256, code
  * redemption through MSAL, the account's identity, and the refusals a user must read. There is no
  * `revoke`: Microsoft offers no endpoint for a confidential client to revoke one user's grant (only
  * the user or an admin can, in the account or Entra portal), so the hub forgets the token cache.
@@ -67,7 +67,7 @@ export class MicrosoftAuth implements ProviderAuth {
   /**
    * Redeems the code with the PKCE verifier, then checks what was granted and that the account has
    * a mailbox (`GET /me`, `GET /me/calendar`). The token blob is MSAL's whole serialised cache:
-   * the refresh token lives only there (A5).
+   * the refresh token lives only there (docs/providers.md#msal-token-cache).
    */
   async redeemCode(request: CodeRedemptionRequest): Promise<CodeRedemption> {
     const msal = this.deps.newMsalClient();

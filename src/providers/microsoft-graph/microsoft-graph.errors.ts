@@ -4,7 +4,7 @@ import { LinkRefusedError } from '../provider-auth.js';
 
 /**
  * Normalisation of Microsoft identity and Graph failures at the adapter edge
- * (provider-semantics.md A2–A3, B1, B8, B9, B11). Messages are written here, never copied from a
+ * (docs/providers.md#microsoft-token-errors, docs/providers.md#graph-errors). Messages are written here, never copied from a
  * raw SDK error, so no token, code or secret can leak into them; the provider's own code travels in
  * `details.providerCode` (`ErrorItemNotFound`, `AADSTS50173`, …).
  */
@@ -29,15 +29,6 @@ export function parseGraphErrorBody(body: unknown): GraphErrorBody {
     code: typeof error?.code === 'string' ? error.code : null,
     message: typeof error?.message === 'string' ? error.message : null,
   };
-}
-
-/** `Retry-After` as milliseconds (seconds or an HTTP date); null when absent or unreadable. */
-export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 export interface GraphFailureContext {
@@ -94,7 +85,7 @@ export function aadstsCodeOf(e: unknown): string | null {
   return m ? `AADSTS${m[1]}` : null;
 }
 
-/** AADSTS codes that mean the grant is gone and the user must link again (A2, A3). */
+/** AADSTS codes that mean the grant is gone and the user must link again (docs/providers.md#microsoft-token-errors). */
 const GRANT_GONE: Record<string, string> = {
   AADSTS50173: 'the grant was revoked (for example after a password reset or a sign-out of all sessions)',
   AADSTS700082: 'the refresh token expired after 90 days without use',
@@ -174,8 +165,9 @@ export function codeRedemptionError(e: unknown): LinkRefusedError | ProviderErro
 const LINK_AGAIN = 'Start linking again.';
 
 /**
- * The error redirect of the authorize endpoint (`error`, `error_description` with an AADSTS code,
- * A1) as a readable refusal. Descriptions are not echoed (they carry trace ids); the AADSTS code is.
+ * The error redirect of the authorize endpoint (`error`, `error_description` with an AADSTS code;
+ * docs/providers.md#microsoft-consent-and-callback-errors) as a readable refusal. Descriptions are
+ * not echoed (they carry trace ids); the AADSTS code is.
  */
 export function describeMicrosoftCallbackError(params: { error: string; errorDescription: string | null }): LinkRefusedError {
   const error = params.error.trim().toLowerCase();

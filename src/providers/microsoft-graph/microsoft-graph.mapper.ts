@@ -16,27 +16,31 @@ import type { GraphAttendee, GraphCalendar, GraphDateTimeTimeZone, GraphEvent, G
 
 /**
  * Pure mapping between Microsoft Graph events/calendars and the hub's domain shapes, both ways.
- * "Absent" is `null`, never `''`. Decisions (provider-semantics.md B3–B7, E, F):
+ * "Absent" is `null`, never `''`. Decisions (docs/providers.md#field-mapping and the Graph sections
+ * above it):
  *
  * - Times: the adapter asks for `Prefer: outlook.timezone="UTC"`, so timed `start`/`end` arrive as
  *   UTC wall-clock values; the event's zone comes from `originalStartTimeZone` (Windows → IANA via
- *   CLDR). All-day events ignore that preference and arrive as midnights in their own zone (F5); the
- *   dates are kept as they are. Writes send the wall-clock time in the event's IANA zone (Graph
- *   accepts IANA names; the provider retries with the Windows name when a zone is refused).
+ *   CLDR). All-day events ignore that preference and arrive as midnights in their own zone
+ *   (docs/providers.md#graph-all-day-events); the dates are kept as they are. Writes send the
+ *   wall-clock time in the event's IANA zone (Graph accepts IANA names; the provider retries with the
+ *   Windows name when a zone is refused).
  * - `tzone://Microsoft/Custom` (a zone Outlook defined ad hoc) has no name to map; the instants stay
  *   exact (they are rendered in UTC) and the zone reads as `UTC`.
- * - Body: Graph stores HTML documents and wraps whatever it is given (F1). Reads unwrap the document
- *   to its `<body>` content, and turn Outlook's rendering of a plain-text body
- *   (`<div class="PlainText">…<br>…</div>`) back into text, so a hub body round-trips unchanged and
- *   does not bounce between the sides.
- * - Reminders: Graph holds one popup reminder (`isReminderOn` + `reminderMinutesBeforeStart`). Several
- *   hub reminders write the earliest one (largest lead time); an EMAIL reminder writes as a popup.
+ * - Body: Graph stores HTML documents and wraps whatever it is given
+ *   (docs/providers.md#graph-event-bodies). Reads unwrap the document to its `<body>` content, and
+ *   turn Outlook's rendering of a plain-text body (`<div class="PlainText">…<br>…</div>`) back into
+ *   text, so a hub body round-trips unchanged and does not bounce between the sides.
+ * - Reminders: Graph holds one popup reminder (`isReminderOn` + `reminderMinutesBeforeStart`).
+ *   Several hub reminders write the earliest one (largest lead time); an EMAIL reminder writes as a
+ *   popup.
  * - Attendee names equal to the address (what Graph stores when no name was given) read as `null`.
- * - Hub tag: `transactionId` = `synchub:<idempotency key>` (visible in delta items, B7) and the
- *   single-value extended property `HUB_TAG_PROPERTY_ID` (filterable, for cleanup).
+ * - Hub tag: `transactionId` = `synchub:<idempotency key>` (visible in delta items,
+ *   docs/providers.md#graph-hub-tag) and the single-value extended property `HUB_TAG_PROPERTY_ID`
+ *   (filterable, for cleanup).
  */
 
-/** Single-value extended property carrying the hub's mapping id (B7). The GUID is fixed for the hub. */
+/** Single-value extended property carrying the hub's mapping id (docs/providers.md#graph-hub-tag). The GUID is fixed for the hub. */
 export const HUB_TAG_PROPERTY_ID = 'String {8b6a8f0e-3c55-4d7e-9f1a-2e6c4b7d9a31} Name SyncHubTag';
 /** Prefix of the `transactionId`s the hub writes, so other apps' transaction ids never read as hub tags. */
 export const TRANSACTION_ID_PREFIX = 'synchub:';
@@ -110,8 +114,8 @@ function formatLocal(dt: DateTime): string {
 
 function allDayDate(dtz: GraphDateTimeTimeZone, zone: string | null): string {
   const date = dtz.dateTime.slice(0, 10);
-  // All-day values are midnights in the event's zone (F5). Should a value arrive converted to another
-  // zone (not midnight), convert it back before taking the date.
+  // All-day values are midnights in the event's zone (docs/providers.md#graph-all-day-events). Should
+  // a value arrive converted to another zone (not midnight), convert it back before taking the date.
   const local = parseLocal(dtz.dateTime, zoneFromGraph(dtz.timeZone) ?? 'UTC');
   if (!local || (local.hour === 0 && local.minute === 0) || !zone) return date;
   return local.setZone(zone).toISODate() ?? date;
@@ -330,7 +334,8 @@ function placeTiming(timing: EventTiming, zone: string, shiftDays: number, opts:
     const end = DateTime.fromISO(timing.endDate, { zone: 'utc' }).plus({ days: shiftDays });
     if (!start.isValid || !end.isValid) return { error: 'The all-day dates are not valid dates.' };
     if (end <= start) return { error: 'An all-day event must end at least one day after it starts.' };
-    // B4: all-day = midnight start and exclusive midnight end, both in the same zone.
+    // All-day = midnight start and exclusive midnight end, both in the same zone
+    // (docs/providers.md#graph-all-day-events).
     return {
       date: start.toISODate()!,
       start: { dateTime: `${start.toISODate()}T00:00:00.0000000`, timeZone: name },
@@ -348,8 +353,8 @@ function placeTiming(timing: EventTiming, zone: string, shiftDays: number, opts:
  * The Graph body for an event, or the reason Graph cannot hold it (a recurrence outside Graph's
  * patterns, RDATEs, an unknown zone). A series starting on a date its rule does not produce is moved
  * to the first real occurrence: Graph does not create an occurrence on a start outside the pattern
- * (B5/E4), and `range.startDate` must equal the start date. EXDATEs are not part of the body; the
- * provider cancels those occurrences after writing the series.
+ * (docs/providers.md#graph-recurrence), and `range.startDate` must equal the start date. EXDATEs are
+ * not part of the body; the provider cancels those occurrences after writing the series.
  */
 export function toGraphEventWrite(data: EventData, opts: GraphWriteOptions = { zoneNames: 'iana' }): GraphWriteResult {
   const zone = data.timing.timeZone ?? 'UTC';
@@ -435,7 +440,8 @@ function normalisedRecurrence(rec: GraphRecurrence, eventZone: string | null): s
 
 /**
  * Whether a series write would leave the master's times and pattern as they are. Exchange may drop a
- * series' exceptions when its times or pattern are written, even with equal values (B6), so the
+ * series' exceptions when its times or pattern are written, even with equal values
+ * (docs/providers.md#graph-series-updates), so the
  * provider omits them from the PATCH when nothing changed.
  */
 export function sameSeriesShape(current: GraphEvent, write: GraphEventWrite): boolean {

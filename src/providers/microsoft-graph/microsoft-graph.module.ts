@@ -2,6 +2,7 @@ import { AuthenticationHandler, Client, RedirectHandler, RedirectHandlerOptions,
 import type { Logger } from '../../logger.js';
 import type { ProviderModule, RequestMeter } from '../provider-module.js';
 import { createCaFetch, GraphFetchHandler } from './graph-fetch.js';
+import type { RetryPolicy } from '../retry-policy.js';
 import { DEFAULT_GRAPH_TUNING, GraphTransport, type AccessTokenSource, type GraphTuning } from './graph-transport.js';
 import { MailboxLimiter } from './mailbox-limiter.js';
 import { MicrosoftAuth, MICROSOFT_GRAPH_SCOPES } from './microsoft-auth.service.js';
@@ -33,8 +34,10 @@ export type MicrosoftGraphModule = ProviderModule;
  *
  * `deps.tuning` (optional, not part of the linking contract) shortens retry waits in tests.
  */
-export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, deps: { logger: Logger; tuning?: Partial<GraphTuning> }): MicrosoftGraphModule {
-  const tuning: GraphTuning = { ...DEFAULT_GRAPH_TUNING, ...deps.tuning };
+export type GraphTuningOptions = Partial<Omit<GraphTuning, 'retry'>> & { retry?: Partial<RetryPolicy> };
+
+export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, deps: { logger: Logger; tuning?: GraphTuningOptions }): MicrosoftGraphModule {
+  const tuning: GraphTuning = { ...DEFAULT_GRAPH_TUNING, ...deps.tuning, retry: { ...DEFAULT_GRAPH_TUNING.retry, ...deps.tuning?.retry } };
   const caPem = settings.caPem ?? undefined;
   const graphFetch = createCaFetch({ caPem, timeoutMs: tuning.requestTimeoutMs });
   const msalNetwork = createMsalNetworkClient({ caPem, timeoutMs: tuning.requestTimeoutMs });
@@ -49,7 +52,7 @@ export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, dep
   const client = Client.initWithMiddleware({
     baseUrl: graphOrigin,
     defaultVersion: 'v1.0',
-    // The auth middleware adds the bearer token only for Graph hosts and these (B1).
+    // The auth middleware adds the bearer token only for Graph hosts and these (docs/providers.md#graph-requests-and-preferences).
     customHosts: new Set([new URL(graphOrigin).hostname]),
     middleware: [new AuthenticationHandler(unusedProvider), new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new GraphFetchHandler(graphFetch)],
   });

@@ -24,7 +24,8 @@ import {
   type UpdateEventRequest,
 } from '../calendar-provider.js';
 import type { BatchAnswer, GraphCall, GraphTransport } from './graph-transport.js';
-import { graphHttpError, parseGraphErrorBody, retryAfterMs } from './microsoft-graph.errors.js';
+import { parseRetryAfter } from '../retry-policy.js';
+import { graphHttpError, parseGraphErrorBody } from './microsoft-graph.errors.js';
 import {
   HUB_TAG_PROPERTY_ID,
   instantFromGraph,
@@ -44,10 +45,10 @@ const enc = encodeURIComponent;
 const DAY_MS = 86_400_000;
 /** A full delta round covers the requested window widened by this much at the end (see `readChanges`). */
 const DELTA_WINDOW_SLACK_DAYS = 7;
-/** B10/F7: Outlook event subscriptions live at most 4230 minutes; a minute is kept for clock skew. */
+/** Outlook event subscriptions live at most 4230 minutes (docs/providers.md#graph-subscriptions); a minute is kept for clock skew. */
 const MAX_SUBSCRIPTION_MS = (4230 - 1) * 60_000;
 
-/** `$expand` that brings the hub's tag property along (B7). */
+/** `$expand` that brings the hub's tag property along (docs/providers.md#graph-hub-tag). */
 const EXPAND_TAG = `singleValueExtendedProperties($filter=id eq '${HUB_TAG_PROPERTY_ID}')`;
 /** Every event carrying the tag property: "have the property" is an `eq` on its id (singlevaluelegacyextendedproperty-get). */
 const FILTER_TAGGED = `singleValueExtendedProperties/Any(ep: ep/id eq '${HUB_TAG_PROPERTY_ID}')`;
@@ -59,7 +60,7 @@ export interface MicrosoftGraphProviderDeps {
 }
 
 /**
- * `CalendarProvider` over Microsoft Graph v1.0 for one linked account (provider-semantics.md B).
+ * `CalendarProvider` over Microsoft Graph v1.0 for one linked account (docs/providers.md, "Microsoft Graph").
  * Every call goes through the connection's `GraphTransport` (mailbox limiter, Retry-After, error
  * normalisation). Event paths are scoped to the calendar (`/me/calendars/{id}/events/{id}`), so an
  * id from another calendar is NOT_FOUND.
@@ -151,8 +152,9 @@ export class MicrosoftGraphProvider implements CalendarProvider {
         const answer = await this.transport.send<GraphEvent>({
           method: 'POST',
           path: `/me/calendars/${enc(calendarId)}/events`,
-          // B7: a repeated POST with the same transactionId returns the original event, so a retry
-          // after a lost answer never duplicates; the extended property makes the event findable.
+          // A repeated POST with the same transactionId returns the original event
+          // (docs/providers.md#graph-hub-tag), so a retry after a lost answer never duplicates; the
+          // extended property makes the event findable.
           body: { ...body, transactionId: transactionIdFor(idempotencyKey), singleValueExtendedProperties: [{ id: HUB_TAG_PROPERTY_ID, value: idempotencyKey }] },
           action: 'creating an event',
           idempotent: true,
@@ -218,7 +220,8 @@ export class MicrosoftGraphProvider implements CalendarProvider {
 
   /**
    * A series master's times and pattern are sent only when they change: Exchange may discard the
-   * series' exceptions when they are written, even unchanged (B6). Costs one GET per series update.
+   * series' exceptions when they are written, even unchanged
+   * (docs/providers.md#graph-series-updates). Costs one GET per series update.
    */
   private async keepSeriesExceptions(calendarId: ProviderCalendarId, eventId: ProviderEventId, body: GraphEventWrite): Promise<Partial<GraphEventWrite>> {
     if (!body.recurrence) return body;
@@ -242,10 +245,11 @@ export class MicrosoftGraphProvider implements CalendarProvider {
       if (!answer.body) throw new ProviderError('UNKNOWN', 'Microsoft Graph updated an event but returned no body.');
       return answer.body;
     } catch (e) {
-      // B8: Exchange sometimes answers 412 without any If-Match while it is still touching the item.
+      // Exchange sometimes answers 412 without any If-Match while it is still touching the item
+      // (docs/providers.md#graph-412-without-if-match).
       // Without a version of our own to defend, read the item again and retry once.
       if (!(isProviderError(e) && e.code === 'PRECONDITION_FAILED') || ifMatch) throw e;
-      await sleep(this.transport.tuning.baseDelayMs);
+      await sleep(this.transport.tuning.retry.baseDelayMs);
       if (!(await this.fetchEvent(calendarId, eventId, 'reading an event before retrying an update'))) throw new ProviderError('NOT_FOUND', 'The event was deleted while it was being updated.');
       const answer = await this.transport.send<GraphEvent>(call);
       if (!answer.body) throw new ProviderError('UNKNOWN', 'Microsoft Graph updated an event but returned no body.');
@@ -307,18 +311,19 @@ export class MicrosoftGraphProvider implements CalendarProvider {
   }
 
   /**
-   * `calendarView/delta` on one calendar (B9, F2, F3). The window of a round is fixed in its links,
-   * so the adapter widens the requested window when it starts a full round (start floored to the UTC
-   * day, end ceiled to the day plus 7 days), stores that window in the cursor, and keeps following
-   * the delta link while the stored window still covers the requested one; once it does not (the
-   * window moved on, or was widened), a new full round starts (`full: true`).
+   * `calendarView/delta` on one calendar (docs/providers.md#graph-delta-reads). The window of a round
+   * is fixed in its links, so the adapter widens the requested window when it starts a full round
+   * (start floored to the UTC day, end ceiled to the day plus 7 days), stores that window in the
+   * cursor, and keeps following the delta link while the stored window still covers the requested
+   * one; once it does not (the window moved on, or was widened), a new full round starts (`full:
+   * true`).
    *
-   * Delta returns instances only, never series masters: occurrences are not emitted one by one;
-   * each series with a changed instance has its master read once per round (batched) and emitted
-   * as SERIES_MASTER, exceptions as EXCEPTION. `@removed` carries only an id and also stands for
-   * "moved out of the window", so removed ids are looked up (batched): gone → DELETE, still there →
-   * UPSERT. A rejected delta link (410) restarts a full round; a second rejection in the same read
-   * is SYNC_CURSOR_INVALID.
+   * Delta returns instances only, never series masters: occurrences are not emitted one by one; each
+   * series with a changed instance has its master read once per round (batched) and emitted as
+   * SERIES_MASTER, exceptions as EXCEPTION. `@removed` carries only an id and also stands for "moved
+   * out of the window", so removed ids are looked up (batched): gone → DELETE, still there → UPSERT.
+   * A rejected delta link (410) restarts a full round; a second rejection in the same read is
+   * SYNC_CURSOR_INVALID.
    */
   async *readChanges(request: ReadChangesRequest): AsyncIterable<ChangePage> {
     const { calendarId, cursor, window } = request;
@@ -445,7 +450,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
     return channelOf(answer.body, request.secret);
   }
 
-  /** PATCHes the expiry (B10); a subscription Graph already removed is created again. */
+  /** PATCHes the expiry (docs/providers.md#graph-subscriptions); a subscription Graph already removed is created again. */
   private async renew(channel: PushChannel, request: PushSubscribeRequest): Promise<PushChannel> {
     try {
       const answer = await this.transport.send<GraphSubscription>({
@@ -481,7 +486,7 @@ function etagOf(version: string): string {
 }
 
 function batchError(answer: BatchAnswer, action: string, write: boolean): ProviderError {
-  return graphHttpError(answer.status, parseGraphErrorBody(answer.body), retryAfterMs(answer.headers['retry-after']), { action, write });
+  return graphHttpError(answer.status, parseGraphErrorBody(answer.body), parseRetryAfter(answer.headers['retry-after']), { action, write });
 }
 
 function covers(cursor: Extract<ProviderCursor, { kind: 'graph-delta' }>, window: TimeWindow): boolean {

@@ -28,7 +28,7 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
  * A confidential client for one authority. For hosts other than Microsoft's clouds (sovereign
  * proxies, the emulator) MSAL is told the host is trusted (`knownAuthorities`, host with port) and
  * given the endpoint metadata, so it never calls the public instance-discovery or
- * openid-configuration endpoints (provider-semantics.md A4). The network client carries the CA
+ * openid-configuration endpoints (docs/providers.md#msal-authority-and-discovery). The network client carries the CA
  * trust for these calls only.
  */
 export function createMsalClient(
@@ -76,7 +76,7 @@ export class TokenStoreError extends Error {
 
 /**
  * MSAL's cache persisted through the connection's `TokenStore`: the blob IS MSAL's serialised token
- * cache (MSAL never hands out refresh tokens, so the whole cache is kept, A5/F9). One plugin and one
+ * cache (MSAL never hands out refresh tokens, so the whole cache is kept: docs/providers.md#msal-token-cache). One plugin and one
  * client per connection partitions the cache per connection; every access reloads the stored blob, so
  * several hub instances share the latest rotated refresh token.
  */

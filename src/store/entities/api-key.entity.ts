@@ -1,5 +1,5 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ApiKeyRole } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
@@ -9,10 +9,10 @@ import { BaseEntity } from './base.entity.js';
  * tenant; `TENANT` keys only on `tenantId`.
  */
 @Entity({ tableName: 'api_keys' })
-export class ApiKey extends BaseEntity {
+export class ApiKey extends BaseEntity<'apiKey'> {
   @Property({ type: 'string', nullable: true })
   @Index()
-  tenantId: string | null;
+  tenantId: HubId<'tenant'> | null;
 
   @Property({ type: 'string' })
   name: string;
@@ -33,7 +33,7 @@ export class ApiKey extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   revokedAt: Date | null = null;
 
-  constructor(args: { tenantId: string | null; name: string; role: ApiKeyRole; prefix: string; hash: string }) {
+  constructor(args: { tenantId: HubId<'tenant'> | null; name: string; role: ApiKeyRole; prefix: string; hash: string }) {
     super();
     this.id = newId('apiKey');
     this.tenantId = args.tenantId;

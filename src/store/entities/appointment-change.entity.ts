@@ -1,5 +1,5 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { AppointmentChangeKind, ProviderSlug } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
@@ -11,20 +11,20 @@ import { BaseEntity } from './base.entity.js';
  */
 @Entity({ tableName: 'appointment_changes' })
 @Unique({ properties: ['tenantId', 'seq'] })
-export class AppointmentChange extends BaseEntity {
+export class AppointmentChange extends BaseEntity<'appointmentChange'> {
   @Property({ type: 'string' })
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'integer' })
   seq: number;
 
   @Property({ type: 'string' })
   @Index()
-  appointmentId: string;
+  appointmentId: HubId<'appointment'>;
 
   /** The appointment's owner (HostUser id). */
   @Property({ type: 'string' })
-  userId: string;
+  userId: HubId<'hostUser'>;
 
   @Property({ type: 'string' })
   kind: AppointmentChangeKind;
@@ -34,12 +34,21 @@ export class AppointmentChange extends BaseEntity {
   provider: ProviderSlug;
 
   @Property({ type: 'string' })
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 
   @Property({ type: 'Date' })
   at: Date;
 
-  constructor(args: { tenantId: string; seq: number; appointmentId: string; userId: string; kind: AppointmentChangeKind; provider: ProviderSlug; connectionId: string; at: Date }) {
+  constructor(args: {
+    tenantId: HubId<'tenant'>;
+    seq: number;
+    appointmentId: HubId<'appointment'>;
+    userId: HubId<'hostUser'>;
+    kind: AppointmentChangeKind;
+    provider: ProviderSlug;
+    connectionId: HubId<'connection'>;
+    at: Date;
+  }) {
     super();
     this.id = newId('appointmentChange');
     this.tenantId = args.tenantId;

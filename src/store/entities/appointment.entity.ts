@@ -8,7 +8,7 @@ import type {
   Sensitivity,
   ShowAs,
 } from '../../domain/appointment.js';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { AppointmentOrigin } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
@@ -22,14 +22,14 @@ import { BaseEntity } from './base.entity.js';
 @Entity({ tableName: 'appointments' })
 @Unique({ properties: ['tenantId', 'hostKey'] })
 @Index({ properties: ['tenantId', 'ownerId', 'startsAt'] })
-export class Appointment extends BaseEntity {
+export class Appointment extends BaseEntity<'appointment'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   /** `HostUser.id` the appointment is assigned to; only the owner's own appointments sync. */
   @Property({ type: 'string' })
-  ownerId: string;
+  ownerId: HubId<'hostUser'>;
 
   @Property({ type: 'string', nullable: true })
   hostAppointmentId: string | null = null;
@@ -75,7 +75,7 @@ export class Appointment extends BaseEntity {
   /** For an exception (moved/edited occurrence): the series master's `Appointment.id`. */
   @Property({ type: 'string', nullable: true })
   @Index()
-  seriesMasterId: string | null = null;
+  seriesMasterId: HubId<'appointment'> | null = null;
 
   /** For an exception: the original start of the occurrence (ISO instant or date). */
   @Property({ type: 'string', nullable: true })
@@ -108,7 +108,7 @@ export class Appointment extends BaseEntity {
   @Property({ type: 'Date' })
   contentChangedAt: Date = new Date();
 
-  constructor(args: { tenantId: string; ownerId: string; timing: EventTiming; hostAppointmentId?: string | null }) {
+  constructor(args: { tenantId: HubId<'tenant'>; ownerId: HubId<'hostUser'>; timing: EventTiming; hostAppointmentId?: string | null }) {
     super();
     this.id = newId('appointment');
     this.tenantId = args.tenantId;

@@ -1,7 +1,7 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { CalendarRole } from '../../domain/model.js';
-import type { ProviderCursor, PushChannel } from '../../providers/calendar-provider.js';
+import type { ProviderCursor, PushChannel } from '../../domain/provider-state.js';
 import { BaseEntity } from './base.entity.js';
 
 /**
@@ -10,19 +10,19 @@ import { BaseEntity } from './base.entity.js';
  */
 @Entity({ tableName: 'calendars' })
 @Unique({ properties: ['connectionId', 'providerCalendarId'] })
-export class Calendar extends BaseEntity {
+export class Calendar extends BaseEntity<'calendar'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
   @Index()
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 
   /** `HostUser.id` of the connection's owner (denormalised for the primary rule). */
   @Property({ type: 'string' })
   @Index()
-  userId: string;
+  userId: HubId<'hostUser'>;
 
   @Property({ type: 'string' })
   providerCalendarId: string;
@@ -73,9 +73,9 @@ export class Calendar extends BaseEntity {
   backfilledAt: Date | null = null;
 
   constructor(args: {
-    tenantId: string;
-    connectionId: string;
-    userId: string;
+    tenantId: HubId<'tenant'>;
+    connectionId: HubId<'connection'>;
+    userId: HubId<'hostUser'>;
     providerCalendarId: string;
     name: string;
     canEdit?: boolean;

@@ -1,6 +1,6 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
 import type { EventData } from '../../domain/appointment.js';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ConflictChoice, ConflictPolicy, ConflictStatus } from '../../domain/model.js';
 import type { ConflictKind } from '../../domain/sync/decision.js';
 import { BaseEntity } from './base.entity.js';
@@ -8,20 +8,20 @@ import { BaseEntity } from './base.entity.js';
 /** Both sides changed since the last sync: both versions, and what the policy (or a person) chose. */
 @Entity({ tableName: 'conflicts' })
 @Index({ properties: ['tenantId', 'status'] })
-export class Conflict extends BaseEntity {
+export class Conflict extends BaseEntity<'conflict'> {
   @Property({ type: 'string' })
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
   @Index()
-  mappingId: string;
+  mappingId: HubId<'syncMapping'>;
 
   @Property({ type: 'string' })
-  appointmentId: string;
+  appointmentId: HubId<'appointment'>;
 
   @Property({ type: 'string' })
   @Index()
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 
   /** What moved on each side: an edit on both, or a deletion on one and an edit on the other. */
   @Property({ type: 'string' })
@@ -63,10 +63,10 @@ export class Conflict extends BaseEntity {
   resolvedBy: string | null = null;
 
   constructor(args: {
-    tenantId: string;
-    mappingId: string;
-    appointmentId: string;
-    connectionId: string;
+    tenantId: HubId<'tenant'>;
+    mappingId: HubId<'syncMapping'>;
+    appointmentId: HubId<'appointment'>;
+    connectionId: HubId<'connection'>;
     kind: ConflictKind;
     hostSnapshot: EventData | null;
     providerSnapshot: EventData | null;

@@ -1,18 +1,9 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ConnectionStatus, ProviderSlug } from '../../domain/model.js';
+import type { ConnectionProviderState } from '../../domain/provider-state.js';
+import type { StoredError } from '../../domain/stored-error.js';
 import { BaseEntity } from './base.entity.js';
-
-/** Provider-specific state of a link, grouped under one typed property (conventions.md). */
-export type ConnectionProviderState =
-  | { provider: 'microsoft-graph'; homeAccountId: string; tenantId: string | null }
-  | { provider: 'google-calendar'; subject: string };
-
-export interface StoredError {
-  code: string;
-  message: string;
-  at: string;
-}
 
 /**
  * One linked external account of a host user.
@@ -26,15 +17,15 @@ export interface StoredError {
 @Entity({ tableName: 'connections' })
 @Unique({ properties: ['tenantId', 'userId', 'provider'] })
 @Unique({ properties: ['tenantId', 'accountKey'] })
-export class Connection extends BaseEntity {
+export class Connection extends BaseEntity<'connection'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   /** `HostUser.id` of the owner. */
   @Property({ type: 'string' })
   @Index()
-  userId: string;
+  userId: HubId<'hostUser'>;
 
   @Property({ type: 'string' })
   provider: ProviderSlug;
@@ -105,7 +96,7 @@ export class Connection extends BaseEntity {
   @Property({ type: 'integer', nullable: true })
   deletionsHeld: number | null = null;
 
-  constructor(args: { tenantId: string; userId: string; provider: ProviderSlug; accountId: string; accountEmail?: string | null }) {
+  constructor(args: { tenantId: HubId<'tenant'>; userId: HubId<'hostUser'>; provider: ProviderSlug; accountId: string; accountEmail?: string | null }) {
     super();
     this.id = newId('connection');
     this.tenantId = args.tenantId;

@@ -1,14 +1,14 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import { BaseEntity } from './base.entity.js';
 
 /** A user of the host application, identified by the host's own id within a tenant. */
 @Entity({ tableName: 'host_users' })
 @Unique({ properties: ['tenantId', 'hostUserId'] })
-export class HostUser extends BaseEntity {
+export class HostUser extends BaseEntity<'hostUser'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   /** The host's id for this user (unique per tenant). */
   @Property({ type: 'string' })
@@ -32,7 +32,7 @@ export class HostUser extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   lastHostActivityAt: Date | null = null;
 
-  constructor(args: { tenantId: string; hostUserId: string; email?: string | null; name?: string | null }) {
+  constructor(args: { tenantId: HubId<'tenant'>; hostUserId: string; email?: string | null; name?: string | null }) {
     super();
     this.id = newId('hostUser');
     this.tenantId = args.tenantId;

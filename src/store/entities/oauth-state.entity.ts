@@ -1,5 +1,5 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { ProviderSlug } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
@@ -9,16 +9,16 @@ import { BaseEntity } from './base.entity.js';
  * stored encrypted.
  */
 @Entity({ tableName: 'oauth_states' })
-export class OAuthState extends BaseEntity {
+export class OAuthState extends BaseEntity<'oauthState'> {
   @Property({ type: 'string' })
   @Unique()
   stateHash: string;
 
   @Property({ type: 'string' })
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
-  userId: string;
+  userId: HubId<'hostUser'>;
 
   @Property({ type: 'string' })
   provider: ProviderSlug;
@@ -38,8 +38,8 @@ export class OAuthState extends BaseEntity {
 
   constructor(args: {
     stateHash: string;
-    tenantId: string;
-    userId: string;
+    tenantId: HubId<'tenant'>;
+    userId: HubId<'hostUser'>;
     provider: ProviderSlug;
     codeVerifier: string;
     expiresAt: Date;

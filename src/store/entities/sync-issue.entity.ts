@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { IssueSeverity } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
@@ -11,23 +11,23 @@ import { BaseEntity } from './base.entity.js';
 @Entity({ tableName: 'sync_issues' })
 @Index({ properties: ['tenantId', 'dedupeKey'] })
 @Index({ properties: ['tenantId', 'resolvedAt'] })
-export class SyncIssue extends BaseEntity {
+export class SyncIssue extends BaseEntity<'syncIssue'> {
   @Property({ type: 'string' })
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string', nullable: true })
   @Index()
-  userId: string | null = null;
+  userId: HubId<'hostUser'> | null = null;
 
   @Property({ type: 'string', nullable: true })
   @Index()
-  connectionId: string | null = null;
+  connectionId: HubId<'connection'> | null = null;
 
   @Property({ type: 'string', nullable: true })
-  appointmentId: string | null = null;
+  appointmentId: HubId<'appointment'> | null = null;
 
   @Property({ type: 'string', nullable: true })
-  mappingId: string | null = null;
+  mappingId: HubId<'syncMapping'> | null = null;
 
   @Property({ type: 'string' })
   code: string;
@@ -56,7 +56,7 @@ export class SyncIssue extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   resolvedAt: Date | null = null;
 
-  constructor(args: { tenantId: string; code: string; message: string; severity: IssueSeverity; dedupeKey: string; tip?: string | null }) {
+  constructor(args: { tenantId: HubId<'tenant'>; code: string; message: string; severity: IssueSeverity; dedupeKey: string; tip?: string | null }) {
     super();
     this.id = newId('syncIssue');
     this.tenantId = args.tenantId;

@@ -1,8 +1,8 @@
 import { BeforeCreate, BeforeUpdate, Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { MappingState } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
-import type { StoredError } from './connection.entity.js';
+import type { StoredError } from '../../domain/stored-error.js';
 
 /**
  * One linked pair: an appointment ↔ an event in one calendar, with the version of each side seen
@@ -13,19 +13,19 @@ import type { StoredError } from './connection.entity.js';
 @Unique({ properties: ['appointmentId', 'calendarId'] })
 @Unique({ properties: ['calendarId', 'externalKey'] })
 @Index({ properties: ['connectionId', 'state'] })
-export class SyncMapping extends BaseEntity {
+export class SyncMapping extends BaseEntity<'syncMapping'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
-  appointmentId: string;
+  appointmentId: HubId<'appointment'>;
 
   @Property({ type: 'string' })
-  calendarId: string;
+  calendarId: HubId<'calendar'>;
 
   @Property({ type: 'string' })
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 
   @Property({ type: 'string', nullable: true })
   externalEventId: string | null = null;
@@ -90,7 +90,7 @@ export class SyncMapping extends BaseEntity {
   @Property({ type: 'Date', nullable: true })
   closedAt: Date | null = null;
 
-  constructor(args: { tenantId: string; appointmentId: string; calendarId: string; connectionId: string }) {
+  constructor(args: { tenantId: HubId<'tenant'>; appointmentId: HubId<'appointment'>; calendarId: HubId<'calendar'>; connectionId: HubId<'connection'> }) {
     super();
     this.id = newId('syncMapping');
     this.tenantId = args.tenantId;

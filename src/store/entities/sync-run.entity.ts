@@ -1,40 +1,20 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
-import { newId } from '../../domain/ids.js';
+import { newId, type HubId } from '../../domain/ids.js';
 import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
-import type { StoredError } from './connection.entity.js';
-
-/** What one direction of a run did, per action. */
-export interface ActionCounts {
-  created: number;
-  updated: number;
-  deleted: number;
-  unchanged: number;
-  conflicts: number;
-  skipped: number;
-  errors: number;
-}
-
-/** `outbound`: host → provider writes; `inbound`: provider changes applied to the host. */
-export interface SyncRunCounts {
-  outbound: ActionCounts;
-  inbound: ActionCounts;
-}
-
-export const emptyActionCounts = (): ActionCounts => ({ created: 0, updated: 0, deleted: 0, unchanged: 0, conflicts: 0, skipped: 0, errors: 0 });
-
-export const emptyCounts = (): SyncRunCounts => ({ outbound: emptyActionCounts(), inbound: emptyActionCounts() });
+import type { StoredError } from '../../domain/stored-error.js';
+import { emptyCounts, type SyncRunCounts } from '../../domain/sync-run-counts.js';
 
 /** One sync run for one connection: what started it, what it did, how many provider calls it cost. */
 @Entity({ tableName: 'sync_runs' })
 @Index({ properties: ['connectionId', 'startedAt'] })
-export class SyncRun extends BaseEntity {
+export class SyncRun extends BaseEntity<'syncRun'> {
   @Property({ type: 'string' })
   @Index()
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
 
   @Property({ type: 'string' })
-  connectionId: string;
+  connectionId: HubId<'connection'>;
 
   @Property({ type: 'string' })
   trigger: SyncTrigger;
@@ -71,7 +51,7 @@ export class SyncRun extends BaseEntity {
   @Property({ type: 'json', nullable: true })
   error: StoredError | null = null;
 
-  constructor(args: { tenantId: string; connectionId: string; trigger: SyncTrigger; direction: SyncDirection }) {
+  constructor(args: { tenantId: HubId<'tenant'>; connectionId: HubId<'connection'>; trigger: SyncTrigger; direction: SyncDirection }) {
     super();
     this.id = newId('syncRun');
     this.tenantId = args.tenantId;

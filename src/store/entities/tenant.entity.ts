@@ -5,7 +5,7 @@ import { BaseEntity } from './base.entity.js';
 
 /** One customer organisation (or location) of the host. */
 @Entity({ tableName: 'tenants' })
-export class Tenant extends BaseEntity {
+export class Tenant extends BaseEntity<'tenant'> {
   @Property({ type: 'string' })
   name: string;
 

@@ -9,7 +9,7 @@ import {
   SetPrimaryCalendarDocument,
   type CalendarFieldsFragment,
 } from '../../graphql/generated.js';
-import { onlyError } from '../../helpers/hub-harness.js';
+import { idOf, onlyError } from '../../helpers/hub-harness.js';
 import { createTenantWithUser, linkOk, sandboxAccountId, sandboxKit, startLinkingHub, type LinkingHub, type TenantUser } from './linking-harness.js';
 
 /** PRIMARY (one per user over all links, writable) and CONFLICT_CHECK (a set per link) roles. */
@@ -129,7 +129,7 @@ describe('calendars that change at the provider', () => {
   it('drop out of the list and lose their role when removed; a removed calendar cannot become primary', async () => {
     const secondary = (await calendars(googleId)).find((c) => !c.isDefault && c.canEdit)!;
     await t.gql(SetConflictCalendarsDocument, { connectionId: googleId, calendarIds: [secondary.id] }, tenant.key);
-    const providerId = (await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: secondary.id })).providerCalendarId;
+    const providerId = (await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: idOf('calendar', secondary.id) })).providerCalendarId;
     t.sandbox.google.control.removeCalendar(sandboxAccountId(t, 'GOOGLE', googleEmail), providerId);
 
     const refreshed = await t.gql(RefreshCalendarsDocument, { connectionId: googleId }, tenant.key);

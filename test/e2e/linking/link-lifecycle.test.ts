@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../../src/domain/ids.js';
+import { newId, type HubId } from '../../../src/domain/ids.js';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { asProviderCalendarId } from '../../../src/providers/calendar-provider.js';
 import { Calendar, Connection, SyncIssue, SyncMapping } from '../../../src/store/entities/index.js';
-import type { CleanupProgressPayload } from '../../../src/api/pubsub/pubsub-topics.js';
-import { TOPICS } from '../../../src/api/pubsub/pubsub-topics.js';
+import type { CleanupProgressPayload } from '../../../src/events/pubsub-topics.js';
+import { TOPICS } from '../../../src/events/pubsub-topics.js';
 import { ConnectionDocument, LinkCalendarDocument, RefreshCalendarsDocument, RevokeAccessDocument, SetConflictCalendarsDocument, type ConnectionFieldsFragment } from '../../graphql/generated.js';
 import { startPushReceiver } from '../../helpers/google-push-receiver.js';
-import { onlyError } from '../../helpers/hub-harness.js';
-import { createTenantWithUser, linkAccount, linkOk, pageMessage, sandboxAccountId, sandboxKit, startLinkingHub, type LinkingHub, type SandboxKit, type TenantUser } from './linking-harness.js';
+import { idOf, onlyError } from '../../helpers/hub-harness.js';
+import { formatHubTag } from '../../../src/domain/sync/hub-tag.js';
+import { createTenantWithUser, linkAccount, linkOk, pageMessage, recurringJobsOf, sandboxAccountId, sandboxKit, startLinkingHub, type LinkingHub, type SandboxKit, type TenantUser } from './linking-harness.js';
 
 /** Relink, revoke (with and without cleanup) and linking again, for both providers. */
 let t: LinkingHub;
@@ -31,13 +32,15 @@ async function connection(tenant: TenantUser, id: string): Promise<ConnectionFie
 const primaryOf = (link: ConnectionFieldsFragment) => link.calendars.find((c) => c.role === 'PRIMARY')!;
 
 /** Creates an event through the hub's own adapter for the link, as the sync engine does (it carries the hub's tag). */
-async function createHubEvent(connectionId: string, providerCalendarId: string, subject: string): Promise<string> {
+async function createHubEvent(connectionId: HubId<'connection'>, providerCalendarId: string, subject: string): Promise<string> {
   const start = new Date(Date.now() + 2 * 86_400_000);
   start.setUTCHours(9, 0, 0, 0);
-  const event = await t.hub.linking.guard.run(connectionId, 'test: create an event', (provider) =>
+  // The engine's tag: the appointment and the hub calendar the event was written for.
+  const calendar = await t.hub.orm.em.fork().findOneOrFail(Calendar, { connectionId, providerCalendarId });
+  const event = await t.hub.connections.guard.run(connectionId, 'test: create an event', (provider) =>
     provider.createEvent({
       calendarId: asProviderCalendarId(providerCalendarId),
-      idempotencyKey: newId('syncMapping'),
+      idempotencyKey: formatHubTag({ appointmentId: newId('appointment'), calendarId: calendar.id, generation: 0 }),
       data: {
         subject,
         body: null,
@@ -55,7 +58,7 @@ async function createHubEvent(connectionId: string, providerCalendarId: string, 
 }
 
 async function providerCalendarIdOf(calendarId: string): Promise<string> {
-  return (await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: calendarId })).providerCalendarId;
+  return (await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: idOf('calendar', calendarId) })).providerCalendarId;
 }
 
 describe.each(providers)('%s link lifecycle', (provider) => {
@@ -79,7 +82,7 @@ describe.each(providers)('%s link lifecycle', (provider) => {
     const other = before.calendars.find((c) => c.role === 'NONE')!;
     await t.gql(SetConflictCalendarsDocument, { connectionId: id, calendarIds: [other.id] }, tenant.key);
     const em = t.hub.orm.em.fork();
-    const mapping = new SyncMapping({ tenantId: tenant.tenantId, appointmentId: newId('appointment'), calendarId: primaryOf(before).id, connectionId: id });
+    const mapping = new SyncMapping({ tenantId: tenant.tenantId, appointmentId: newId('appointment'), calendarId: idOf('calendar', primaryOf(before).id), connectionId: id });
     mapping.externalEventId = 'evt-kept-1';
     mapping.state = 'SYNCED';
     mapping.deriveKeys();
@@ -124,7 +127,7 @@ describe.each(providers)('%s link lifecycle', (provider) => {
     const linked = await connection(tenant, id);
     const primary = primaryOf(linked);
     const eventId = await createHubEvent(id, await providerCalendarIdOf(primary.id), 'Made by the hub');
-    expect((await t.hub.scheduler.agenda.queryJobs({ data: { connectionId: id } })).total).toBe(1);
+    expect(await recurringJobsOf(t, id)).toEqual(['connection.refresh', 'sync.poll']);
 
     const revoked = await t.gql(RevokeAccessDocument, { connectionId: id }, tenant.key);
     const payload = revoked.data!.revokeAccess;
@@ -149,7 +152,7 @@ describe.each(providers)('%s link lifecycle', (provider) => {
     expect(relinked).toMatchObject({ status: 'ACTIVE', revokedAt: null });
     expect(Date.parse(relinked.activatedAt!)).toBeGreaterThanOrEqual(Date.parse(payload.connection.revokedAt!));
     expect(relinked.calendars.filter((c) => c.role === 'PRIMARY').map((c) => c.id)).toEqual([primary.id]);
-    expect((await t.hub.scheduler.agenda.queryJobs({ data: { connectionId: id } })).total).toBe(1);
+    expect(await recurringJobsOf(t, id)).toEqual(['connection.refresh', 'sync.poll']);
   });
 
   it('revokes with cleanup: deletes every event the hub created and nothing else, with progress events', async () => {
@@ -160,7 +163,7 @@ describe.each(providers)('%s link lifecycle', (provider) => {
     const secondCal = await providerCalendarIdOf(linked.calendars.find((c) => c.role === 'NONE' && c.canEdit)!.id);
     const hubEvents = [await createHubEvent(id, primaryCal, 'Hub 1'), await createHubEvent(id, primaryCal, 'Hub 2'), await createHubEvent(id, secondCal, 'Hub 3')];
     const userEvent = kit.createUserEvent(email, primaryCal, 'Made by the user');
-    const mapping = new SyncMapping({ tenantId: tenant.tenantId, appointmentId: newId('appointment'), calendarId: primaryOf(linked).id, connectionId: id });
+    const mapping = new SyncMapping({ tenantId: tenant.tenantId, appointmentId: newId('appointment'), calendarId: idOf('calendar', primaryOf(linked).id), connectionId: id });
     await t.hub.orm.em.fork().persistAndFlush(mapping);
     const progress: CleanupProgressPayload[] = [];
     const events = t.hub.pubsub.subscribeTyped(TOPICS.CLEANUP_PROGRESS, { tenantId: tenant.tenantId });
@@ -206,8 +209,8 @@ describe('revoking a link with push notifications', () => {
       const id = await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'GOOGLE', account: email });
       const primary = primaryOf(await connection(tenant, id));
       const em = t.hub.orm.em.fork();
-      const calendar = await em.findOneOrFail(Calendar, { id: primary.id });
-      calendar.push = await t.hub.linking.guard.run(id, 'test: watch', (provider) =>
+      const calendar = await em.findOneOrFail(Calendar, { id: idOf('calendar', primary.id) });
+      calendar.push = await t.hub.connections.guard.run(id, 'test: watch', (provider) =>
         provider.push!.subscribe({
           calendarId: asProviderCalendarId(calendar.providerCalendarId),
           notificationUrl: receiver.url,
@@ -220,7 +223,7 @@ describe('revoking a link with push notifications', () => {
 
       await t.gql(RevokeAccessDocument, { connectionId: id }, tenant.key);
       expect(t.sandbox.google.control.listChannels().map((c) => c.id)).not.toContain(calendar.push.channelId);
-      expect((await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: primary.id })).push).toBeNull();
+      expect((await t.hub.orm.em.fork().findOneOrFail(Calendar, { id: idOf('calendar', primary.id) })).push).toBeNull();
     } finally {
       await receiver.close();
     }

@@ -5,7 +5,8 @@ import { createCaFetch, type CaFetch } from '../../../src/providers/microsoft-gr
 import type { SandboxProviders } from '../../../src/sandbox/sandbox-providers.js';
 import { CreateApiKeyDocument, CreateTenantDocument, LinkCalendarDocument, UpsertHostUserDocument, type LinkCalendarInput } from '../../graphql/generated.js';
 import { submitConsent } from '../../helpers/google-consent.js';
-import { startTestHub, type TestHub } from '../../helpers/hub-harness.js';
+import type { HubId } from '../../../src/domain/ids.js';
+import { idOf, startTestHub, type TestHub } from '../../helpers/hub-harness.js';
 import { driveConsent } from '../../helpers/microsoft-emulator.js';
 
 /** A test hub with the provider sandbox on, and a browser stand-in that trusts the sandbox CA. */
@@ -34,26 +35,26 @@ export async function startLinkingHub(env: Record<string, string> = {}, override
 }
 
 export interface TenantUser {
-  tenantId: string;
+  tenantId: HubId<'tenant'>;
   /** A TENANT key of the tenant. */
   key: string;
-  userId: string;
+  userId: HubId<'hostUser'>;
   email: string;
 }
 
 /** A tenant with its own key and one host user. */
 export async function createTenantWithUser(t: LinkingHub, name: string, user: { hostUserId: string; email: string | null }): Promise<TenantUser> {
   const tenant = await t.gql(CreateTenantDocument, { input: { name } }, t.admin);
-  const tenantId = tenant.data!.createTenant.id;
+  const tenantId = idOf('tenant', tenant.data!.createTenant.id);
   const key = await t.gql(CreateApiKeyDocument, { input: { tenantId, name: `${name} key` } }, t.admin);
   const created = await addUser(t, key.data!.createApiKey.key, user);
   return { tenantId, key: key.data!.createApiKey.key, userId: created, email: user.email ?? '' };
 }
 
-export async function addUser(t: LinkingHub, key: string, user: { hostUserId: string; email: string | null; active?: boolean }): Promise<string> {
+export async function addUser(t: LinkingHub, key: string, user: { hostUserId: string; email: string | null; active?: boolean }): Promise<HubId<'hostUser'>> {
   const result = await t.gql(UpsertHostUserDocument, { input: { hostUserId: user.hostUserId, email: user.email, active: user.active ?? true } }, key);
   if (!result.data) throw new Error(`upsertHostUser failed: ${JSON.stringify(result.errors)}`);
-  return result.data.upsertHostUser.hostUser.id;
+  return idOf('hostUser', result.data.upsertHostUser.hostUser.id);
 }
 
 export async function startLink(t: LinkingHub, key: string, input: LinkCalendarInput): Promise<string> {
@@ -114,12 +115,12 @@ export async function linkAccount(
 }
 
 /** Links and expects success through a returnTo redirect; returns the new connection id. */
-export async function linkOk(t: LinkingHub, key: string, input: LinkCalendarInput & { account: string }): Promise<string> {
+export async function linkOk(t: LinkingHub, key: string, input: LinkCalendarInput & { account: string }): Promise<HubId<'connection'>> {
   const result = await linkAccount(t, key, { returnTo: 'https://crm.example.com/settings/calendar', ...input });
   if (result.status !== 303 || !result.location?.searchParams.get('connectionId')) {
     throw new Error(`linking ${input.account} failed: ${result.status} ${result.location?.toString() ?? result.html.slice(0, 500)}`);
   }
-  return result.location.searchParams.get('connectionId')!;
+  return idOf('connection', result.location.searchParams.get('connectionId')!);
 }
 
 /** The readable message of a result page. */
@@ -192,4 +193,10 @@ export function sandboxKit(t: LinkingHub, provider: ProviderKind): SandboxKit {
       };
     }
   }
+}
+
+/** Names of a link's recurring jobs (its calendar refresh and its sync poll while it is ACTIVE). */
+export async function recurringJobsOf(t: LinkingHub, connectionId: string): Promise<string[]> {
+  const { jobs } = await t.hub.scheduler.agenda.queryJobs({ data: { connectionId } });
+  return jobs.filter((j) => j.repeatInterval).map((j) => j.name).sort();
 }

@@ -1,10 +1,11 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/api/pubsub/pubsub-topics.js';
+import type { HubId } from '../../../src/domain/ids.js';
+import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
 import { Connection, SyncIssue } from '../../../src/store/entities/index.js';
 import { ConnectionDocument, ConnectionStatusChangedDocument, RefreshCalendarsDocument, type ConnectionStatusChangedSubscription } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
-import { createTenantWithUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub, type TenantUser } from './linking-harness.js';
+import { createTenantWithUser, linkOk, recurringJobsOf, sandboxKit, startLinkingHub, type LinkingHub, type TenantUser } from './linking-harness.js';
 
 /**
  * Token failures become link state in one place (the connection guard): a revoked grant stops only
@@ -14,18 +15,18 @@ let t: LinkingHub;
 
 beforeAll(async () => {
   // A fast `connection.refresh` cadence so the links' recurring jobs run during the test.
-  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { linking: { guardRetry: { baseDelayMs: 10 } } });
+  t = await startLinkingHub({ CONNECTION_REFRESH_INTERVAL_MS: '1000', JOBS_POLL_INTERVAL_MS: '100' }, { connections: { guardRetry: { baseDelayMs: 10 } } });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const row = (id: string) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
+const row = (id: HubId<'connection'>) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
 
 describe('a revoked grant', () => {
   let tenant: TenantUser;
-  let googleId: string;
-  let microsoftId: string;
+  let googleId: HubId<'connection'>;
+  let microsoftId: HubId<'connection'>;
   let googleEmail: string;
 
   beforeAll(async () => {
@@ -78,7 +79,7 @@ describe('a revoked grant', () => {
     // Nothing else of the user changed: the primary calendar stays where it was (on the Google link).
     expect(google.calendars.filter((c) => c.role === 'PRIMARY')).toHaveLength(1);
     expect(microsoft.calendars.filter((c) => c.role === 'PRIMARY')).toHaveLength(0);
-    expect((await t.hub.scheduler.agenda.queryJobs({ data: { connectionId: microsoftId } })).total).toBe(1);
+    expect(await recurringJobsOf(t, microsoftId)).toEqual(['connection.refresh', 'sync.poll']);
 
     await waitFor('the status event', () => events.length > 0);
     expect(events[0]).toMatchObject({ status: 'NEEDS_REAUTH', previousStatus: 'ACTIVE', connection: { id: googleId, provider: 'GOOGLE' } });

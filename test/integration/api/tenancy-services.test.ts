@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPubSub } from '../../../src/api/pubsub/create-pubsub.js';
-import type { HubPubSub } from '../../../src/api/pubsub/hub-pubsub.js';
+import { createPubSub } from '../../../src/events/create-pubsub.js';
+import type { HubPubSub } from '../../../src/events/hub-pubsub.js';
 import { HostUser, Tenant } from '../../../src/store/entities/index.js';
 import { createOrm, prepareSchema, type Orm } from '../../../src/store/orm.js';
 import { paginate, type Page } from '../../../src/store/repositories/paginate.js';

@@ -15,7 +15,7 @@ afterAll(() => {
 
 /** Starts `npm run emulators`' entry and resolves with its banner once it has printed the CA line. */
 function startCli(): Promise<string> {
-  child = spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), 'src/emulators/main.ts'], {
+  child = spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), 'packages/emulators/src/cli.ts'], {
     env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SANDBOX_MICROSOFT_PORT: '0', SANDBOX_GOOGLE_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

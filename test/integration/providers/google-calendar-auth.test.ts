@@ -1,5 +1,5 @@
+import type { RefreshTokenDeath } from '@calendar-sync-hub/emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RefreshTokenDeath } from '../../../src/emulators/google/google-state.js';
 import { isProviderError, type ProviderError } from '../../../src/providers/calendar-provider.js';
 import { isLinkRefusedError, type LinkRefusedError } from '../../../src/providers/provider-auth.js';
 import { createGoogleCalendarModule } from '../../../src/providers/google-calendar/google-calendar.module.js';
@@ -109,7 +109,7 @@ describe('GoogleAuth', () => {
   it('refuses a grant that carries no refresh token, because the hub could not sync offline', async () => {
     const account = newAccount(p.env);
     await linkAccount(p, { account });
-    // Without prompt=consent Google skips the consent screen for an existing grant and issues no refresh token (F12).
+    // Without prompt=consent Google skips the consent screen for an existing grant and issues no refresh token (docs/providers.md#google-consent).
     const e = await refusal(consentAndRedeem(p, account.email, { editUrl: (url) => url.searchParams.delete('prompt') }));
     expect(e.reason).toBe('SCOPES_MISSING');
     expect(e.message).toMatch(/offline access/);

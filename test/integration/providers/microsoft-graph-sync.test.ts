@@ -242,7 +242,7 @@ describe('MicrosoftGraphProvider series updates', () => {
       ['OCCURRENCE', 'Review v2'],
     ]);
 
-    // A real change of the pattern is written (and Exchange drops the exceptions, B6).
+    // A real change of the pattern is written (and Exchange drops the exceptions, docs/providers.md#graph-series-updates).
     await provider.updateEvent({ calendarId: primary, eventId: current.id, data: { ...current.data, recurrence: { rrule: `FREQ=WEEKLY;COUNT=2;BYDAY=${first.weekday.slice(0, 2).toUpperCase()}`, exdates: [], rdates: [] } }, ifMatch: null });
     expect((await provider.getSeriesInstances(primary, current.id, window())).map((i) => i.kind)).toEqual(['OCCURRENCE', 'OCCURRENCE']);
   });

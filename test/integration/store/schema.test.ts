@@ -1,6 +1,7 @@
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrm, ormOptions, prepareSchema, type Orm } from '../../../src/store/orm.js';
+import { newId } from '../../../src/domain/ids.js';
 import { Appointment, Calendar, Connection, HostUser, SyncMapping, Tenant } from '../../../src/store/entities/index.js';
 
 const sqlite = { kind: 'sqlite' as const, file: ':memory:', url: 'sqlite::memory:' };
@@ -75,8 +76,9 @@ describe('store schema on SQLite', () => {
     const timing = { allDay: false as const, start: '2026-01-01T09:00:00.000Z', end: '2026-01-01T10:00:00.000Z', timeZone: 'UTC' };
     const a1 = new Appointment({ tenantId: tenant.id, ownerId: alice.id, timing });
     const a2 = new Appointment({ tenantId: tenant.id, ownerId: alice.id, timing });
-    const m1 = new SyncMapping({ tenantId: tenant.id, appointmentId: a1.id, calendarId: 'cal_x', connectionId: 'con_x' });
-    const m2 = new SyncMapping({ tenantId: tenant.id, appointmentId: a2.id, calendarId: 'cal_x', connectionId: 'con_x' });
+    const [calendarId, connectionId] = [newId('calendar'), newId('connection')];
+    const m1 = new SyncMapping({ tenantId: tenant.id, appointmentId: a1.id, calendarId, connectionId });
+    const m2 = new SyncMapping({ tenantId: tenant.id, appointmentId: a2.id, calendarId, connectionId });
     await em.persistAndFlush([a1, a2, m1, m2]);
     m1.externalEventId = 'evt-1';
     await em.flush();

@@ -2,7 +2,7 @@ import { parse, validate, specifiedRules, type FragmentDefinitionNode, Kind, typ
 import { describe, expect, it } from 'vitest';
 import { buildHubSchema } from '../../../src/api/build-schema.js';
 import { complexityError, depthLimitRule, operationComplexity, operationDepth } from '../../../src/api/limits/operation-limits.js';
-import { createPubSub } from '../../../src/api/pubsub/create-pubsub.js';
+import { createPubSub } from '../../../src/events/create-pubsub.js';
 import { createLogger } from '../../../src/logger.js';
 
 function depthOf(query: string): number {

@@ -1,6 +1,6 @@
+import { HOLIDAYS_CALENDAR_ID } from '@calendar-sync-hub/emulators';
 import type { calendar_v3 } from '@googleapis/calendar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOLIDAYS_CALENDAR_ID } from '../../../../src/emulators/google/google-emulator.js';
 import { accountByEmail, apiError, authorize, calendarClient, SCOPES, startGoogleTestEmulator, type GoogleTestEnv } from '../../../helpers/google-emulator.js';
 
 let env: GoogleTestEnv;

@@ -1,7 +1,5 @@
+import { createEmulatorCore, ensureEmulatorTls, startGoogleEmulator } from '@calendar-sync-hub/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulatorCore } from '../../../../src/emulators/core/emulator-core.js';
-import { ensureEmulatorTls } from '../../../../src/emulators/core/tls.js';
-import { startGoogleEmulator } from '../../../../src/emulators/google/google-emulator.js';
 import { accountByEmail, authorize, calendarClient, oauthClient, SCOPES, startGoogleTestEmulator, type GoogleTestEnv } from '../../../helpers/google-emulator.js';
 
 let env: GoogleTestEnv;

@@ -1,7 +1,5 @@
+import { createEmulatorCore, ensureEmulatorTls, startMicrosoftEmulator } from '@calendar-sync-hub/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulatorCore } from '../../../../src/emulators/core/emulator-core.js';
-import { ensureEmulatorTls } from '../../../../src/emulators/core/tls.js';
-import { startMicrosoftEmulator } from '../../../../src/emulators/microsoft/microsoft-emulator.js';
 import { graphFor, startMicrosoftTestEnv, type MicrosoftTestEnv } from '../../../helpers/microsoft-emulator.js';
 
 let env: MicrosoftTestEnv;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventData } from '../../../../src/domain/appointment.js';
 import { contentHash, timingMoved } from '../../../../src/domain/sync/content.js';
+import type { HubId } from '../../../../src/domain/ids.js';
 import { formatHubTag, parseHubTag } from '../../../../src/domain/sync/hub-tag.js';
 
 const data = (over: Partial<EventData> = {}): EventData => ({
@@ -85,7 +86,7 @@ describe('hub tag', () => {
   it('round-trips and is readable back from an event', () => {
     fc.assert(
       fc.property(id('apt'), id('cal'), fc.nat({ max: 5000 }), (appointmentId, calendarId, generation) => {
-        const tag = { appointmentId, calendarId, generation };
+        const tag = { appointmentId: appointmentId as HubId<'appointment'>, calendarId: calendarId as HubId<'calendar'>, generation };
         expect(parseHubTag(formatHubTag(tag))).toEqual(tag);
       }),
     );

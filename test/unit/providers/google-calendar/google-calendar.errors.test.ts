@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyForRetry, describeFailure, parseRetryAfter, safeMessage, toProviderError } from '../../../../src/providers/google-calendar/google-calendar.errors.js';
+import { classifyForRetry, describeFailure, safeMessage, toProviderError } from '../../../../src/providers/google-calendar/google-calendar.errors.js';
+import { parseRetryAfter } from '../../../../src/providers/retry-policy.js';
 
 /** A failed exchange shaped like a gaxios error with Google's JSON error body. */
 function apiFailure(status: number, reason: string, message = reason, headers: Record<string, string> = {}) {

@@ -5,9 +5,9 @@ import {
   codeRedemptionError,
   describeMicrosoftCallbackError,
   graphHttpError,
-  retryAfterMs,
   tokenAcquisitionError,
 } from '../../../../src/providers/microsoft-graph/microsoft-graph.errors.js';
+import { parseRetryAfter as retryAfterMs } from '../../../../src/providers/retry-policy.js';
 
 const REVOKED_DESCRIPTION =
   "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed.\r\nTrace ID: 0b7c\r\nCorrelation ID: 9f1e\r\nTimestamp: 2026-03-01 10:00:00Z";

@@ -1,0 +1,41 @@
+import type { HubId } from '../domain/ids.js';
+import type { TokenStore } from '../providers/provider-auth.js';
+import { Connection } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import { vaultContext, type TokenVault } from '../security/token-vault.js';
+
+/**
+ * The `TokenStore` adapters get for one connection: the `tokens` column, sealed by the vault and
+ * bound to the connection id. Each call forks its own EntityManager and touches only that column,
+ * so an adapter refreshing a token never flushes anything else. A revoked link's tokens are wiped
+ * and stay wiped: a refresh finishing after the revoke does not write them back.
+ */
+export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, connectionId: HubId<'connection'>): TokenStore {
+  const context = vaultContext.connectionTokens(connectionId);
+  return {
+    async load() {
+      const row = await deps.orm.em.fork().findOne(Connection, { id: connectionId }, { fields: ['tokens'] });
+      if (!row?.tokens) return null;
+      return deps.vault.open(row.tokens, context);
+    },
+    async save(tokenBlob) {
+      await deps.orm.em
+        .fork()
+        .nativeUpdate(Connection, { id: connectionId, status: { $ne: 'REVOKED' } }, { tokens: deps.vault.seal(tokenBlob, context), updatedAt: new Date() });
+    },
+  };
+}
+
+/** A token store in memory: holds a fresh grant while the link is checked, before any row exists. */
+export function memoryTokenStore(initial: string): TokenStore & { readonly current: string } {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    load: async () => current,
+    save: async (blob) => {
+      current = blob;
+    },
+  };
+}

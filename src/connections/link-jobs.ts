@@ -1,0 +1,39 @@
+import type { Agenda } from 'agenda';
+import type { HubId } from '../domain/ids.js';
+import type { Logger } from '../logger.js';
+
+/** Data of every job that belongs to one link: `connectionId` is how a link's jobs are found and cancelled. */
+export interface LinkJobData {
+  connectionId: HubId<'connection'>;
+}
+
+/** Schedules one feature's per-link jobs once a link is ACTIVE (its data must carry `connectionId`). */
+export type LinkJobStarter = (agenda: Agenda, connectionId: HubId<'connection'>) => Promise<void>;
+
+/**
+ * The jobs of a link. Features register a starter for their per-link jobs (linking: the calendar
+ * refresh; the sync engine: its polling cycle). `start` runs every starter when a link becomes
+ * ACTIVE (link, relink); `stop` cancels every queued job whose data names the connection —
+ * whatever feature defined it — when the link needs re-authorisation or is revoked.
+ */
+export class LinkJobs {
+  private readonly starters: LinkJobStarter[] = [];
+
+  constructor(private readonly deps: { agenda: Agenda; logger: Logger }) {}
+
+  /** Registers a feature's per-link jobs to start whenever a link becomes ACTIVE (in registration order). */
+  addStarter(starter: LinkJobStarter): void {
+    this.starters.push(starter);
+  }
+
+  async start(connectionId: HubId<'connection'>): Promise<void> {
+    for (const starter of this.starters) await starter(this.deps.agenda, connectionId);
+  }
+
+  /** Cancels the link's queued jobs; a run in progress finishes (its next run is gone). */
+  async stop(connectionId: HubId<'connection'>): Promise<number> {
+    const cancelled = await this.deps.agenda.cancel({ data: { connectionId } });
+    this.deps.logger.info({ connectionId, cancelled }, "cancelled the link's jobs");
+    return cancelled;
+  }
+}
