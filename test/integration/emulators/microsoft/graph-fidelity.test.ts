@@ -194,7 +194,8 @@ describe('Graph JSON batching and errors as documented', () => {
         { id: 'missing', method: 'GET', url: '/me/events/AAMkAGI2doesnotexistAAA=' },
       ],
     });
-    const byId = Object.fromEntries((res.responses as { id: string }[]).map((r) => [r.id, r])) as Record<string, { status: number; headers: Record<string, string>; body: { error?: { code: string } } }>;
+    type Part = { id: string; status: number; headers: Record<string, string>; body: { error?: { code: string } } };
+    const byId = Object.fromEntries((res.responses as Part[]).map((r) => [r.id, r]));
     expect(byId.get!.status).toBe(200);
     expect(byId.get!.headers).toEqual({
       'Cache-Control': 'no-cache',
