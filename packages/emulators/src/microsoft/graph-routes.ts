@@ -131,8 +131,7 @@ function parseQuery(request: FastifyRequest): QueryOptions {
         // Graph expands extended properties only through a filter on their id (singlevaluelegacyextendedproperty-get).
         if (!/^\s*\$filter\s*=/i.test(m[2] ?? '') || ids.length === 0) throw extendedPropertyFilterRequired();
         opts.expandExtended = ids;
-      }
-      else if (name === 'extensions') opts.expandExtensions = ids;
+      } else if (name === 'extensions') opts.expandExtensions = ids;
       else if (name !== 'calendar' && name !== 'attachments' && name !== 'instances') throw new GraphError(400, 'BadRequest', `Could not find a property named '${m[1]}' on type 'microsoft.graph.event'.`);
     }
   }
