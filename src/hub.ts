@@ -113,7 +113,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, config: config.sync });
     const linking = createLinkingServices({
       orm,
       logger,

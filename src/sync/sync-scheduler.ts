@@ -3,7 +3,7 @@ import type { HubId } from '../domain/ids.js';
 import type { SyncTrigger } from '../domain/model.js';
 import { defineJob, type JobDefinition, type RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
-import { Calendar, Connection, HostUser, SyncRun } from '../store/entities/index.js';
+import { AppointmentChange, Calendar, Connection, HostUser, SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { loadTenantSettings, type SyncEngine } from './sync-engine.js';
 import type { SyncRuns } from './sync-runs.service.js';
@@ -11,6 +11,10 @@ import type { SyncRuns } from './sync-runs.service.js';
 export const SYNC_POLL_JOB = 'sync.poll';
 export const SYNC_OUTBOUND_JOB = 'sync.outbound';
 export const SYNC_RUN_JOB = 'sync.run';
+export const SYNC_HOUSEKEEPING_JOB = 'sync.housekeeping';
+
+/** A run still RUNNING this long after it started, on a link nobody holds, was left by a crashed worker. */
+const STALE_RUN_MS = 10 * 60_000;
 
 /** How soon a job that found the link's lease taken tries again. */
 const BUSY_RETRY_MS = 250;
@@ -49,6 +53,10 @@ export class SyncScheduler {
       engine: SyncEngine;
       runs: SyncRuns;
       logger: Logger;
+      /** SYNC_POLL_INTERVAL_MS: one fixed cadence for every link (tests, demos, benchmarks). */
+      pollIntervalMs?: number | null;
+      /** SYNC_RUN_RETENTION_DAYS. */
+      retentionDays?: number;
     },
   ) {
     this.pollJob = defineJob<LinkJobData>(SYNC_POLL_JOB, (data, job) => this.poll(data.connectionId, job), { concurrency: 4 });
@@ -58,10 +66,34 @@ export class SyncScheduler {
       removeOnComplete: true,
     });
     this.runJob = defineJob<RunJobData>(SYNC_RUN_JOB, (data) => this.executeQueued(data), { concurrency: 4, priority: 'high', removeOnComplete: true });
+    this.housekeepingJob = defineJob<Record<string, never>>(SYNC_HOUSEKEEPING_JOB, () => this.housekeeping().then(() => undefined), { concurrency: 1 });
   }
 
+  readonly housekeepingJob: JobDefinition<Record<string, never>>;
+
   get jobDefinitions(): RegisteredJob[] {
-    return [this.pollJob, this.outboundJob, this.runJob];
+    return [this.pollJob, this.outboundJob, this.runJob, this.housekeepingJob];
+  }
+
+  /**
+   * Closes runs a crashed worker left RUNNING (its link's lease expired long ago) as FAILED, and
+   * deletes finished runs and change-feed entries past the retention. Hourly, and once at start.
+   */
+  async housekeeping(now = new Date()): Promise<{ interrupted: number; runsDeleted: number; changesDeleted: number }> {
+    const em = this.deps.orm.em.fork();
+    let interrupted = 0;
+    const stale = await em.find(SyncRun, { outcome: 'RUNNING', startedAt: { $lt: new Date(now.getTime() - STALE_RUN_MS) } }, { limit: 500 });
+    for (const run of stale) {
+      const held = await em.count(Connection, { id: run.connectionId, leaseExpiresAt: { $gt: now } });
+      if (held > 0) continue;
+      await this.deps.runs.abandon(run, { code: 'INTERRUPTED', message: 'The worker running this sync stopped before it finished; the next run picks up where it left off.' });
+      interrupted += 1;
+    }
+    const before = new Date(now.getTime() - (this.deps.retentionDays ?? 30) * 86_400_000);
+    const runsDeleted = await em.nativeDelete(SyncRun, { outcome: { $ne: 'RUNNING' }, finishedAt: { $lt: before } });
+    const changesDeleted = await em.nativeDelete(AppointmentChange, { at: { $lt: before } });
+    if (interrupted + runsDeleted + changesDeleted > 0) this.deps.logger.info({ interrupted, runsDeleted, changesDeleted }, 'sync housekeeping');
+    return { interrupted, runsDeleted, changesDeleted };
   }
 
   /** Lets another feature run a trigger of its own through `sync.run` (cleanup, verify). */
@@ -106,6 +138,7 @@ export class SyncScheduler {
    * being cancelled, or a job lost with a crashed instance). Existing schedules are kept.
    */
   async reconcile(): Promise<number> {
+    await this.housekeepingJob.every(this.deps.agenda, 3_600_000, {});
     const links = await this.deps.orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'tenantId', 'userId'] });
     for (const link of links) await this.schedulePolls(this.deps.agenda, link, await this.intervalFor(link), { keepSchedule: true });
     return links.length;
@@ -121,6 +154,7 @@ export class SyncScheduler {
 
   /** The poll interval of a link: active users (host activity within `activeWithinDays`) poll more often. */
   async intervalFor(link: Pick<Connection, 'tenantId' | 'userId'>): Promise<number> {
+    if (this.deps.pollIntervalMs) return this.deps.pollIntervalMs;
     const settings = await loadTenantSettings(this.deps.orm, link.tenantId);
     const user = await this.deps.orm.em.fork().findOne(HostUser, { id: link.userId }, { fields: ['lastHostActivityAt', 'active'] });
     const activeSince = Date.now() - settings.polling.activeWithinDays * 86_400_000;
