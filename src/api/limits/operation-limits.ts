@@ -12,11 +12,21 @@ import { createRequire } from 'node:module';
 import type * as QueryComplexityModule from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/repositories/paginate.js';
+import { APPOINTMENT_LIMITS } from '../../sync/appointment-input.js';
 
 // graphql-query-complexity's ESM build imports `graphql/index.mjs`, while everything else
 // (type-graphql, Apollo, graphql-ws) loads graphql's CJS entry; mixing the two fails with
 // "Cannot use GraphQLSchema from another module or realm". Its CJS build shares our instance.
 const queryComplexity = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexityModule;
+
+/**
+ * The largest GraphQL request (HTTP body, WebSocket message) the hub reads. One upsertAppointment may
+ * carry a body of up to 1 MB (`APPOINTMENT_LIMITS.bodyBytes`), 500 attendees and 64 KB of hostOnly,
+ * and JSON escaping grows text (quotes, line breaks): four times the body limit leaves room for all
+ * of it, so an appointment within its limits is never refused by the transport before the service
+ * can name the field that is too large.
+ */
+export const MAX_REQUEST_BYTES = 4 * APPOINTMENT_LIMITS.bodyBytes;
 
 export interface OperationLimits {
   maxDepth: number;
