@@ -174,7 +174,7 @@ export class AppointmentService {
   }
 
   /** The state of the appointment's live pair; NONE when it has none (no primary calendar, or it predates the link). */
-  async syncStateOf(a: Appointment): Promise<AppointmentSyncState> {
+  async syncStateOf(a: Pick<Appointment, 'id'>): Promise<AppointmentSyncState> {
     const live = await this.deps.orm.em.fork().find(SyncMapping, { appointmentId: a.id, closedAt: null }, { orderBy: { id: 'desc' } });
     return live[0]?.state ?? 'NONE';
   }
