@@ -60,12 +60,12 @@ export class SyncScheduler {
     },
   ) {
     this.pollJob = defineJob<LinkJobData>(SYNC_POLL_JOB, (data, job) => this.poll(data.connectionId, job), { concurrency: 4 });
-    this.outboundJob = defineJob<LinkJobData>(SYNC_OUTBOUND_JOB, (data) => this.outbound(data.connectionId), {
+    this.outboundJob = defineJob<LinkJobData>(SYNC_OUTBOUND_JOB, (data, job) => this.outbound(data.connectionId, job), {
       concurrency: 4,
       priority: 'high',
       removeOnComplete: true,
     });
-    this.runJob = defineJob<RunJobData>(SYNC_RUN_JOB, (data) => this.executeQueued(data), { concurrency: 4, priority: 'high', removeOnComplete: true });
+    this.runJob = defineJob<RunJobData>(SYNC_RUN_JOB, (data, job) => this.executeQueued(data, job), { concurrency: 4, priority: 'high', removeOnComplete: true });
     this.housekeepingJob = defineJob<Record<string, never>>(SYNC_HOUSEKEEPING_JOB, () => this.housekeeping().then(() => undefined), { concurrency: 1 });
   }
 
@@ -166,7 +166,7 @@ export class SyncScheduler {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
-    const result = await this.deps.engine.run(connectionId, () => this.deps.runs.create(link, 'POLL', 'BOTH'));
+    const result = await this.deps.engine.run(connectionId, () => this.deps.runs.create(link, 'POLL', 'BOTH'), { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') this.deps.logger.debug({ connectionId }, 'poll skipped: the link is being synced by another run');
     // The cadence follows the user's activity and the tenant's settings as they are now.
     const interval = await this.intervalFor(link);
@@ -177,12 +177,12 @@ export class SyncScheduler {
     await em.nativeUpdate(Connection, { id: connectionId }, { nextSyncAt: new Date(Date.now() + interval) });
   }
 
-  private async outbound(connectionId: HubId<'connection'>): Promise<void> {
+  private async outbound(connectionId: HubId<'connection'>, job: Job<LinkJobData>): Promise<void> {
     const { engine, runs, agenda } = this.deps;
     if (!(await engine.hasPendingWrites(connectionId))) return;
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
-    const result = await engine.run(connectionId, () => runs.create(link, 'OUTBOUND', 'OUTBOUND'));
+    const result = await engine.run(connectionId, () => runs.create(link, 'OUTBOUND', 'OUTBOUND'), { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') await this.outboundJob.schedule(agenda, new Date(Date.now() + BUSY_RETRY_MS), { connectionId });
     else if (result.status === 'THROTTLED') await this.outboundJob.schedule(agenda, new Date(Date.now() + result.retryAfterMs), { connectionId });
     else if (result.run.outcome !== 'FAILED' && (await engine.hasPendingWrites(connectionId))) {
@@ -191,7 +191,7 @@ export class SyncScheduler {
     }
   }
 
-  private async executeQueued(data: RunJobData): Promise<void> {
+  private async executeQueued(data: RunJobData, job: Job<RunJobData>): Promise<void> {
     const run = await this.deps.orm.em.fork().findOne(SyncRun, { id: data.runId });
     if (!run || run.outcome !== 'RUNNING') return;
     const extra = this.extraRunHandlers.get(run.trigger);
@@ -199,7 +199,7 @@ export class SyncScheduler {
       await extra(run);
       return;
     }
-    const result = await this.deps.engine.run(run.connectionId, async () => run);
+    const result = await this.deps.engine.run(run.connectionId, async () => run, { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') await this.runJob.schedule(this.deps.agenda, new Date(Date.now() + BUSY_RETRY_MS), data);
   }
 }

@@ -21,12 +21,14 @@ beforeAll(async () => {
   providers = await startProviderSide();
 });
 afterAll(async () => {
+  if (process.env.DEBUG_HUB_LOGS) for (const [i, h] of hubs.entries()) (await import('node:fs')).writeFileSync(`/tmp/hub-${i}.log`, h.output());
   for (const h of hubs) await h.kill().catch(() => undefined);
   await providers?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const ENV = { SYNC_POLL_INTERVAL_MS: '3600000', SYNC_LEASE_MS: '2000', JOBS_LOCK_LIFETIME_MS: '3000' };
+// Short lease and job-lock lifetimes, so a killed hub's hold on a link ends within seconds.
+const ENV = { SYNC_POLL_INTERVAL_MS: '3600000', SYNC_LEASE_MS: '5000', JOBS_LOCK_LIFETIME_MS: '10000' };
 
 async function freshHub(env: Record<string, string> = {}): Promise<{ dataDir: string; port: number; hub: HubProcess }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-proc-'));
@@ -49,7 +51,7 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
   const createRoute = kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert';
 
   describe(`hub processes with ${kind}`, () => {
-    it('never duplicates an event when the hub is killed between the provider write and saving the pair', async () => {
+    it('never duplicates an event when the hub is killed between the provider write and saving the pair', { timeout: 120_000 }, async () => {
       const first = await freshHub();
       let hub = first.hub;
       const u = await linkedUser(processDriver(() => hub, providers, first.hub.adminKey!), providers.emulators, kind, { name: 'crash' });
@@ -68,7 +70,7 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       await hub.stop();
     });
 
-    it('keeps the change feed going across a restart without skipping or repeating a change', async () => {
+    it('keeps the change feed going across a restart without skipping or repeating a change', { timeout: 120_000 }, async () => {
       const first = await freshHub();
       let hub = first.hub;
       const u = await linkedUser(processDriver(() => hub, providers, first.hub.adminKey!), providers.emulators, kind, { name: 'feed' });
@@ -100,7 +102,7 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       await hub.stop();
     });
 
-    it('with two hub processes on one database, never lets two workers write one mailbox at a time', async () => {
+    it('with two hub processes on one database, never lets two workers write one mailbox at a time', { timeout: 180_000 }, async () => {
       const fast = { SYNC_POLL_INTERVAL_MS: '700', JOBS_POLL_INTERVAL_MS: '100' };
       const first = await freshHub(fast);
       const second = await restart(first.dataDir, await freePort(), fast);
@@ -116,6 +118,7 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
           { i: { hostAppointmentId: `twin-${i}`, userId: u.tenant.userId, subject: `Twin ${i}`, ...slot(3 + (i % 5), 8 + (i % 6)) } },
           u.tenant.key,
         );
+        if (!result.data) throw new Error(`upsertAppointment through hub ${i % 2} failed: ${JSON.stringify(result.errors)}`);
         ids.push((result.data as { upsertAppointment: { appointment: { id: string } } }).upsertAppointment.appointment.id);
         if (i % 3 === 0) u.provider.create(`Outside ${i}`, new Date(Date.now() + (4 + i) * 86_400_000));
       }

@@ -194,6 +194,15 @@ export async function linkedUser(driver: LinkDriver, emulators: Pick<Emulators, 
   };
   if (options.beforeLink) await options.beforeLink(tenant, gql);
   const connectionId = await linkOk(driver, tenant.key, { userId: tenant.userId, provider: kind, account: email });
+  // The link's first run (INITIAL) runs at once; tests start from the state it leaves.
+  await waitFor(
+    'the link\'s first sync run',
+    async () => {
+      const runs = await gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c }) { edges { node { outcome } } } }`, { c: connectionId });
+      return runs.syncRuns.edges.length > 0 && runs.syncRuns.edges.every((e) => e.node.outcome !== 'RUNNING');
+    },
+    20_000,
+  );
   const accountId = sandboxAccountId(driver, kind, email);
   const providerCalendarId = kind === 'MICROSOFT' ? emulators.microsoft.control.getAccount(accountId).calendarIds[0]! : emulators.google.control.listAccounts().find((a) => a.id === accountId)!.calendarIds[0]!;
   const provider = providerHand(emulators, kind, email, providerCalendarId);
@@ -222,7 +231,7 @@ export async function linkedUser(driver: LinkDriver, emulators: Pick<Emulators, 
     appointment,
     async appointments(includeDeleted = false) {
       const data = await gql<{ appointments: { edges: { node: AppointmentView }[] } }>(
-        `query($f: AppointmentFilterInput) { appointments(filter: $f, first: 100) { edges { node { ${APPOINTMENT_FIELDS} } } } }`,
+        `query($f: AppointmentFilter) { appointments(filter: $f, first: 100) { edges { node { ${APPOINTMENT_FIELDS} } } } }`,
         { f: { userId: tenant.userId, includeDeleted } },
       );
       return data.appointments.edges.map((e) => e.node);

@@ -175,8 +175,20 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
         trigger: { mode: 'once' },
       });
       const a = await u.upsert('dropped-1', { subject: 'Lost answer' });
-      await waitFor('the failed attempt', async () => (await u.appointment(a.id)).mappings.some((m) => m.state !== 'PENDING'), 15_000);
-      // The next run retries the create with the same key: the provider gives back the same event.
+      await waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { trigger: string; outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { trigger outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+      // The write is still pending; the next run sends the create again with the same key, and the
+      // provider gives back the event it made the first time.
+      expect((await u.appointment(a.id)).syncState).toBe('PENDING');
+      expect(u.provider.events().filter((e) => e.subject === 'Lost answer')).toHaveLength(1);
       await u.syncNow();
       const synced = await u.synced(a.id);
       expect(u.provider.events().filter((e) => e.subject === 'Lost answer')).toHaveLength(1);
