@@ -324,7 +324,7 @@ export class SyncEngine {
     for (const m of gone.values()) appointmentIds.add(m.appointmentId);
     const appointments = new Map((await loadAppointments(em, link.tenantId, [...appointmentIds])).map((a) => [a.id, a]));
 
-    const mapped = gone.size === 0 ? 0 : await em.count(SyncMapping, { connectionId: link.id, closedAt: null, externalKey: { $not: { $like: 'pending:%' } } });
+    const mapped = gone.size === 0 ? 0 : await em.count(SyncMapping, { connectionId: link.id, closedAt: null, externalEventId: { $ne: null } });
     const held = !run.confirmDeletions && gone.size >= MASS_DELETION_MIN && gone.size > mapped * MASS_DELETION_SHARE;
     if (held) {
       await this.deps.issues.raise(massDeletionHeld({ provider: link.provider, accountEmail: link.accountEmail, count: gone.size, mapped }), massDeletionKey(link.id), {
