@@ -143,6 +143,18 @@ export function renameAtProvider(t: LinkingHub, u: LinkedUser, eventId: string, 
   }
 }
 
+/** The user deletes an event in their calendar. */
+export function deleteAtProvider(t: LinkingHub, u: LinkedUser, eventId: string): void {
+  switch (u.provider) {
+    case 'MICROSOFT':
+      t.sandbox.microsoft.control.deleteEvent(u.email, eventId);
+      return;
+    case 'GOOGLE':
+      t.sandbox.google.control.deleteEvent(sandboxAccountId(t, 'GOOGLE', u.email), u.providerCalendarId, eventId);
+      return;
+  }
+}
+
 /** The user creates an event in their calendar (three days ahead, so after the link's activation). */
 export function createAtProvider(u: LinkedUser, subject: string): string {
   return u.kit.createUserEvent(u.email, u.providerCalendarId, subject);
