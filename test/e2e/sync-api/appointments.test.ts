@@ -213,3 +213,23 @@ describe.each(providers)('%s', (provider) => {
     expect((await t.gql(ConnectionSyncDocument, { id: own.connectionId }, own.key)).data?.connection).toMatchObject({ status: 'REVOKED', syncState: 'PAUSED' });
   });
 });
+
+describe('a failing run', () => {
+  it('shows its error on the run, and the link ERROR until a run succeeds again', async () => {
+    const u = await linkedUser(t, 'GOOGLE', 'failing');
+    const account = t.sandbox.google.control.listAccounts().find((x) => x.email === u.email)!;
+    const rule = t.sandbox.emulators.core.faults.add({ provider: 'google', route: 'google.events.*', account: account.id, action: { kind: 'status', status: 503 }, trigger: { mode: 'always' } });
+    try {
+      const failed = await syncNowToEnd(t, u);
+      expect(failed).toMatchObject({ outcome: 'FAILED', error: { code: 'TRANSIENT' } });
+      expect(failed.error!.message).toEqual(expect.any(String));
+      expect((await t.gql(ConnectionSyncDocument, { id: u.connectionId }, u.key)).data?.connection.syncState).toBe('ERROR');
+      const listed = await t.gql(SyncRunsDocument, { filter: { connectionId: u.connectionId, outcome: 'FAILED' } }, u.key);
+      expect(listed.data!.syncRuns.edges.map((e) => e.node.id)).toEqual([failed.id]);
+    } finally {
+      t.sandbox.emulators.core.faults.remove(rule.id);
+    }
+    expect(await syncNowToEnd(t, u)).toMatchObject({ outcome: 'SUCCEEDED', error: null });
+    expect((await t.gql(ConnectionSyncDocument, { id: u.connectionId }, u.key)).data?.connection.syncState).toBe('IDLE');
+  });
+});

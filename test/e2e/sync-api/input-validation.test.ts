@@ -100,6 +100,7 @@ const badInput: { name: string; field: string; run: () => Result }[] = [
     run: () => t.gql(UpsertAppointmentDocument, { input: timedInput(u, 'admin-one', 'Admin') }, t.admin),
   },
   { name: 'deleteAppointment without id or hostAppointmentId', field: 'id', run: () => t.gql(DeleteAppointmentDocument, {}, u.key) },
+  { name: 'deleteAppointment with both id and hostAppointmentId', field: 'hostAppointmentId', run: () => t.gql(DeleteAppointmentDocument, { id: appointmentId, hostAppointmentId: 'existing' }, u.key) },
   {
     name: 'appointments with a window ending before it starts',
     field: 'filter.to',
