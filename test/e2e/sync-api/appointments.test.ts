@@ -207,10 +207,10 @@ describe.each(providers)('%s', (provider) => {
     expect(after.mappings.every((m) => m.closedAt !== null)).toBe(true);
   });
 
-  it('shows a revoked link PAUSED', async () => {
+  it('shows a revoked link PAUSED, with no poll due', async () => {
     const own = await linkedUser(t, provider, `paused-${provider.toLowerCase()}`);
     await t.gql(RevokeAccessDocument, { connectionId: own.connectionId }, own.key);
-    expect((await t.gql(ConnectionSyncDocument, { id: own.connectionId }, own.key)).data?.connection).toMatchObject({ status: 'REVOKED', syncState: 'PAUSED' });
+    expect((await t.gql(ConnectionSyncDocument, { id: own.connectionId }, own.key)).data?.connection).toMatchObject({ status: 'REVOKED', syncState: 'PAUSED', nextSyncAt: null });
   });
 });
 
