@@ -19,7 +19,7 @@ import {
 } from '../../graphql/generated.js';
 import { onlyError } from '../../helpers/hub-harness.js';
 import { addUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { bothSidesEdited, linkedUser, timedInput, upsert, waitForRunsToEnd, type LinkedUser } from './sync-api-harness.js';
+import { bothSidesEdited, linkedUser, timedInput, upsert, waitForLinkState, waitForRunsToEnd, type LinkedUser } from './sync-api-harness.js';
 
 /**
  * Every new mutation (and the new lists' arguments) with bad input: a typed error — BAD_USER_INPUT
@@ -59,6 +59,7 @@ beforeAll(async () => {
   revokedConnectionId = await linkOk(t, u.key, { userId, provider: 'MICROSOFT', account: email });
   await t.gql(RevokeAccessDocument, { connectionId: revokedConnectionId }, u.key);
   await waitForRunsToEnd(t, u);
+  await waitForLinkState(t, u, 'IDLE');
 });
 afterAll(async () => {
   await t?.close();

@@ -28,7 +28,7 @@ import { onlyError } from '../../helpers/hub-harness.js';
 import { take } from '../../helpers/pubsub-helpers.js';
 import { subscribe } from '../../helpers/ws-subscriptions.js';
 import { startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { bothSidesEdited, linkedUser, runToEnd, syncNowToEnd, timedInput, upsert, waitForRunsToEnd, waitForSynced, type LinkedUser } from './sync-api-harness.js';
+import { bothSidesEdited, linkedUser, runToEnd, syncNowToEnd, timedInput, upsert, waitForLinkState, waitForRunsToEnd, waitForSynced, type LinkedUser } from './sync-api-harness.js';
 
 /**
  * Every new query, mutation and subscription that takes an id, called with tenant B's key on
@@ -50,6 +50,7 @@ beforeAll(async () => {
   ids.conflict = (await bothSidesEdited(t, a, 'a-conflict')).id;
   ids.run = (await t.gql(SyncRunsDocument, { filter: { connectionId: a.connectionId } }, a.key)).data!.syncRuns.edges[0]!.node.id;
   await waitForRunsToEnd(t, a);
+  await waitForLinkState(t, a, 'IDLE');
 });
 afterAll(async () => {
   await t?.close();
