@@ -180,6 +180,7 @@ export class AppointmentService {
   }
 
   private async find(em: EntityManager, caller: Caller, args: { id?: string | null; hostAppointmentId?: string | null; tenantId?: string | null }): Promise<Appointment> {
+    if (args.id && args.hostAppointmentId) throw new ValidationError('hostAppointmentId', 'give either id or hostAppointmentId, not both');
     if (args.id) {
       const id = parseId('appointment', args.id);
       const a = id ? await loadAppointment(em, { id, ...tenantFilter(caller) }) : null;
