@@ -84,6 +84,11 @@ const PACKAGE_RULES = [
     message: 'Agenda is set up in src/jobs/; features define jobs with defineJob and schedule them through the types only',
   },
   {
+    regex: '^@calendar-sync-hub/emulators(/|$)',
+    allowedIn: ['entry'],
+    message: 'The provider emulators are a separate program: in src/ only the sandbox (src/sandbox/) and the entry points start them',
+  },
+  {
     regex: '^(fastify|@fastify/|@apollo/|@as-integrations/|graphql-ws|ws$|graphql$|graphql-scalars|graphql-query-complexity|type-graphql)',
     allowedIn: ['api', 'http', 'entry'],
     typesOnly: ['events'],
