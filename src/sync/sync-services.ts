@@ -10,7 +10,7 @@ import { ChangeFeed } from './change-feed.service.js';
 import { CleanupService } from './cleanup.service.js';
 import { LinkLeases } from './link-lease.js';
 import { SyncEngine } from './sync-engine.js';
-import { SyncIssues } from './sync-issues.service.js';
+import type { SyncIssues } from './sync-issues.service.js';
 import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
 import { SyncScheduler } from './sync-scheduler.js';
@@ -40,7 +40,7 @@ export function createSyncServices(deps: {
   pubsub: EventPublisher;
   logger: Logger;
   agenda: Agenda;
-  connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
+  connections: Pick<ConnectionServices, 'guard' | 'jobs' | 'issues'>;
   config: HubConfig['sync'];
 }): SyncServices {
   const logger = deps.logger.child({ component: 'sync' });
@@ -50,7 +50,7 @@ export function createSyncServices(deps: {
   const cleanup = new CleanupService({ orm, guard, mappings, pubsub, logger });
   const runs = new SyncRuns({ orm, pubsub, logger });
   const changes = new ChangeFeed({ orm });
-  const issues = new SyncIssues({ orm, pubsub, logger });
+  const { issues } = deps.connections;
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
   const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
   const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
