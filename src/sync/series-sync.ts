@@ -70,6 +70,8 @@ const partOf = (reason: string) => (reason.includes(': ') ? reason.slice(reason.
 export class SeriesSync implements PairSeriesHooks {
   /** Cancelled occurrences named by this read's deletions (Google cancelled instances), by master event id. */
   private readonly learnedCancelled = new Map<string, Set<string>>();
+  /** Occurrences a host without exceptions is not given, as this read leaves them, by master event id. */
+  private readonly learnedUnmirrored = new Map<string, ProviderSeriesState['unmirrored']>();
   /** Warnings of admitted series, by event id, reported with their appointment once the read is applied. */
   private readonly admitted = new Map<string, SyncIssueNotice[]>();
   /** The link's open item notices by dedupe key, loaded once per run. */
@@ -181,27 +183,37 @@ export class SeriesSync implements PairSeriesHooks {
     const masterIds = new Set([...this.learnedCancelled.keys(), ...exceptions.map((e) => e.seriesMasterId!), ...removed.map((id) => unmirroredOf.get(id)!)]);
     if (masterIds.size === 0) return;
     const em = this.deps.orm.em.fork();
-    for (const m of (await this.liveMappingsByEventId(calendar, [...masterIds])).values()) {
-      const id = m.externalEventId!;
-      const state = m.providerSeries;
+    const mapped = await this.liveMappingsByEventId(calendar, [...masterIds]);
+    for (const id of masterIds) {
+      if (deletes.has(id)) continue;
+      // The master is decided again with what it keeps (read again when this read did not bring it).
+      let master = upserts.get(id);
+      if (!master) {
+        const fresh = await this.scope.provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(id));
+        if (!fresh) {
+          deletes.set(id, { type: 'DELETE', eventId: asProviderEventId(id), seriesMasterId: null, originalStart: null });
+          continue;
+        }
+        upserts.set(id, (master = fresh));
+      }
+      const m = mapped.get(id);
+      const state = m?.providerSeries ?? null;
       const cancelled = new Set([...(state?.cancelled ?? []), ...(this.learnedCancelled.get(id) ?? [])]);
       const unmirrored = new Map((state?.unmirrored ?? []).map((x) => [x.eventId, x.originalStart]));
-      const master = upserts.get(id);
       for (const x of exceptions) {
         if (x.seriesMasterId !== id) continue;
         // An occurrence moved back to where the series puts it, unchanged otherwise, is no exception any more.
-        if (master && isRegularOccurrence(x, master.data)) unmirrored.delete(x.id);
+        if (isRegularOccurrence(x, master.data)) unmirrored.delete(x.id);
         else unmirrored.set(x.id, occurrenceValue(x.originalStart!));
       }
       for (const x of removed) if (unmirroredOf.get(x) === id) unmirrored.delete(x);
+      const kept = [...unmirrored].map(([eventId, originalStart]) => ({ eventId, originalStart }));
+      this.learnedUnmirrored.set(id, kept);
+      if (!m) continue;
       const newCancellation = cancelled.size !== (state?.cancelled.length ?? 0);
-      const next = state ? { ...state, cancelled: [...cancelled].sort(), unmirrored: [...unmirrored].map(([eventId, originalStart]) => ({ eventId, originalStart })) } : null;
+      const next = state ? { ...state, cancelled: [...cancelled].sort(), unmirrored: kept } : null;
       if (!newCancellation && JSON.stringify(next) === JSON.stringify(state)) continue;
       await em.nativeUpdate(SyncMapping, { id: m.id }, { ...(next ? { providerSeries: next } : {}), ...(newCancellation ? { providerVersion: null } : {}), updatedAt: new Date() });
-      if (!upserts.has(id) && !deletes.has(id)) {
-        const fresh = await this.scope.provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(id));
-        if (fresh) upserts.set(id, fresh);
-      }
     }
   }
 
@@ -369,7 +381,7 @@ export class SeriesSync implements PairSeriesHooks {
   private stateFor(event: ExternalEvent, mapping: SyncMapping | null): Pick<ProviderSeriesState, 'cancelled' | 'unmirrored'> {
     const prior = mapping && mapping.externalEventId === event.id ? mapping.providerSeries : null;
     const cancelled = [...new Set([...(prior?.cancelled ?? []), ...(this.learnedCancelled.get(event.id) ?? [])])].sort();
-    return { cancelled, unmirrored: prior?.unmirrored ?? [] };
+    return { cancelled, unmirrored: this.learnedUnmirrored.get(event.id) ?? prior?.unmirrored ?? [] };
   }
 
   private async liveMappingsByEventId(calendar: Calendar, ids: string[]): Promise<Map<string, SyncMapping>> {
