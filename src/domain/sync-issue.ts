@@ -176,13 +176,13 @@ export function eventTypeUnsupported(args: { subject: string | null; side: SyncI
   };
 }
 
-/** Outlook drops a series' moved or edited occurrences when its time or recurrence changes (docs/sync.md, "Series"). */
-export function seriesExceptionsDropped(args: { subject: string | null; count: number }): SyncIssueNotice {
-  const occurrences = args.count === 1 ? 'the changed occurrence' : `the ${args.count} changed occurrences`;
+/** A calendar dropped a series' moved or edited occurrences when its time or rule changed (Outlook does; docs/sync.md, "Series"). */
+export function seriesExceptionsDropped(args: { subject: string | null; count: number; provider: ProviderDisplaySlug }): SyncIssueNotice {
+  const occurrences = args.count === 1 ? 'its changed occurrence' : `its ${args.count} changed occurrences`;
   return {
     code: 'SERIES_EXCEPTIONS_DROPPED',
     severity: 'WARNING',
-    message: `Changing the time or recurrence of the series ${named(args.subject)} made Outlook drop ${occurrences} of the series; they follow the series again, in Outlook and here.`,
+    message: `Changing the time or recurrence of the series ${named(args.subject)} made ${PROVIDER_NAMES[args.provider]} drop ${occurrences}; they follow the series again, in the calendar and here.`,
     tip: 'Move or change those occurrences again if they should still differ from the series.',
   };
 }

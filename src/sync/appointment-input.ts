@@ -3,7 +3,7 @@ import { isEmail } from 'class-validator';
 import type { Attendee, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../domain/appointment.js';
 import { REMINDER_METHODS, SENSITIVITIES, SHOW_AS } from '../domain/appointment.js';
 import { ValidationError } from '../domain/errors.js';
-import { withExplicitWeekStart } from '../domain/recurrence/host-support.js';
+import { canonicalRule } from '../domain/recurrence/host-support.js';
 import { formatRRule, isRecurrenceParseError, parseRRule, type RRule } from '../domain/recurrence/rrule.js';
 import type { HostProfile } from '../domain/tenant-settings.js';
 
@@ -174,8 +174,8 @@ const profileSays = (setting: string) => `the tenant's host profile says the hos
 
 /**
  * The series as the host saved it, checked against what the tenant's host profile says the host
- * holds (docs/sync.md, "Series"), in canonical form: rule parts in a stable order and, on weekly
- * rules, WKST explicit — the host's own first day of the week when the rule does not name one.
+ * holds (docs/sync.md, "Series"), in canonical form (`canonicalRule`): on weekly rules WKST is
+ * explicit — the host's own first day of the week when the rule does not name one.
  */
 function recurrence(input: AppointmentInput['recurrence'], t: EventTiming, profile: HostProfile): Recurrence | null {
   if (!input) return null;
@@ -194,7 +194,7 @@ function recurrence(input: AppointmentInput['recurrence'], t: EventTiming, profi
   if (exdates.length > APPOINTMENT_LIMITS.exdates) throw new ValidationError('recurrence.exdates', `must hold at most ${APPOINTMENT_LIMITS.exdates} dates`);
   if (exdates.length > 0 && !profile.supportsExceptions) throw new ValidationError('recurrence.exdates', `must be empty (cancelled occurrences are exceptions): ${profileSays('supportsExceptions false')}`);
   return {
-    rrule: formatRRule(withExplicitWeekStart(rule, profile.weekStart)),
+    rrule: formatRRule(canonicalRule(rule, profile.weekStart)),
     exdates: exdates.map((d, i) => (t.allDay ? isoDate(`recurrence.exdates[${i}]`, d) : instant(`recurrence.exdates[${i}]`, d))),
     rdates: [],
   };

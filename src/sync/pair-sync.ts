@@ -69,8 +69,8 @@ export interface PairSeriesHooks {
   outboundData(pair: Pair, data: EventData): Promise<EventData>;
   /** Writes a host exception into its occurrence (occurrences exist with their series; they are never created). */
   writeOccurrence(pair: Pair, data: EventData): Promise<ExternalEvent>;
-  /** After the host's version of the pair was written; `before`/`after`: what the pair knew of the series. */
-  written(pair: Pair, before: ProviderSeriesState | null, after: ProviderSeriesState | null): Promise<void>;
+  /** After the host's version of the pair was written (`before`/`after`: what the pair knew of the series); may settle other pairs through `pairs`. */
+  written(pair: Pair, before: ProviderSeriesState | null, after: ProviderSeriesState | null, pairs: PairSync): Promise<void>;
 }
 
 /** Run-level failures stop the whole run (the link is throttled, unreachable or needs a relink). */
@@ -418,7 +418,7 @@ export class PairSync {
     pair.event = event;
     pair.providerGone = false;
     await this.recheckHost(m);
-    await this.series?.written(pair, before, m.providerSeries);
+    await this.series?.written(pair, before, m.providerSeries, this);
   }
 
   private async deleteOutside(pair: Pair, overwrite: boolean): Promise<void> {

@@ -140,7 +140,38 @@ export class SeriesSync implements PairSeriesHooks {
     }
 
     await this.keepSeriesKnowledge(calendar, upserts, deletes, known.unmirrored);
+    await this.exceptionsGoneWithTheirOccurrence(calendar, upserts, deletes);
     for (const id of deletes.keys()) await this.reconcileEvent(id, [], null);
+  }
+
+  /**
+   * Mirrored exceptions whose events the read does not report gone, although they are: an
+   * occurrence the series shows cancelled has no exception, and a series whose first occurrence or
+   * rule changed may have dropped its exceptions (Outlook does; their events are checked). Graph
+   * delta reports only the net change since the last read, so an exception the hub wrote after it
+   * and the calendar dropped before the next one is never reported removed.
+   */
+  private async exceptionsGoneWithTheirOccurrence(calendar: Calendar, upserts: Map<string, ExternalEvent>, deletes: Map<string, DeleteChange>): Promise<void> {
+    const masters = [...upserts.values()].filter((e) => e.kind === 'SERIES_MASTER' && e.data.recurrence !== null);
+    if (masters.length === 0) return;
+    const em = this.deps.orm.em.fork();
+    const calendarId = asProviderCalendarId(calendar.providerCalendarId);
+    const mappings = await this.liveMappingsByEventId(calendar, masters.map((e) => e.id));
+    for (const master of masters) {
+      const m = mappings.get(master.id);
+      if (!m) continue;
+      const state = m.providerSeries;
+      const cancelled = new Set([...master.data.recurrence!.exdates, ...(state?.cancelled ?? []), ...(this.learnedCancelled.get(master.id) ?? [])].map(occurrenceValue));
+      const reshaped = state !== null && seriesShapeChanged(state, { recurrence: master.data.recurrence!, timing: master.data.timing });
+      if (cancelled.size === 0 && !reshaped) continue;
+      for (const x of await em.find(Appointment, { tenantId: this.link.tenantId, seriesMasterId: m.appointmentId, deleted: false }, { fields: ['id', 'originalStart'], disableIdentityMap: true })) {
+        const own = await em.findOne(SyncMapping, { appointmentId: x.id, calendarId: calendar.id, closedAt: null }, { fields: ['externalEventId'] });
+        const id = own?.externalEventId;
+        if (!id || deletes.has(id) || upserts.has(id)) continue;
+        const gone = cancelled.has(occurrenceValue(x.originalStart!)) || (reshaped && !(await this.scope.provider.getEvent(calendarId, asProviderEventId(id))));
+        if (gone) deletes.set(id, { type: 'DELETE', eventId: asProviderEventId(id), seriesMasterId: null, originalStart: null });
+      }
+    }
   }
 
   /** Occurrences the masters of a read show cancelled that the hub did not know of (new masters: all of theirs). */
@@ -345,17 +376,31 @@ export class SeriesSync implements PairSeriesHooks {
   }
 
   /**
-   * After the host's version of a series was written: Outlook drops a series' moved and edited
-   * occurrences when its first occurrence or its rule changes, and the hub follows it (the
-   * exceptions' events are gone, the next read deletes their appointments) — the user is told.
+   * After the host's version of a series was written: a calendar may drop a series' moved and
+   * edited occurrences when its first occurrence or its rule changes (Outlook does), and the hub
+   * follows it — the exceptions whose events are gone are deleted here too — and tells the user.
    */
-  async written(pair: Pair, before: ProviderSeriesState | null, after: ProviderSeriesState | null): Promise<void> {
+  async written(pair: Pair, before: ProviderSeriesState | null, after: ProviderSeriesState | null, pairs: PairSync): Promise<void> {
     const a = pair.appointment;
-    if (this.link.provider !== 'microsoft-graph' || !a || a.recurrence === null || a.seriesMasterId !== null || !before || !after) return;
+    if (!a || a.recurrence === null || a.seriesMasterId !== null || !before || !after) return;
     const key = this.hostKey('SERIES_EXCEPTIONS_DROPPED', a.id);
-    const dropped = seriesShapeChanged(before, after) ? await this.deps.orm.em.fork().count(Appointment, { tenantId: a.tenantId, seriesMasterId: a.id, deleted: false }) : 0;
+    const dropped = seriesShapeChanged(before, after) ? await this.dropGoneExceptions(pairs, pair.calendar, a.id) : 0;
     if (dropped === 0) return void (await this.resolveKey(key));
-    await this.raise(seriesExceptionsDropped({ subject: a.subject, count: dropped }), key, { appointmentId: a.id, side: 'HOST', mappingId: pair.mapping?.id ?? null });
+    await this.raise(seriesExceptionsDropped({ subject: a.subject, count: dropped, provider: this.link.provider }), key, { appointmentId: a.id, side: 'HOST', mappingId: pair.mapping?.id ?? null });
+  }
+
+  /** Deletes the exception appointments of a series whose events the calendar no longer has; returns how many. */
+  private async dropGoneExceptions(pairs: PairSync, calendar: Calendar, masterId: HubId<'appointment'>): Promise<number> {
+    const em = this.deps.orm.em.fork();
+    const calendarId = asProviderCalendarId(calendar.providerCalendarId);
+    let dropped = 0;
+    for (const x of await em.find(Appointment, { tenantId: this.link.tenantId, seriesMasterId: masterId, deleted: false }, { disableIdentityMap: true })) {
+      const m = await em.findOne(SyncMapping, { appointmentId: x.id, calendarId: calendar.id, closedAt: null });
+      if (!m?.externalEventId || (await this.scope.provider.getEvent(calendarId, asProviderEventId(m.externalEventId)))) continue;
+      await pairs.sync({ calendar, mapping: m, appointment: x, event: null, providerGone: true }, 'inbound');
+      dropped += 1;
+    }
+    return dropped;
   }
 
   // -----------------------------------------------------------------------------------------------

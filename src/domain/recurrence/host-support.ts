@@ -22,8 +22,8 @@ import { formatRRule, isRecurrenceParseError, parseRRule, type RRule } from './r
  * - an endless series without `supportsEndless`: ended `endlessHorizonYears` after its start, warned
  *   (ENDLESS_SERIES_CAPPED).
  *
- * Weekly rules always carry WKST in what the host gets (RFC 5545's default MO when the calendar
- * left it out), so the host never has to guess the week start.
+ * What the host gets is in canonical form (`canonicalRule`): weekly rules always carry WKST (RFC
+ * 5545's default MO when the calendar left it out), so the host never has to guess the week start.
  */
 
 export interface HostSeriesInput {
@@ -68,9 +68,28 @@ function untilEndOf(date: string, timing: EventTiming): string {
 
 const addYears = (date: string, years: number) => DateTime.fromISO(date, { zone: 'utc' }).plus({ years }).toISODate()!;
 
-/** The rule with WKST explicit on weekly rules (RFC 5545's default is Monday). */
-export function withExplicitWeekStart(rule: RRule, weekStart: RRule['wkst'] = 'MO'): RRule {
-  return rule.freq === 'WEEKLY' && rule.wkst === null ? { ...rule, wkst: weekStart } : rule;
+const DAY_ORDER = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+const ascending = (values: number[]) => [...values].sort((a, b) => a - b);
+
+/**
+ * A rule in the hub's canonical form: weekdays Monday to Sunday and numbers ascending in every
+ * BYxxx list (their order means nothing), and WKST explicit on weekly rules — `weekStart` (RFC
+ * 5545's default Monday) when the rule does not name one.
+ */
+export function canonicalRule(rule: RRule, weekStart: NonNullable<RRule['wkst']> = 'MO'): RRule {
+  return {
+    ...rule,
+    byDay: [...rule.byDay].sort((a, b) => DAY_ORDER.indexOf(a.day) - DAY_ORDER.indexOf(b.day) || (a.n ?? 0) - (b.n ?? 0)),
+    byMonthDay: ascending(rule.byMonthDay),
+    byMonth: ascending(rule.byMonth),
+    byYearDay: ascending(rule.byYearDay),
+    byWeekNo: ascending(rule.byWeekNo),
+    bySetPos: ascending(rule.bySetPos),
+    byHour: ascending(rule.byHour),
+    byMinute: ascending(rule.byMinute),
+    bySecond: ascending(rule.bySecond),
+    wkst: rule.freq === 'WEEKLY' ? (rule.wkst ?? weekStart) : rule.wkst,
+  };
 }
 
 /** Whether an every-N-weeks rule on several days gives other dates when weeks start on `weekStart`. */
@@ -93,7 +112,7 @@ export function hostSeriesView(input: HostSeriesInput): HostSeriesView {
   }
   let rule: RRule;
   try {
-    rule = withExplicitWeekStart(parseRRule(input.recurrence.rrule));
+    rule = canonicalRule(parseRRule(input.recurrence.rrule));
   } catch (e) {
     if (isRecurrenceParseError(e)) return blocked({ code: 'RECURRENCE_NOT_REPRESENTABLE', part: `the rule cannot be read: ${e.message}` });
     throw e;
@@ -123,7 +142,7 @@ export function sameRecurrence(a: Recurrence | null, b: Recurrence | null): bool
   if (a === null || b === null) return a === b;
   const rule = (r: Recurrence) => {
     try {
-      return formatRRule(withExplicitWeekStart(parseRRule(r.rrule)));
+      return formatRRule(canonicalRule(parseRRule(r.rrule)));
     } catch {
       return r.rrule;
     }
