@@ -176,7 +176,7 @@ export function eventTypeUnsupported(args: { subject: string | null; side: SyncI
   };
 }
 
-/** A calendar dropped a series' moved or edited occurrences when its time or rule changed (Outlook does; docs/sync.md, "Series"). */
+/** A calendar dropped a series' moved or edited occurrences when its time or rule changed (Outlook does; docs/sync.md#series). */
 export function seriesExceptionsDropped(args: { subject: string | null; count: number; provider: ProviderDisplaySlug }): SyncIssueNotice {
   const occurrences = args.count === 1 ? 'its changed occurrence' : `its ${args.count} changed occurrences`;
   return {

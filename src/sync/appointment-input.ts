@@ -174,7 +174,7 @@ const profileSays = (setting: string) => `the tenant's host profile says the hos
 
 /**
  * The series as the host saved it, checked against what the tenant's host profile says the host
- * holds (docs/sync.md, "Series"), in canonical form (`canonicalRule`): on weekly rules WKST is
+ * holds (docs/sync.md#series), in canonical form (`canonicalRule`): on weekly rules WKST is
  * explicit — the host's own first day of the week when the rule does not name one.
  */
 function recurrence(input: AppointmentInput['recurrence'], t: EventTiming, profile: HostProfile): Recurrence | null {

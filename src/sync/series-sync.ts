@@ -58,7 +58,7 @@ export function afterActivation(event: ExternalEvent, activatedAt: Date | null):
 const partOf = (reason: string) => (reason.includes(': ') ? reason.slice(reason.indexOf(': ') + 2) : reason).replace(/\.$/, '');
 
 /**
- * Series through the engine for one run (docs/sync.md, "Series"): series masters, exceptions (moved
+ * Series through the engine for one run (docs/sync.md#series): series masters, exceptions (moved
  * or edited occurrences, each an appointment of its own with `seriesMasterId` + `originalStart`) and
  * cancelled occurrences (EXDATEs of the master), both ways, shaped by the tenant's host profile, and
  * the notices users get when a series cannot sync as it is.
@@ -125,7 +125,7 @@ export class SeriesSync implements PairSeriesHooks {
       if (master?.externalEventId && !deletes.has(master.externalEventId)) refresh.add(master.externalEventId);
     }
 
-    const known = await this.knownMasters(calendar);
+    const known = deletes.size > 0 ? await this.knownMasters(calendar) : { masters: [], states: new Map<string, ProviderSeriesState | null>(), unmirrored: new Map<string, string>() };
     const unexplained = [...deletes.values()].filter((d) => d.seriesMasterId === null && !mappedDeletes.has(d.eventId) && !known.unmirrored.has(d.eventId));
     if (this.link.provider === 'microsoft-graph' && unexplained.length > 0 && this.newlyCancelled(upserts, known.states) < unexplained.length) {
       for (const id of known.masters) refresh.add(id);

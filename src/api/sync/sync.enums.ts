@@ -106,7 +106,7 @@ export const SyncIssueCodeEnum = enumFrom(SYNC_ISSUE_CODES);
 registerEnumType(SyncIssueCodeEnum, {
   name: 'SyncIssueCode',
   description:
-    'Stable codes of the notices users get (hosts key their own texts and help links on them): RELINK_REQUIRED, ACCOUNT_UNSUPPORTED, CALENDAR_READ_ONLY, RECURRENCE_NOT_REPRESENTABLE (a side cannot hold the rule; the message names the part), HOST_NO_DAILY_RECURRENCE, HOST_NO_EXCEPTIONS, HOST_WEEK_START_MISMATCH, HOST_NO_SERIES, HOST_FIRST_OCCURRENCE_ONLY, ENDLESS_SERIES_CAPPED (the host profile), EVENT_TYPE_UNSUPPORTED (a calendar item that cannot be an appointment), SERIES_EXCEPTIONS_DROPPED (Outlook dropped changed occurrences of a series whose time or rule changed), MASS_DELETION_HELD.',
+    'Stable codes of the notices users get: hosts key their own texts and help links on them (message and tip already say what happened and what to do). Series a side cannot hold: RECURRENCE_NOT_REPRESENTABLE (the message names the part), HOST_NO_SERIES, HOST_FIRST_OCCURRENCE_ONLY, HOST_NO_DAILY_RECURRENCE, HOST_NO_EXCEPTIONS, HOST_WEEK_START_MISMATCH, ENDLESS_SERIES_CAPPED (the host profile), SERIES_EXCEPTIONS_DROPPED (a calendar dropped changed occurrences of a series whose time or rule changed). Other items: EVENT_TYPE_UNSUPPORTED (a calendar item that cannot be an appointment). Links: RELINK_REQUIRED, ACCOUNT_UNSUPPORTED, CALENDAR_READ_ONLY, MASS_DELETION_HELD.',
 });
 
 export const IssueSeverityEnum = enumFrom(ISSUE_SEVERITIES);

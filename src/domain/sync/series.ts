@@ -3,7 +3,7 @@ import { hostSeriesView, sameRecurrence, type HostSeriesView } from '../recurren
 import type { HostProfile } from '../tenant-settings.js';
 
 /**
- * The rules between a calendar series and what the host holds of it (docs/sync.md, "Series"): the
+ * The rules between a calendar series and what the host holds of it (docs/sync.md#series): the
  * host gets a view of the series shaped by its `hostProfile`, and what the host writes back keeps
  * the parts of the calendar's series the host could not hold.
  */

@@ -67,7 +67,7 @@ export class SyncMapping extends BaseEntity<'syncMapping'> {
   /**
    * For a series: the calendar's own recurrence, first occurrence, cancelled instances kept outside
    * the rule (Google) and the occurrences the host was not given, at the last sync
-   * (docs/sync.md, "Series"). Null for single events and occurrences.
+   * (docs/sync.md#series). Null for single events and occurrences.
    */
   @Property({ type: 'json', nullable: true })
   providerSeries: ProviderSeriesState | null = null;
