@@ -140,6 +140,53 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect(hostInstances(all, all.find((a) => a.id === master.id)!, ...window)).toEqual(u.provider.instances(seriesId, ...window).map((i) => i.start));
     });
 
+    it('follows occurrences moved and cancelled in the calendar after the series synced (deletions naming no series resolved against the known masters)', async () => {
+      const u = await user('series-later');
+      const start = inDays(4, 10);
+      const occurrence = (n: number) => new Date(start.getTime() + n * 7 * DAY);
+      // One series from the host, one from the calendar, both synced before the user touches their occurrences.
+      const hostMaster = await u.synced(
+        (await u.upsert('standup', { subject: 'Standup', start: iso(start), end: iso(new Date(start.getTime() + HOUR)), timeZone: 'UTC', recurrence: { rrule: 'FREQ=WEEKLY;COUNT=5' } })).id,
+      );
+      const hostSeriesId = u.eventOf(hostMaster)!.id;
+      const calendarSeriesId = u.provider.createSeries('Retro', new Date(start.getTime() + 3 * HOUR), 'FREQ=WEEKLY;COUNT=5');
+      await u.syncNow();
+      const calendarMaster = (await u.appointments()).find((a) => a.subject === 'Retro')!;
+      expect(calendarMaster.recurrence).not.toBeNull();
+
+      u.provider.cancelOccurrence(hostSeriesId, occurrence(2));
+      const hostMovedTo = new Date(occurrence(3).getTime() + 90 * 60_000);
+      u.provider.moveOccurrence(hostSeriesId, occurrence(3), hostMovedTo);
+      const retro = (n: number) => new Date(occurrence(n).getTime() + 3 * HOUR);
+      u.provider.cancelOccurrence(calendarSeriesId, retro(1));
+      u.provider.moveOccurrence(calendarSeriesId, retro(4), new Date(retro(4).getTime() + DAY));
+      const run = await u.syncNow();
+      expect(run.outcome).toBe('SUCCEEDED');
+
+      let all = await u.appointments();
+      const window = [new Date(start.getTime() - DAY), new Date(start.getTime() + 60 * DAY)] as const;
+      for (const [master, seriesId, cancelled, moved] of [
+        [hostMaster, hostSeriesId, occurrence(2), occurrence(3)],
+        [calendarMaster, calendarSeriesId, retro(1), retro(4)],
+      ] as const) {
+        const now = all.find((a) => a.id === master.id)!;
+        expect(now.recurrence!.exdates).toEqual([iso(cancelled)]);
+        expect(all.filter((a) => a.seriesMasterId === master.id).map((a) => a.originalStart)).toEqual([iso(moved)]);
+        const instances = u.provider.instances(seriesId, ...window);
+        expect(instances).toHaveLength(4);
+        expect(hostInstances(all, now, ...window)).toEqual(instances.map((i) => i.start));
+      }
+      expect(all.every((a) => a.syncState === 'SYNCED')).toBe(true);
+
+      const writes = u.provider.writes();
+      const before = versions(all);
+      const idle = await u.syncNow();
+      expect(idle.counts.inbound).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+      expect(u.provider.writes()).toBe(writes);
+      all = await u.appointments();
+      expect(versions(all)).toEqual(before);
+    });
+
     it('does not back-fill a series whose first occurrence precedes the link, on either side, until it is edited', async () => {
       const email =
         kind === 'MICROSOFT'
