@@ -232,6 +232,39 @@ describe('RECURRENCE_NOT_REPRESENTABLE', () => {
   });
 });
 
+describe('the syncIssues list', () => {
+  it('filters by link, code and open, and pages oldest first', async () => {
+    const u = await linkedUser(t, t.sandbox.emulators, 'MICROSOFT', { name: 'issue-list' });
+    const first = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 2, 1, 9));
+    const series = (subject: string, rrule: string) => ({ subject, start: iso(first), end: iso(new Date(first.getTime() + HOUR)), timeZone: 'UTC', recurrence: { rrule } });
+    const a = await u.upsert('list-a', series('A', 'FREQ=MONTHLY;COUNT=4;BYMONTHDAY=1,15'));
+    await waitFor('the first notice', async () => (await issues(u)).length === 1, 10_000);
+    const b = await u.upsert('list-b', series('B', 'FREQ=YEARLY;COUNT=4;BYMONTH=1,7'));
+    await waitFor('the second notice', async () => (await issues(u)).length === 2, 10_000);
+    // The same cause again on the same item: still one notice.
+    await u.upsert('list-a', series('A', 'FREQ=MONTHLY;COUNT=5;BYMONTHDAY=1,15'));
+    await waitFor('the repeat counted', async () => (await issues(u)).find((i) => i.appointmentId === a.id)?.occurrences === 2, 10_000);
+    await u.synced((await u.upsert('list-b', series('B', 'FREQ=YEARLY;COUNT=4'))).id);
+
+    const ids = (found: IssueView[]) => found.map((i) => i.appointmentId);
+    expect(ids(await issues(u))).toEqual([a.id, b.id]);
+    expect(ids(await issues(u, { open: true }))).toEqual([a.id]);
+    expect(ids(await issues(u, { open: false }))).toEqual([b.id]);
+    expect(ids(await issues(u, { connectionId: u.connectionId, code: 'RECURRENCE_NOT_REPRESENTABLE' }))).toEqual([a.id, b.id]);
+    expect(await issues(u, { code: 'HOST_NO_SERIES' })).toEqual([]);
+
+    type Page = { syncIssues: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { appointmentId: string } }[] } };
+    const page = (after: string | null) =>
+      u.gql<Page>(`query($after: String, $c: ID) { syncIssues(first: 1, after: $after, filter: { connectionId: $c }) { totalCount pageInfo { hasNextPage endCursor } edges { node { appointmentId } } } }`, { after, c: u.connectionId });
+    const one = await page(null);
+    expect(one.syncIssues).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+    expect(one.syncIssues.edges.map((e) => e.node.appointmentId)).toEqual([a.id]);
+    const two = await page(one.syncIssues.pageInfo.endCursor);
+    expect(two.syncIssues).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false } });
+    expect(two.syncIssues.edges.map((e) => e.node.appointmentId)).toEqual([b.id]);
+  });
+});
+
 describe('editing a whole series that has exceptions', () => {
   it('Outlook drops the exceptions when the series moves: the host follows and is told (SERIES_EXCEPTIONS_DROPPED)', async () => {
     const u = await linkedUser(t, t.sandbox.emulators, 'MICROSOFT', { name: 'dropped' });
