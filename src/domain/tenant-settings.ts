@@ -98,6 +98,9 @@ export function mergeTenantSettings(base: TenantSettings, patch: TenantSettingsP
   return out as unknown as TenantSettings;
 }
 
+/** Longest record link template (it becomes a URL in every synced event's body). */
+export const RECORD_LINK_TEMPLATE_MAX_LENGTH = 2_000;
+
 export interface SettingsProblem {
   field: string;
   message: string;
@@ -122,7 +125,9 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
     if (v.length > 16) problems.push({ field: `titleMarkers.${k}`, message: 'must be at most 16 characters' });
   }
   if (s.recordLinkTemplate !== null) {
-    if (!s.recordLinkTemplate.includes('{hostRecordId}')) {
+    if (s.recordLinkTemplate.length > RECORD_LINK_TEMPLATE_MAX_LENGTH) {
+      problems.push({ field: 'recordLinkTemplate', message: `must be at most ${RECORD_LINK_TEMPLATE_MAX_LENGTH} characters` });
+    } else if (!s.recordLinkTemplate.includes('{hostRecordId}')) {
       problems.push({ field: 'recordLinkTemplate', message: 'must contain the {hostRecordId} placeholder' });
     } else {
       try {

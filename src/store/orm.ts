@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
@@ -40,7 +40,10 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
 
 export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Orm> {
   // A fresh data folder (first `npm start`, a new DATA_DIR) does not exist yet; SQLite will not create it.
-  if (db.kind === 'sqlite' && db.file !== ':memory:') mkdirSync(path.dirname(db.file), { recursive: true });
+  if (db.kind === 'sqlite' && db.file !== ':memory:') {
+    mkdirSync(path.dirname(db.file), { recursive: true });
+    restrictToOwner(db.file);
+  }
   const orm = await CoreMikroORM.init(ormOptions(db, logger));
   if (db.kind === 'sqlite') {
     const conn = orm.em.getConnection();
@@ -51,6 +54,16 @@ export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Or
     await conn.execute('pragma synchronous = normal');
   }
   return orm;
+}
+
+/**
+ * The database holds tenants' data (and sealed tokens): owner-only (0600), like the key files.
+ * SQLite creates its `-wal` and `-shm` files with the database file's mode, so creating the file
+ * first (and tightening one an older version created 0644) covers all three.
+ */
+function restrictToOwner(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 /**

@@ -79,7 +79,7 @@ export class TenantSettingsInput {
   @Field(() => TitleMarkersInput, { nullable: true })
   titleMarkers?: TitleMarkersInput | null;
 
-  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}; null removes the link.' })
+  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}, at most 2000 characters; null removes the link.' })
   recordLinkTemplate?: string | null;
 
   @Field(() => String, { nullable: true })
