@@ -65,6 +65,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   JOBS_ENABLED: bool(true),
   JOBS_POLL_INTERVAL_MS: int(2_000, 50, 3_600_000),
   JOBS_LOCK_LIFETIME_MS: int(600_000, 1_000, 86_400_000),
@@ -111,6 +112,8 @@ export interface HubConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   graphql: { introspection: boolean; maxDepth: number; maxComplexity: number };
   shutdownGraceMs: number;
+  /** How long a client may take to send a whole HTTP request (headers and body). */
+  http: { requestTimeoutMs: number };
   jobs: { enabled: boolean; pollIntervalMs: number; lockLifetimeMs: number; concurrency: number };
   /** Raw `HUB_ENCRYPTION_KEYS` (`kid:base64key,...`, first is active); parsed by the token vault. */
   encryptionKeys: string | undefined;
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     jobs: {
       enabled: e.JOBS_ENABLED,
       pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
