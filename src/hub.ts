@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import { buildHubSchema } from './api/build-schema.js';
@@ -17,7 +18,7 @@ import { createLogger, type Logger } from './logger.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
 import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
-import { loadEncryptionKeys } from './security/encryption-keys.js';
+import { embeddedKeyFile, loadEncryptionKeys } from './security/encryption-keys.js';
 import { TokenVault } from './security/token-vault.js';
 import { mongoDbOf } from './store/mongo-db.js';
 import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js';
@@ -87,7 +88,10 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
 
   try {
     // First, so a missing or invalid HUB_ENCRYPTION_KEYS stops the start before anything opens.
-    const vault = new TokenVault(loadEncryptionKeys({ encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir, logger }));
+    const keySource = { encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir };
+    const tokenKeyFile = embeddedKeyFile(keySource);
+    const tokenKeyFileExisted = tokenKeyFile !== null && existsSync(tokenKeyFile) ? tokenKeyFile : null;
+    const vault = new TokenVault(loadEncryptionKeys({ ...keySource, logger }));
 
     // The sandbox emulators start while the store opens (they are independent and take a while).
     const sandboxStarting = startSandboxProviders({ config, logger });
@@ -138,7 +142,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       sync: sync.sync,
     };
 
-    const bootstrap = await bootstrapEmbeddedStore({ orm, config });
+    const bootstrap = await bootstrapEmbeddedStore({ orm, config, tokenKeyFileExisted });
 
     const schema = await buildHubSchema({ pubsub });
     const http = await createHttpServer({

@@ -83,16 +83,16 @@ export async function prepareSchema(orm: Orm, db: DatabaseConfig): Promise<void>
   }
 }
 
-/** Whether the database answers (for `/readyz`). */
+/**
+ * Whether the database serves real reads (for `/readyz`): one row of every table (collection) the
+ * hub uses, with every column the entities declare, so a damaged or missing table fails readiness
+ * instead of failing every request while `/readyz` says ok.
+ */
 export async function pingDatabase(orm: Orm, db: DatabaseConfig): Promise<void> {
-  switch (db.kind) {
-    case 'sqlite':
-      await orm.em.getConnection().execute('select 1');
-      return;
-    case 'mongodb': {
-      const isConnected = await orm.isConnected();
-      if (!isConnected) throw new Error('MongoDB is not reachable');
-      return;
-    }
+  if (db.kind === 'mongodb' && !(await orm.isConnected())) throw new Error('MongoDB is not reachable');
+  const em = orm.em.fork();
+  for (const meta of Object.values(orm.getMetadata().getAll())) {
+    if (meta.abstract || meta.embeddable || meta.virtual) continue;
+    await em.find(meta.class, {}, { limit: 1 });
   }
 }

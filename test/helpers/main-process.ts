@@ -38,3 +38,16 @@ export async function readyUrl(started: Started, timeoutMs = 30_000): Promise<st
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * For a start that should be refused: resolves with its exit code, or — when it became ready
+ * instead — with `'ready'`, after stopping it (so a test fails at once instead of timing out).
+ */
+export async function refusedStart(started: Started): Promise<number | null | 'ready'> {
+  const outcome = await Promise.race([started.exited, readyUrl(started).then(() => 'ready' as const, () => started.exited)]);
+  if (outcome === 'ready') {
+    started.child.kill('SIGKILL');
+    await started.exited;
+  }
+  return outcome;
+}
