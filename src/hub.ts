@@ -213,8 +213,12 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         }
         jobs.applyTo(scheduler.agenda);
         await scheduler.start();
-        // Every ACTIVE link polls, also one whose poll job was lost (a crash while it was rescheduled).
-        if (config.jobs.enabled) await sync.scheduler.reconcile();
+        if (config.jobs.enabled) {
+          // Every ACTIVE link has its jobs, also one whose jobs were lost (a crash while they were rescheduled).
+          await connections.jobs.reconcile();
+          // A revoke a dead process left half done is finished; provider calls may be slow, so not awaited.
+          void linking.linkRevocation.finishInterrupted().catch((err: unknown) => logger.error({ err }, 'finishing interrupted revocations failed'));
+        }
         return { url, port };
       },
       close() {

@@ -53,7 +53,7 @@ export function createSyncServices(deps: {
   const leases = new LinkLeases({ orm, ...(deps.leaseTtlMs ? { ttlMs: deps.leaseTtlMs } : {}) });
   const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
   const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger });
-  deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
+  deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
   return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };
