@@ -8,15 +8,17 @@ import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
-import { complexityError, depthLimitRule, operationComplexity } from '../api/limits/operation-limits.js';
+import { OperationGuard } from '../api/limits/operation-guard.js';
+import { depthLimitRule } from '../api/limits/operation-limits.js';
 
-/** Complexity needs the variables, so it is checked once the operation is known, not as a validation rule. */
-function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin<HubContext> {
+/** The operation guard needs the variables and the caller, so it runs once the operation is known, not as a validation rule. */
+function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operationName }) {
-          const error = complexityError(operationComplexity(schema, document, request.variables, operationName), maxComplexity);
+        async didResolveOperation({ request, document, schema, operation, contextValue }) {
+          if (!operation) return; // Apollo only calls this hook once the operation is resolved
+          const error = guard.check({ schema, document, operation, variables: request.variables, caller: contextValue.caller });
           if (error) throw error;
         },
       };
@@ -66,7 +68,7 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
     validationRules: [depthLimitRule(config.graphql.maxDepth)],
     logger: logger.child({ component: 'apollo' }),
     plugins: [
-      complexityLimitPlugin(config.graphql.maxComplexity),
+      operationGuardPlugin(new OperationGuard(config.graphql)),
       errorLoggingPlugin,
       unauthenticatedStatusPlugin,
       // Sandbox needs introspection; without it, the production page only says where the API is.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -15,7 +16,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
-import { complexityError, depthLimitRule, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
+import { OperationGuard } from '../api/limits/operation-guard.js';
+import { depthLimitRule, type OperationLimits } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -81,6 +83,8 @@ export function attachGraphQLWebSocket(deps: {
     return caller;
   };
 
+  const guard = new OperationGuard(limits);
+
   // The same rules Apollo applies over HTTP.
   const rules = [
     ...specifiedRules,
@@ -129,11 +133,10 @@ export function attachGraphQLWebSocket(deps: {
         }
         const validationErrors = validate(schema, document, rules);
         if (validationErrors.length > 0) return validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const tooComplex = complexityError(
-          operationComplexity(schema, document, payload.variables ?? undefined, payload.operationName),
-          limits.maxComplexity,
-        );
-        if (tooComplex) return [tooComplex];
+        // No operation (a wrong operationName): execution reports that itself.
+        const operation = getOperationAST(document, payload.operationName);
+        const refused = operation ? guard.check({ schema, document, operation, variables: payload.variables ?? undefined, caller }) : null;
+        if (refused) return [refused];
         const contextValue: HubContext = { requestId, caller, logger: log, services, pubsub };
         const args: ExecutionArgs = {
           schema,

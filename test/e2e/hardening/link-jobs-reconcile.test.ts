@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { HubId } from '../../../src/domain/ids.js';
 import { SyncRun } from '../../../src/store/entities/index.js';
 import { waitFor } from '../../helpers/hub-harness.js';
 import { createTenantWithUser, linkOk, recurringJobsOf, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
@@ -19,7 +20,7 @@ async function jobsOf(t: LinkingHub, connectionId: string) {
 describe('reconciling the jobs of ACTIVE links at start', () => {
   it("recreates a link's lost recurring jobs, keeps the schedules it still has, and queues no sync run", async () => {
     const first = await startLinkingHub(env);
-    let connectionId: string;
+    let connectionId: HubId<'connection'>;
     let pollBefore: string | null;
     let runsBefore: number;
     try {
