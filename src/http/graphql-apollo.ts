@@ -3,13 +3,14 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
 import { OperationGuard } from '../api/limits/operation-guard.js';
 import { depthLimitRule } from '../api/limits/operation-limits.js';
+import { GRAPHQL_PATH } from './graphql-ws.js';
 
 /** The operation guard needs the variables and the caller, so it runs once the operation is known, not as a validation rule. */
 function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<HubContext> {
@@ -18,6 +19,12 @@ function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<HubCont
       return {
         async didResolveOperation({ request, document, schema, operation, contextValue }) {
           if (!operation) return; // Apollo only calls this hook once the operation is resolved
+          // Over HTTP a subscription would run its event resolver once, without an event.
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+            throw new GraphQLError(`Subscriptions run over WebSocket (graphql-ws protocol) on ${GRAPHQL_PATH}; HTTP serves queries and mutations`, {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const error = guard.check({ schema, document, operation, variables: request.variables, caller: contextValue.caller });
           if (error) throw error;
         },
