@@ -12,6 +12,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 
+/** A flag whose default depends on other variables (resolved in `loadConfig`). */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -61,9 +67,10 @@ const envSchema = z.object({
     })
     .optional()
     .default('info'),
-  GRAPHQL_INTROSPECTION: bool(true),
+  GRAPHQL_INTROSPECTION: optionalBool,
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
+  GRAPHQL_MAX_ALIASES: int(50, 1, 10_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   JOBS_ENABLED: bool(true),
@@ -110,7 +117,8 @@ export interface HubConfig {
   dataDir: string;
   database: DatabaseConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number };
+  /** Operation limits (README, "Security"); introspection is off by default in production. */
+  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
   shutdownGraceMs: number;
   /** How long a client may take to send a whole HTTP request (headers and body). */
   http: { requestTimeoutMs: number };
@@ -215,9 +223,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     logLevel: e.LOG_LEVEL,
     graphql: {
-      introspection: e.GRAPHQL_INTROSPECTION,
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
 import { OperationGuard } from '../api/limits/operation-guard.js';
-import { depthLimitRule } from '../api/limits/operation-limits.js';
+import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
 import { GRAPHQL_PATH } from './graphql-ws.js';
 
 /** The operation guard needs the variables and the caller, so it runs once the operation is known, not as a validation rule. */
@@ -72,7 +72,7 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatHubError,
-    validationRules: [depthLimitRule(config.graphql.maxDepth)],
+    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
     logger: logger.child({ component: 'apollo' }),
     plugins: [
       operationGuardPlugin(new OperationGuard(config.graphql)),

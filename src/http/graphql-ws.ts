@@ -17,7 +17,7 @@ import { WebSocketServer } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
 import { OperationGuard } from '../api/limits/operation-guard.js';
-import { depthLimitRule, type OperationLimits } from '../api/limits/operation-limits.js';
+import { aliasLimitRule, depthLimitRule, type OperationLimits } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -89,6 +89,7 @@ export function attachGraphQLWebSocket(deps: {
   const rules = [
     ...specifiedRules,
     depthLimitRule(limits.maxDepth),
+    aliasLimitRule(limits.maxAliases),
     ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 

@@ -1,5 +1,5 @@
-import { type GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { ValidationError } from '../../domain/errors.js';
+import { Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { UnauthenticatedError, ValidationError } from '../../domain/errors.js';
 import type { Caller } from '../../tenancy/caller.js';
 import { toGraphQLError } from '../errors/format-error.js';
 import { UNSTORABLE_TEXT_REASON, unstorableArgument } from './input-text.js';
@@ -17,9 +17,25 @@ export interface GuardedOperation {
 export const fragmentsOf = (document: DocumentNode): Record<string, FragmentDefinitionNode> =>
   Object.fromEntries(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 
+/** Whether the operation asks for `__schema` or `__type` (anywhere, through fragments). */
+function selectsIntrospection(set: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): boolean {
+  return set.selections.some((selection) => {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      return name === SchemaMetaFieldDef.name || name === TypeMetaFieldDef.name || (selection.selectionSet !== undefined && selectsIntrospection(selection.selectionSet, fragments, seen));
+    }
+    if (selection.kind === Kind.INLINE_FRAGMENT) return selectsIntrospection(selection.selectionSet, fragments, seen);
+    const fragment = fragments[selection.name.value];
+    if (!fragment || seen.has(fragment.name.value)) return false;
+    seen.add(fragment.name.value);
+    return selectsIntrospection(fragment.selectionSet, fragments, seen);
+  });
+}
+
 /**
  * The checks every operation passes after validation and before anything runs, the same over
  * HTTP (an Apollo plugin, src/http/graphql-apollo.ts) and WebSocket (graphql-ws `onSubscribe`):
+ * - introspection (`__schema`, `__type`) needs an API key: UNAUTHENTICATED (HTTP 401) without one;
  * - text arguments that cannot be stored (NUL, lone surrogates), anywhere: BAD_USER_INPUT naming
  *   the argument;
  * - the estimated cost (GRAPHQL_MAX_COMPLEXITY).
@@ -29,7 +45,11 @@ export class OperationGuard {
   constructor(private readonly limits: OperationLimits) {}
 
   check(op: GuardedOperation): GraphQLError | null {
-    const unstorable = unstorableArgument(op.operation, fragmentsOf(op.document), op.variables);
+    const fragments = fragmentsOf(op.document);
+    if (op.caller === null && selectsIntrospection(op.operation.selectionSet, fragments)) {
+      return toGraphQLError(new UnauthenticatedError('Introspection needs an API key: send "Authorization: Bearer <api key>" (in Apollo Sandbox: the connection settings\' headers)'), 401);
+    }
+    const unstorable = unstorableArgument(op.operation, fragments, op.variables);
     if (unstorable !== null) return toGraphQLError(new ValidationError(unstorable, UNSTORABLE_TEXT_REASON), 400);
     const operationName = op.operation.name?.value;
     return complexityError(operationComplexity(op.schema, op.document, op.variables, operationName), this.limits.maxComplexity);

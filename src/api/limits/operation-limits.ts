@@ -1,6 +1,13 @@
 import {
   GraphQLError,
+  isAbstractType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -20,12 +27,13 @@ const queryComplexity = createRequire(import.meta.url)('graphql-query-complexity
 export interface OperationLimits {
   maxDepth: number;
   maxComplexity: number;
+  maxAliases: number;
 }
 
 /**
  * Depth of an operation's selections: `{ a { b } }` is 2. Fragments count where they are spread;
  * introspection fields (`__schema`, `__type`) are not counted, so tools like Apollo Sandbox can
- * always load the schema.
+ * always load the schema (their cost is counted, see `operationComplexity`).
  */
 export function operationDepth(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
   let max = 0;
@@ -71,10 +79,106 @@ export function depthLimitRule(maxDepth: number) {
 }
 
 /**
+ * Aliased fields of an operation, counting a fragment's aliases each time it is spread (aliases are
+ * what multiplies the work of one request: `{ a: f b: f c: f … }`; without aliases equal fields merge).
+ */
+export function operationAliases(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>): number {
+  const perFragment = new Map<string, number>();
+  const count = (set: SelectionSetNode, open: Set<string>): number => {
+    let n = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) n += (selection.alias ? 1 : 0) + (selection.selectionSet ? count(selection.selectionSet, open) : 0);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) n += count(selection.selectionSet, open);
+      else {
+        const name = selection.name.value;
+        const fragment = fragments[name];
+        if (!fragment || open.has(name)) continue; // unknown and cyclic spreads are reported by the standard rules
+        if (!perFragment.has(name)) perFragment.set(name, count(fragment.selectionSet, new Set([...open, name])));
+        n += perFragment.get(name)!;
+      }
+    }
+    return n;
+  };
+  return count(selectionSet, new Set());
+}
+
+/** A validation rule: at most `maxAliases` aliased fields per operation (GRAPHQL_MAX_ALIASES). */
+export function aliasLimitRule(maxAliases: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    }
+    return {
+      OperationDefinition(node) {
+        const aliases = operationAliases(node.selectionSet, fragments);
+        if (aliases > maxAliases) {
+          context.reportError(
+            new GraphQLError(`The operation has ${aliases} aliased fields, more than the limit of ${maxAliases} (GRAPHQL_MAX_ALIASES); split it into several requests`, {
+              nodes: [node],
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', aliases, maxAliases },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/**
+ * Introspection is answered from memory, so its values are cheaper than fields that read the
+ * database: a `__schema` or `__type` selection costs one point per this many values it returns.
+ * A whole-schema download (what Apollo Sandbox and codegen ask for) costs a few hundred points.
+ */
+export const INTROSPECTION_VALUES_PER_POINT = 10;
+
+/** How many items each list field of the introspection types returns for this schema, on average. */
+const introspectionSizes = new WeakMap<GraphQLSchema, Record<string, number>>();
+function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
+  let sizes = introspectionSizes.get(schema);
+  if (sizes) return sizes;
+  const types = Object.values(schema.getTypeMap());
+  const directives = schema.getDirectives();
+  let fields = 0;
+  let fieldArgs = 0;
+  let inputFields = 0;
+  let enumValues = 0;
+  let interfaces = 0;
+  let possibleTypes = 0;
+  for (const type of types) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      const own = Object.values(type.getFields());
+      fields += own.length;
+      fieldArgs += own.reduce((n, f) => n + f.args.length, 0);
+      interfaces += type.getInterfaces().length;
+    }
+    if (isInputObjectType(type)) inputFields += Object.keys(type.getFields()).length;
+    if (isEnumType(type)) enumValues += type.getValues().length;
+    if (isAbstractType(type)) possibleTypes += schema.getPossibleTypes(type).length;
+  }
+  const perType = (total: number) => total / Math.max(types.length, 1);
+  sizes = {
+    '__Schema.types': types.length,
+    '__Schema.directives': directives.length,
+    '__Type.fields': perType(fields),
+    '__Type.inputFields': perType(inputFields),
+    '__Type.enumValues': perType(enumValues),
+    '__Type.interfaces': perType(interfaces),
+    '__Type.possibleTypes': perType(possibleTypes),
+    '__Field.args': fieldArgs / Math.max(fields, 1),
+    '__Directive.args': directives.reduce((n, d) => n + d.args.length, 0) / Math.max(directives.length, 1),
+  };
+  introspectionSizes.set(schema, sizes);
+  return sizes;
+}
+
+/**
  * Estimated cost of an operation: 1 per field, and a list field's selection counts once per item
  * it may return (`first`, default page size, at most the maximum page size), so `first: 100`
- * nested twice costs 10 000. Returns `null` when the variables do not fit the operation: execution
- * reports that itself, as BAD_USER_INPUT naming the variable, so no cost is computed here.
+ * nested twice costs 10 000. Introspection counts too: its lists by their size in this schema, at
+ * `INTROSPECTION_VALUES_PER_POINT` values per point. Returns `null` when the variables do not fit
+ * the operation: execution reports that itself, as BAD_USER_INPUT naming the variable, so no cost
+ * is computed here.
  */
 export function operationComplexity(
   schema: GraphQLSchema,
@@ -102,6 +206,11 @@ function estimate(
     variables: variables ?? {},
     ...(operationName ? { operationName } : {}),
     estimators: [
+      ({ type, field, childComplexity }) => {
+        if (field.name === SchemaMetaFieldDef.name || field.name === TypeMetaFieldDef.name) return 1 + Math.ceil(childComplexity / INTROSPECTION_VALUES_PER_POINT);
+        const size = introspectionListSizes(schema)[`${type.name}.${field.name}`];
+        return size === undefined ? undefined : 1 + childComplexity * size;
+      },
       ({ args, childComplexity, field }) => {
         if (!field.args.some((a) => a.name === 'first')) return undefined;
         // A `first` out of range is refused by the resolver with BAD_USER_INPUT on `first`.
