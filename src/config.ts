@@ -71,6 +71,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
   GRAPHQL_MAX_ALIASES: int(50, 1, 10_000),
+  GRAPHQL_RATE_LIMIT_PER_MINUTE: int(300_000, 0, 100_000_000),
+  GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: int(50, 1, 10_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   JOBS_ENABLED: bool(true),
@@ -118,7 +120,15 @@ export interface HubConfig {
   database: DatabaseConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Operation limits (README, "Security"); introspection is off by default in production. */
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    /** Cost points each API key may spend per minute on one instance; 0: no limit. */
+    rateLimitPerMinute: number;
+    maxSubscriptionsPerSocket: number;
+  };
   shutdownGraceMs: number;
   /** How long a client may take to send a whole HTTP request (headers and body). */
   http: { requestTimeoutMs: number };
@@ -211,6 +221,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
     problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
   }
+  if (e.GRAPHQL_RATE_LIMIT_PER_MINUTE > 0 && e.GRAPHQL_RATE_LIMIT_PER_MINUTE < e.GRAPHQL_MAX_COMPLEXITY) {
+    problems.push({ variable: 'GRAPHQL_RATE_LIMIT_PER_MINUTE', message: 'expected 0 (no limit) or at least GRAPHQL_MAX_COMPLEXITY, so the costliest operation allowed can run' });
+  }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST === '127.0.0.1' ? 'localhost' : e.HOST;
@@ -227,6 +240,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
+      rateLimitPerMinute: e.GRAPHQL_RATE_LIMIT_PER_MINUTE,
+      maxSubscriptionsPerSocket: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },

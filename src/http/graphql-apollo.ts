@@ -8,7 +8,7 @@ import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
-import { OperationGuard } from '../api/limits/operation-guard.js';
+import type { OperationGuard } from '../api/limits/operation-guard.js';
 import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
 import { GRAPHQL_PATH } from './graphql-ws.js';
 
@@ -65,7 +65,7 @@ const unauthenticatedStatusPlugin: ApolloServerPlugin<HubContext> = {
   },
 };
 
-export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSchema; logger: Logger }): ApolloServer<HubContext> {
+export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSchema; logger: Logger; guard: OperationGuard }): ApolloServer<HubContext> {
   const { config, schema, logger } = deps;
   return new ApolloServer<HubContext>({
     schema,
@@ -75,7 +75,7 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
     validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
     logger: logger.child({ component: 'apollo' }),
     plugins: [
-      operationGuardPlugin(new OperationGuard(config.graphql)),
+      operationGuardPlugin(deps.guard),
       errorLoggingPlugin,
       unauthenticatedStatusPlugin,
       // Sandbox needs introspection; without it, the production page only says where the API is.

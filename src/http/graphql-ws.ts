@@ -16,8 +16,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
-import { OperationGuard } from '../api/limits/operation-guard.js';
-import { aliasLimitRule, depthLimitRule, type OperationLimits } from '../api/limits/operation-limits.js';
+import type { OperationGuard } from '../api/limits/operation-guard.js';
+import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
+import type { HubConfig } from '../config.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -51,17 +52,20 @@ export interface GraphQLWebSocket {
  * (4401 is fatal for the graphql-ws client, so it does not retry in a loop). The key is checked
  * again on every subscribe, so a key revoked mid-connection cannot start new subscriptions.
  *
- * Operations get the same depth and complexity limits and the same error mapping as over HTTP.
+ * Operations get the same validation rules, operation guard (cost, rate limit, text arguments) and
+ * error mapping as over HTTP; a socket runs at most GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET at once.
  */
 export function attachGraphQLWebSocket(deps: {
   server: Server;
   schema: GraphQLSchema;
-  limits: OperationLimits & { introspection: boolean };
+  limits: HubConfig['graphql'];
+  /** The operation guard HTTP uses too (one rate limit per API key). */
+  guard: OperationGuard;
   services: ApiServices;
   pubsub: HubPubSub;
   logger: Logger;
 }): GraphQLWebSocket {
-  const { server, schema, limits, services, pubsub } = deps;
+  const { server, schema, limits, services, pubsub, guard } = deps;
   const logger = deps.logger.child({ component: 'graphql-ws' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let closing = false;
@@ -82,8 +86,6 @@ export function attachGraphQLWebSocket(deps: {
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };
-
-  const guard = new OperationGuard(limits);
 
   // The same rules Apollo applies over HTTP.
   const rules = [
@@ -119,6 +121,14 @@ export function attachGraphQLWebSocket(deps: {
       onSubscribe: async (ctx, id, payload) => {
         const requestId = `${ctx.extra.connectionId ?? 'ws'}:${id}`;
         const log = logger.child({ requestId });
+        // graphql-ws has registered this one already; each open one is a listener every event fans out to.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`This connection already runs ${limits.maxSubscriptionsPerSocket} operations (GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET); complete one first or open another connection`, {
+              extensions: { code: 'LIMIT_EXCEEDED', maxSubscriptions: limits.maxSubscriptionsPerSocket },
+            }),
+          ];
+        }
         let caller: Caller;
         try {
           caller = await authenticate(ctx.connectionParams);

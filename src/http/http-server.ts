@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
+import { OperationGuard } from '../api/limits/operation-guard.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -92,7 +93,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
 
   registerHealthRoutes(app, { checks: deps.readiness, isShuttingDown: () => shuttingDown });
 
-  const apollo = createApolloServer({ config, schema, logger });
+  // One guard for both transports, so an API key has one rate limit.
+  const guard = new OperationGuard(config.graphql);
+  const apollo = createApolloServer({ config, schema, logger, guard });
   await apollo.start();
   app.route({
     url: GRAPHQL_PATH,
@@ -128,6 +131,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
         server: app.server,
         schema,
         limits: config.graphql,
+        guard,
         services,
         pubsub,
         logger,

@@ -63,7 +63,8 @@ export function formatHubError(formatted: GraphQLFormattedError, error: unknown)
     ...(formatted.path ? { path: formatted.path } : {}),
   };
   if (cause === null || cause === undefined) {
-    const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    // `http` (status, headers) is for the transport; Apollo takes it out itself, graphql-ws does not.
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     // Apollo refuses some requests with a 4xx but no code (e.g. a persisted query whose hash does
     // not match), which it would report as INTERNAL_SERVER_ERROR: the client's mistake is BAD_REQUEST.
     if (!hasOwnCode(error) && isClientStatus(error)) extensions.code = 'BAD_REQUEST';

@@ -1,9 +1,11 @@
-import { Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { HeaderMap } from '@apollo/server';
 import { UnauthenticatedError, ValidationError } from '../../domain/errors.js';
 import type { Caller } from '../../tenancy/caller.js';
 import { toGraphQLError } from '../errors/format-error.js';
 import { UNSTORABLE_TEXT_REASON, unstorableArgument } from './input-text.js';
 import { complexityError, operationComplexity, type OperationLimits } from './operation-limits.js';
+import { RateLimiter } from './rate-limiter.js';
 
 /** One operation about to run, as both transports know it after parsing and validation. */
 export interface GuardedOperation {
@@ -16,6 +18,13 @@ export interface GuardedOperation {
 
 export const fragmentsOf = (document: DocumentNode): Record<string, FragmentDefinitionNode> =>
   Object.fromEntries(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+
+function rateLimitedError(waitMs: number, perMinute: number): GraphQLError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new GraphQLError(`This API key has used its ${perMinute} points per minute (GRAPHQL_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds, http: { status: 429, headers: new HeaderMap([['retry-after', String(seconds)]]) } },
+  });
+}
 
 /** Whether the operation asks for `__schema` or `__type` (anywhere, through fragments). */
 function selectsIntrospection(set: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): boolean {
@@ -38,11 +47,18 @@ function selectsIntrospection(set: SelectionSetNode, fragments: Record<string, F
  * - introspection (`__schema`, `__type`) needs an API key: UNAUTHENTICATED (HTTP 401) without one;
  * - text arguments that cannot be stored (NUL, lone surrogates), anywhere: BAD_USER_INPUT naming
  *   the argument;
- * - the estimated cost (GRAPHQL_MAX_COMPLEXITY).
- * `check` returns the error to answer with instead of running the operation, or null.
+ * - the estimated cost (GRAPHQL_MAX_COMPLEXITY), with the declared costs of mutations;
+ * - the caller's key's rate limit: the cost is taken from its points for the minute
+ *   (GRAPHQL_RATE_LIMIT_PER_MINUTE); without enough, RATE_LIMITED (HTTP 429 with Retry-After).
+ * `check` returns the error to answer with instead of running the operation, or null. Nothing is
+ * charged for an operation that is refused.
  */
 export class OperationGuard {
-  constructor(private readonly limits: OperationLimits) {}
+  private readonly rates: RateLimiter | null;
+
+  constructor(private readonly limits: OperationLimits) {
+    this.rates = limits.rateLimitPerMinute > 0 ? new RateLimiter(limits.rateLimitPerMinute) : null;
+  }
 
   check(op: GuardedOperation): GraphQLError | null {
     const fragments = fragmentsOf(op.document);
@@ -51,7 +67,14 @@ export class OperationGuard {
     }
     const unstorable = unstorableArgument(op.operation, fragments, op.variables);
     if (unstorable !== null) return toGraphQLError(new ValidationError(unstorable, UNSTORABLE_TEXT_REASON), 400);
-    const operationName = op.operation.name?.value;
-    return complexityError(operationComplexity(op.schema, op.document, op.variables, operationName), this.limits.maxComplexity);
+    const complexity = operationComplexity(op.schema, op.document, op.variables, op.operation.name?.value);
+    const tooComplex = complexityError(complexity, this.limits.maxComplexity);
+    if (tooComplex) return tooComplex;
+    const apiKeyId = op.caller?.apiKeyId;
+    if (this.rates && apiKeyId) {
+      const waitMs = this.rates.take(apiKeyId, complexity ?? 1);
+      if (waitMs > 0) return rateLimitedError(waitMs, this.rates.perMinute);
+    }
+    return null;
   }
 }

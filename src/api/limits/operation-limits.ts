@@ -18,6 +18,7 @@ import {
 import { createRequire } from 'node:module';
 import type * as QueryComplexityModule from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/repositories/paginate.js';
+import { COST, declaredCost } from './cost.js';
 
 // graphql-query-complexity's ESM build imports `graphql/index.mjs`, while everything else
 // (type-graphql, Apollo, graphql-ws) loads graphql's CJS entry; mixing the two fails with
@@ -28,6 +29,8 @@ export interface OperationLimits {
   maxDepth: number;
   maxComplexity: number;
   maxAliases: number;
+  /** Cost points per API key and minute; 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 /**
@@ -175,10 +178,11 @@ function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
 /**
  * Estimated cost of an operation: 1 per field, and a list field's selection counts once per item
  * it may return (`first`, default page size, at most the maximum page size), so `first: 100`
- * nested twice costs 10 000. Introspection counts too: its lists by their size in this schema, at
- * `INTROSPECTION_VALUES_PER_POINT` values per point. Returns `null` when the variables do not fit
- * the operation: execution reports that itself, as BAD_USER_INPUT naming the variable, so no cost
- * is computed here.
+ * nested twice costs 10 000. A field with a declared cost (`@Cost`, src/api/limits/cost.ts) costs
+ * that instead of 1, and a mutation that declares none costs `COST.WRITE`. Introspection counts
+ * too: its lists by their size in this schema, at `INTROSPECTION_VALUES_PER_POINT` values per
+ * point. Returns `null` when the variables do not fit the operation: execution reports that
+ * itself, as BAD_USER_INPUT naming the variable, so no cost is computed here.
  */
 export function operationComplexity(
   schema: GraphQLSchema,
@@ -200,33 +204,33 @@ function estimate(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
 ): number {
-  return queryComplexity.getComplexity({
+  const mutationType = schema.getMutationType();
+  const complexity = queryComplexity.getComplexity({
     schema,
     query: document,
     variables: variables ?? {},
     ...(operationName ? { operationName } : {}),
     estimators: [
-      ({ type, field, childComplexity }) => {
-        if (field.name === SchemaMetaFieldDef.name || field.name === TypeMetaFieldDef.name) return 1 + Math.ceil(childComplexity / INTROSPECTION_VALUES_PER_POINT);
-        const size = introspectionListSizes(schema)[`${type.name}.${field.name}`];
-        return size === undefined ? undefined : 1 + childComplexity * size;
-      },
-      ({ args, childComplexity, field }) => {
-        if (!field.args.some((a) => a.name === 'first')) return undefined;
+      ({ type, field, args, childComplexity }) => {
+        if (field.name === SchemaMetaFieldDef.name || field.name === TypeMetaFieldDef.name) return 1 + childComplexity / INTROSPECTION_VALUES_PER_POINT;
+        const introspectionList = introspectionListSizes(schema)[`${type.name}.${field.name}`];
+        if (introspectionList !== undefined) return 1 + childComplexity * introspectionList;
+        const own = declaredCost(field.extensions) ?? (type === mutationType ? COST.WRITE : 1);
+        if (!field.args.some((a) => a.name === 'first')) return own + childComplexity;
         // A `first` out of range is refused by the resolver with BAD_USER_INPUT on `first`.
         const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-        return 1 + childComplexity * first;
+        return own + childComplexity * first;
       },
-      queryComplexity.simpleEstimator({ defaultComplexity: 1 }),
     ],
   });
+  return Math.ceil(complexity);
 }
 
 /** Null when within the limit, else the error to return instead of executing. */
 export function complexityError(complexity: number | null, maxComplexity: number): GraphQLError | null {
   if (complexity === null || complexity <= maxComplexity) return null;
   return new GraphQLError(
-    `Query complexity ${complexity} exceeds the limit of ${maxComplexity} (GRAPHQL_MAX_COMPLEXITY); request fewer fields or smaller pages`,
+    `Query complexity ${complexity} exceeds the limit of ${maxComplexity} (GRAPHQL_MAX_COMPLEXITY); request fewer fields, smaller pages or fewer mutations at once`,
     { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maxComplexity, http: { status: 400 } } },
   );
 }
