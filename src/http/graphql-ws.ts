@@ -13,13 +13,13 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
 import type { OperationGuard } from '../api/limits/operation-guard.js';
 import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
 import type { HubConfig } from '../config.js';
-import type { HubPubSub } from '../events/hub-pubsub.js';
+import { TOPICS, type HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
@@ -50,7 +50,8 @@ export interface GraphQLWebSocket {
  * Auth: the key travels in `connection_init` (browsers cannot set headers on a WebSocket). A
  * missing, unknown or revoked key closes the socket with 4401 and reason `UNAUTHENTICATED: …`
  * (4401 is fatal for the graphql-ws client, so it does not retry in a loop). The key is checked
- * again on every subscribe, so a key revoked mid-connection cannot start new subscriptions.
+ * again on every subscribe, and revoking a key closes its sockets with 4401 on every instance (the
+ * API_KEY_REVOKED event), ending their subscriptions.
  *
  * Operations get the same validation rules, operation guard (cost, rate limit, text arguments) and
  * error mapping as over HTTP; a socket runs at most GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET at once.
@@ -95,6 +96,24 @@ export function attachGraphQLWebSocket(deps: {
     ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
+  // The key each open socket authenticated with, so a revocation (from any instance, through the
+  // pubsub) closes that key's sockets and with them their subscriptions.
+  const socketKeys = new Map<WebSocket, string>();
+  const trackKey = (socket: WebSocket, apiKeyId: string) => {
+    socketKeys.set(socket, apiKeyId);
+    socket.once('close', () => socketKeys.delete(socket));
+  };
+  const revocations = pubsub.subscribeTyped(TOPICS.API_KEY_REVOKED);
+  void (async () => {
+    for await (const { apiKeyId } of revocations) {
+      for (const [socket, key] of socketKeys) {
+        if (key !== apiKeyId) continue;
+        logger.info({ apiKeyId }, 'closing a WebSocket connection: its API key was revoked');
+        socket.close(CloseCode.Unauthorized, 'UNAUTHENTICATED: the API key was revoked');
+      }
+    }
+  })().catch((err: unknown) => logger.error({ err }, 'listening for API key revocations failed'));
+
   const format = (errors: readonly GraphQLError[], log: Logger) =>
     errors.map((error) => {
       if (isUnexpectedError(error)) log.error({ err: error.originalError ?? error, path: error.path }, 'GraphQL subscription failed');
@@ -108,8 +127,9 @@ export function attachGraphQLWebSocket(deps: {
       isProd: true,
       onConnect: async (ctx) => {
         try {
-          await authenticate(ctx.connectionParams);
+          const caller = await authenticate(ctx.connectionParams);
           ctx.extra.connectionId = randomUUID();
+          if (caller.apiKeyId) trackKey(ctx.extra.socket, caller.apiKeyId);
           return true;
         } catch (err) {
           if (!isUnauthenticatedError(err)) throw err;
@@ -172,6 +192,7 @@ export function attachGraphQLWebSocket(deps: {
     async close() {
       closing = true;
       server.off('upgrade', onUpgrade);
+      await revocations.return?.();
       await disposable.dispose();
     },
     get clientCount() {
