@@ -1,10 +1,10 @@
-import { Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { UnauthenticatedError, ValidationError } from '../../domain/errors.js';
 import type { Caller } from '../../tenancy/caller.js';
 import { toGraphQLError } from '../errors/format-error.js';
 import { UNSTORABLE_TEXT_REASON, unstorableArgument } from './input-text.js';
-import { complexityError, operationComplexity, type OperationLimits } from './operation-limits.js';
+import { complexityError, fragmentsOf, operationComplexity, type OperationLimits } from './operation-limits.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** One operation about to run, as both transports know it after parsing and validation. */
@@ -15,9 +15,6 @@ export interface GuardedOperation {
   variables: Record<string, unknown> | undefined;
   caller: Caller | null;
 }
-
-export const fragmentsOf = (document: DocumentNode): Record<string, FragmentDefinitionNode> =>
-  Object.fromEntries(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 
 function rateLimitedError(waitMs: number, perMinute: number): GraphQLError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));

@@ -33,38 +33,46 @@ export interface OperationLimits {
   rateLimitPerMinute: number;
 }
 
+/** The document's fragment definitions by name. */
+export const fragmentsOf = (document: DocumentNode): Record<string, FragmentDefinitionNode> =>
+  Object.fromEntries(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+
 /**
  * Depth of an operation's selections: `{ a { b } }` is 2. Fragments count where they are spread;
  * introspection fields (`__schema`, `__type`) are not counted, so tools like Apollo Sandbox can
- * always load the schema (their cost is counted, see `operationComplexity`).
+ * always load the schema (their cost is counted, see `operationComplexity`). Each fragment's depth
+ * is computed once, so fragments that spread each other several times cost no more to measure
+ * than to read (expanding them would double the work at every level).
  */
-export function operationDepth(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
-  let max = 0;
-  for (const selection of selectionSet.selections) {
-    let depth = 0;
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      depth = selection.selectionSet ? 1 + operationDepth(selection.selectionSet, fragments, seen) : 1;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      depth = operationDepth(selection.selectionSet, fragments, seen);
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      if (!fragment || seen.has(name)) continue; // unknown and cyclic spreads are reported by the standard rules
-      depth = operationDepth(fragment.selectionSet, fragments, new Set([...seen, name]));
+export function operationDepth(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>): number {
+  const perFragment = new Map<string, number>();
+  const depthOf = (set: SelectionSetNode, open: Set<string>): number => {
+    let max = 0;
+    for (const selection of set.selections) {
+      let depth = 0;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, open) : 1;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        depth = depthOf(selection.selectionSet, open);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments[name];
+        if (!fragment || open.has(name)) continue; // unknown and cyclic spreads are reported by the standard rules
+        if (!perFragment.has(name)) perFragment.set(name, depthOf(fragment.selectionSet, new Set([...open, name])));
+        depth = perFragment.get(name)!;
+      }
+      max = Math.max(max, depth);
     }
-    max = Math.max(max, depth);
-  }
-  return max;
+    return max;
+  };
+  return depthOf(selectionSet, new Set());
 }
 
 /** A validation rule (runs with GraphQL's own rules, before execution). */
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    }
+    const fragments = fragmentsOf(context.getDocument());
     return {
       OperationDefinition(node) {
         const depth = operationDepth(node.selectionSet, fragments);
@@ -108,10 +116,7 @@ export function operationAliases(selectionSet: SelectionSetNode, fragments: Reco
 /** A validation rule: at most `maxAliases` aliased fields per operation (GRAPHQL_MAX_ALIASES). */
 export function aliasLimitRule(maxAliases: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    }
+    const fragments = fragmentsOf(context.getDocument());
     return {
       OperationDefinition(node) {
         const aliases = operationAliases(node.selectionSet, fragments);
@@ -175,6 +180,11 @@ function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
   return sizes;
 }
 
+/** Selections the cost estimate visits at most (fragments expanded where spread). */
+export const MAX_EXPANDED_SELECTIONS = 10_000;
+/** graphql-query-complexity's message when `maxQueryNodes` is reached. */
+const TOO_MANY_SELECTIONS = 'Query exceeds the maximum allowed number of nodes.';
+
 /**
  * Estimated cost of an operation: 1 per field, and a list field's selection counts once per item
  * it may return (`first`, default page size, at most the maximum page size), so `first: 100`
@@ -182,7 +192,9 @@ function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
  * that instead of 1, and a mutation that declares none costs `COST.WRITE`. Introspection counts
  * too: its lists by their size in this schema, at `INTROSPECTION_VALUES_PER_POINT` values per
  * point. Returns `null` when the variables do not fit the operation: execution reports that
- * itself, as BAD_USER_INPUT naming the variable, so no cost is computed here.
+ * itself, as BAD_USER_INPUT naming the variable, so no cost is computed here; and `Infinity` when
+ * the operation expands to more than `MAX_EXPANDED_SELECTIONS` selections (fragments spread into
+ * fragments), which the estimate stops at rather than expanding further.
  */
 export function operationComplexity(
   schema: GraphQLSchema,
@@ -193,7 +205,7 @@ export function operationComplexity(
   try {
     return estimate(schema, document, variables, operationName);
   } catch (err) {
-    if (err instanceof GraphQLError) return null;
+    if (err instanceof GraphQLError) return err.message === TOO_MANY_SELECTIONS ? Number.POSITIVE_INFINITY : null;
     throw err;
   }
 }
@@ -209,6 +221,7 @@ function estimate(
     schema,
     query: document,
     variables: variables ?? {},
+    maxQueryNodes: MAX_EXPANDED_SELECTIONS,
     ...(operationName ? { operationName } : {}),
     estimators: [
       ({ type, field, args, childComplexity }) => {
@@ -229,6 +242,11 @@ function estimate(
 /** Null when within the limit, else the error to return instead of executing. */
 export function complexityError(complexity: number | null, maxComplexity: number): GraphQLError | null {
   if (complexity === null || complexity <= maxComplexity) return null;
+  if (complexity === Number.POSITIVE_INFINITY) {
+    return new GraphQLError(`The operation expands to more than ${MAX_EXPANDED_SELECTIONS} selections (fragments count where they are spread); send a smaller one`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', maxComplexity, http: { status: 400 } },
+    });
+  }
   return new GraphQLError(
     `Query complexity ${complexity} exceeds the limit of ${maxComplexity} (GRAPHQL_MAX_COMPLEXITY); request fewer fields, smaller pages or fewer mutations at once`,
     { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maxComplexity, http: { status: 400 } } },

@@ -75,6 +75,29 @@ describe('aliases', () => {
   });
 });
 
+describe('fragment bombs', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Each fragment spreads the next one twice: 2^levels fields once expanded, a few hundred bytes as text. */
+  const bomb = (levels: number) =>
+    `query { ...F0 } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on Query { viewer { role } }`;
+
+  it('are measured without being expanded and refused, with a key or without', async () => {
+    for (const key of [t.adminKey, null]) {
+      const r = await t.rawGql(bomb(40), {}, key);
+      expect(r.status).toBe(400);
+      expect(onlyError(r).extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    expect((await t.rawGql(bomb(3), {}, t.adminKey)).errors).toBeUndefined();
+  });
+});
+
 describe('introspection by default', () => {
   it('is off with NODE_ENV=production unless GRAPHQL_INTROSPECTION=true, and on otherwise', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).graphql.introspection).toBe(false);
