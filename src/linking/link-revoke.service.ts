@@ -108,10 +108,11 @@ export class LinkRevokeService {
 
   /**
    * The steps after a link turned REVOKED, each safe to repeat: cancel its jobs, stop its push
-   * channels, revoke the grant, then forget the tokens (only while the link is still REVOKED, so a
-   * relink that happened meanwhile keeps its new tokens).
+   * channels, revoke the grant, then forget the tokens — only while the link is still REVOKED, so a
+   * relink that happened meanwhile keeps its new jobs, grant and tokens.
    */
   private async finish(link: Connection): Promise<boolean> {
+    if ((await this.deps.orm.em.fork().count(Connection, { id: link.id, status: 'REVOKED' })) === 0) return false;
     await this.deps.jobs.stop(link.id);
     await this.stopPushChannels(link);
     const providerGrantRevoked = await this.revokeAtProvider(link);
@@ -153,7 +154,7 @@ export class LinkRevokeService {
     const entry = this.deps.providers[link.provider];
     const auth = entry.available ? entry.module.auth : null;
     // Re-read: the adapter may have rotated the tokens since the link was loaded (cleanup, a job).
-    const tokens = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id }, { fields: ['tokens'] }))?.tokens ?? null;
+    const tokens = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id, status: 'REVOKED' }, { fields: ['tokens'] }))?.tokens ?? null;
     if (!auth?.revoke || !tokens) return false;
     try {
       await auth.revoke(this.deps.vault.open(tokens, vaultContext.connectionTokens(link.id)));
