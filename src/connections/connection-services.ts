@@ -38,7 +38,7 @@ export function createConnectionServices(deps: ConnectionDeps): ConnectionServic
   const { orm, vault, providers } = deps;
   const issues = new SyncIssues({ orm, pubsub: deps.pubsub, logger });
   const notices = new LinkNotices({ pubsub: deps.pubsub, logger, issues });
-  const jobs = new LinkJobs({ agenda: deps.agenda, logger });
+  const jobs = new LinkJobs({ orm, agenda: deps.agenda, logger });
   const guard = new ConnectionGuard({ orm, vault, providers, notices, jobs, logger, ...(deps.guardRetry ? { retry: deps.guardRetry } : {}) });
   return { guard, jobs, notices, issues };
 }
