@@ -157,12 +157,14 @@ export function seriesNotice(finding: SeriesFinding, item: IssueItem): SyncIssue
 }
 
 /** A host series the provider cannot hold (Outlook's patterns are a subset of RFC 5545); nothing was written. */
-export function recurrenceNotWritable(args: { subject: string | null; provider: ProviderDisplaySlug; part: string }): SyncIssueNotice {
+export function recurrenceNotWritable(args: { subject: string | null; provider: ProviderDisplaySlug; part: string; firstOffPattern?: boolean }): SyncIssueNotice {
   return {
     code: 'RECURRENCE_NOT_REPRESENTABLE',
     severity: 'BLOCKING',
     message: `The series ${named(args.subject)} was not written to ${PROVIDER_NAMES[args.provider]}: ${args.part}.`,
-    tip: 'Change the recurrence to one Outlook offers (every N days; every N weeks on chosen weekdays; one day, or the first to fourth or last weekday, of the month or year), or split it into several series.',
+    tip: args.firstOffPattern
+      ? 'Start the series on a day it repeats on, and add a separate appointment for the first date if it should stay.'
+      : 'Change the recurrence to one Outlook offers (every N days; every N weeks on chosen weekdays; one day, or the first to fourth or last weekday, of the month or year), or split it into several series.',
   };
 }
 

@@ -349,7 +349,7 @@ export class SeriesSync implements PairSeriesHooks {
     const key = this.hostKey('RECURRENCE_NOT_REPRESENTABLE', a.id);
     const graph = graphSeriesOf(out.recurrence, out.timing);
     if (!graph.ok) {
-      const notice = recurrenceNotWritable({ subject: a.subject, provider: this.link.provider, part: graph.reason.replace(/\.$/, '') });
+      const notice = recurrenceNotWritable({ subject: a.subject, provider: this.link.provider, part: graph.reason.replace(/\.$/, ''), firstOffPattern: graph.firstOffPattern === true });
       await this.raise(notice, key, { appointmentId: a.id, side: 'HOST', mappingId: pair.mapping?.id ?? null });
       throw new ProviderError('UNSUPPORTED', graph.reason);
     }

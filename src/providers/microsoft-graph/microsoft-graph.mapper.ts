@@ -361,8 +361,9 @@ function placeTiming(timing: EventTiming, zone: string, shiftDays: number, opts:
 
 /**
  * The Graph body for an event, or the reason Graph cannot hold it (a recurrence outside Graph's
- * patterns, RDATEs, an unknown zone). A series starting on a date its rule does not produce is moved
- * to the first real occurrence (`graphSeriesOf`, docs/providers.md#graph-recurrence). EXDATEs are
+ * patterns, RDATEs, a first occurrence on a date its rule does not produce, an unknown zone); a
+ * series whose such first occurrence is cancelled is moved to its first real occurrence
+ * (`graphSeriesOf`, docs/providers.md#graph-recurrence). EXDATEs are
  * not part of the body; the provider cancels those occurrences after writing the series.
  */
 export function toGraphEventWrite(data: EventData, opts: GraphWriteOptions = { zoneNames: 'iana' }): GraphWriteResult {

@@ -214,6 +214,25 @@ describe('RECURRENCE_NOT_REPRESENTABLE', () => {
     expect(await only(u, 'RECURRENCE_NOT_REPRESENTABLE')).toMatchObject({ open: false });
   });
 
+  it('refuses a host series whose first occurrence is on a day its rule does not repeat on (Outlook would drop it), and goes once it starts on one', async () => {
+    const u = await linkedUser(t, t.sandbox.emulators, 'MICROSOFT', { name: 'off-pattern' });
+    const monday = nextWeekday(1);
+    const series = (start: Date) => ({ subject: 'Clinic', start: iso(start), end: iso(new Date(start.getTime() + HOUR)), timeZone: 'UTC', recurrence: { rrule: 'FREQ=WEEKLY;COUNT=3;BYDAY=TU' } });
+    const saved = await u.upsert('clinic', series(monday));
+    await waitFor('the notice', async () => (await issues(u, { code: 'RECURRENCE_NOT_REPRESENTABLE' })).length === 1, 10_000);
+    const issue = await only(u, 'RECURRENCE_NOT_REPRESENTABLE');
+    expect(issue).toMatchObject({ severity: 'BLOCKING', side: 'HOST', open: true, appointmentId: saved.id });
+    expect(issue.message).toContain(`first occurrence on a day the recurrence does not repeat on (${iso(monday).slice(0, 10)}, a Monday)`);
+    expect(issue.tip).toContain('Start the series on a day it repeats on');
+    expect(u.provider.events()).toEqual([]);
+
+    const tuesday = new Date(monday.getTime() + DAY);
+    const master = await u.synced((await u.upsert('clinic', series(tuesday))).id);
+    expect(await only(u, 'RECURRENCE_NOT_REPRESENTABLE')).toMatchObject({ open: false });
+    const instances = u.provider.instances(u.eventOf(master)!.id, monday, new Date(monday.getTime() + 30 * DAY));
+    expect(instances.map((i) => i.start)).toEqual([0, 1, 2].map((w) => iso(new Date(tuesday.getTime() + w * 7 * DAY))));
+  });
+
   it('holds back a Google series with extra dates (RDATE), which the host cannot hold, until they are gone', async () => {
     const u = await linkedUser(t, t.sandbox.emulators, 'GOOGLE', { name: 'rdate' });
     const start = inDays(3);

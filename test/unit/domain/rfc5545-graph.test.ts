@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expandRecurrenceDates, normalizeRecurrence } from '../../../packages/emulators/src/microsoft/recurrence-expander.js';
 import type { EventData } from '../../../src/domain/appointment.js';
 import { graphToRRule, type GraphRecurrence } from '../../../src/domain/recurrence/graph-pattern.js';
+import { seriesOccurrences } from '../../../src/domain/recurrence/occurrences.js';
 import { formatRRule, parseRRule } from '../../../src/domain/recurrence/rrule.js';
 import { toGraphEventWrite } from '../../../src/providers/microsoft-graph/microsoft-graph.mapper.js';
 
@@ -72,6 +73,8 @@ const EXAMPLES: Example[] = [
 /** Compare occurrences up to here (forever rules) and at most this many. */
 const HORIZON = '2001-12-31';
 const LIMIT = 60;
+/** The host's occurrences (src/domain/recurrence/occurrences.ts) in 1997. */
+const WINDOW = { start: Date.UTC(1997, 0, 1), end: Date.UTC(1998, 0, 1) };
 
 const iso = (compact: string) => `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}T${compact.slice(9, 11)}:${compact.slice(11, 13)}:${compact.slice(13, 15)}.000Z`;
 
@@ -140,6 +143,27 @@ describe('RFC 5545 recurrence examples through the Graph conversion', () => {
       if ('reason' in series) throw new Error(series.reason);
       expect(series.recurrence.pattern.firstDayOfWeek).toBe(day);
       expect(formatRRule(graphToRRule(series.recurrence, { allDay: false, timeZone: 'UTC' }))).toBe(formatRRule(parseRRule(ex.rrule)));
+    }
+  });
+
+  it('refuses a first occurrence on a day the rule does not repeat on (RFC 5545 counts it, Outlook would drop it), naming the date', () => {
+    // Monday 1 September 1997, weekly on Tuesdays: the host (like Google) holds Monday as the first occurrence.
+    const series = graphSeries({ name: '', dtstart: '19970901T090000', rrule: 'FREQ=WEEKLY;COUNT=3;BYDAY=TU' });
+    expect(series).toEqual({ reason: 'Outlook cannot hold a first occurrence on a day the recurrence does not repeat on (1997-09-01, a Monday)' });
+    const host = seriesOccurrences(seriesData({ dtstart: '19970901T090000', rrule: 'FREQ=WEEKLY;COUNT=3;BYDAY=TU' }).timing, { rrule: 'FREQ=WEEKLY;COUNT=3;BYDAY=TU', exdates: [], rdates: [] }, WINDOW);
+    expect(host.map((o) => o.originalStart.slice(0, 10))).toEqual(['1997-09-01', '1997-09-02', '1997-09-09']);
+  });
+
+  it('moves a series whose first occurrence is cancelled to its first real occurrence, counting one fewer', () => {
+    for (const rrule of ['FREQ=WEEKLY;COUNT=3;BYDAY=TU', 'FREQ=WEEKLY;UNTIL=19970910T000000Z;BYDAY=TU']) {
+      const ex = { name: '', dtstart: '19970901T090000', rrule, exdate: '19970901T090000' };
+      const series = graphSeries(ex);
+      if ('reason' in series) throw new Error(series.reason);
+      expect(series.startDate).toBe('1997-09-02');
+      const data = seriesData(ex);
+      const host = seriesOccurrences(data.timing, data.recurrence!, WINDOW).map((o) => o.originalStart.slice(0, 10));
+      expect(host).toEqual(['1997-09-02', '1997-09-09']);
+      expect(outlookDates(series, ex.exdate)).toEqual(host);
     }
   });
 
