@@ -152,7 +152,7 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
   const logger = createLogger({ level: 'warn' }, { write: (s: string) => io.stderr(s) });
   const orm = await createOrm(config.database, logger);
   const pubsub = createPubSub(
-    config.database.kind === 'mongodb' ? { kind: 'mongodb', db: mongoDbOf(orm) } : { kind: 'in-process' },
+    config.database.kind === 'mongodb' ? { kind: 'mongodb', db: await mongoDbOf(orm) } : { kind: 'in-process' },
     logger,
   );
   const json = values.json === true;

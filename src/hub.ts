@@ -101,7 +101,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => orm.close(true));
     await prepareSchema(orm, config.database);
 
-    const mongoDb = config.database.kind === 'mongodb' ? mongoDbOf(orm) : undefined;
+    const mongoDb = config.database.kind === 'mongodb' ? await mongoDbOf(orm) : undefined;
     const pubsub = createPubSub(mongoDb ? { kind: 'mongodb', db: mongoDb } : { kind: 'in-process' }, logger);
     cleanups.push(() => pubsub.close());
 

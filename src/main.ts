@@ -10,6 +10,12 @@ import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
  * Exit codes: 0 after a clean shutdown, 1 for invalid configuration, a failed start or shutdown.
  */
 
+/**
+ * A signal within this long of the first is the same request delivered twice (process group +
+ * npm's forwarding), not a second one; a later one exits at once.
+ */
+const REPEATED_SIGNAL_WINDOW_MS = 2_000;
+
 /** Shown once on stdout, outside the JSON log (pino never sees the key). */
 function printBootstrap(result: BootstrapResult): void {
   const line = '='.repeat(78);
@@ -72,13 +78,19 @@ async function main(): Promise<void> {
   }
   const { logger } = hub;
 
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      // One Ctrl-C often arrives twice: the terminal signals its whole foreground process group,
+      // and `npm start` (like `tsx watch`) also forwards what it got to this process.
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) {
+        logger.info({ signal }, 'the same signal again (npm forwards it too): still shutting down gracefully');
+        return;
+      }
       logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'signal received, shutting down gracefully');
     // Last resort if something hangs: HTTP and jobs each get the grace period, plus some slack.
     const deadline = setTimeout(() => {

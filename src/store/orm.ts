@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
-import { LibSqlDriver } from '@mikro-orm/libsql';
-import { MongoDriver } from '@mikro-orm/mongodb';
 import type { DatabaseConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ENTITIES } from './entities/index.js';
@@ -11,8 +9,12 @@ import { HubMongoNamingStrategy } from './hub-mongo-naming-strategy.js';
 export type Orm = CoreMikroORM;
 export type { EntityManager };
 
-/** Builds the ORM options for a database; the same entity list serves both drivers. */
-export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
+/**
+ * Builds the ORM options for a database; the same entity list serves both drivers. Only the
+ * configured database's driver is loaded: the MongoDB stack (driver, bson, `@mikro-orm/mongodb`)
+ * is hundreds of modules that an embedded hub never needs, and the SQLite one likewise on MongoDB.
+ */
+export async function ormOptions(db: DatabaseConfig, logger?: Logger): Promise<Options> {
   const common: Options = {
     entities: ENTITIES,
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
@@ -25,11 +27,11 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
   };
   switch (db.kind) {
     case 'sqlite':
-      return { ...common, driver: LibSqlDriver, dbName: db.file };
+      return { ...common, driver: (await import('@mikro-orm/libsql')).LibSqlDriver, dbName: db.file };
     case 'mongodb':
       return {
         ...common,
-        driver: MongoDriver,
+        driver: (await import('@mikro-orm/mongodb')).MongoDriver,
         clientUrl: db.url,
         dbName: db.dbName,
         namingStrategy: HubMongoNamingStrategy,
@@ -41,7 +43,7 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
 export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Orm> {
   // A fresh data folder (first `npm start`, a new DATA_DIR) does not exist yet; SQLite will not create it.
   if (db.kind === 'sqlite' && db.file !== ':memory:') mkdirSync(path.dirname(db.file), { recursive: true });
-  const orm = await CoreMikroORM.init(ormOptions(db, logger));
+  const orm = await CoreMikroORM.init(await ormOptions(db, logger));
   if (db.kind === 'sqlite') {
     const conn = orm.em.getConnection();
     // WAL lets the job backend (own connection, same file) and other processes read while one
