@@ -3,10 +3,11 @@ import 'reflect-metadata';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchModule, BenchResult } from './bench-module.js';
+import { graphqlCpuBench } from './graphql-cpu.bench.js';
 import { startupBench } from './startup.bench.js';
 
 /** Every benchmark, in the order they run. */
-const MODULES: BenchModule[] = [startupBench];
+const MODULES: BenchModule[] = [startupBench, graphqlCpuBench];
 
 function printResults(results: BenchResult[]): void {
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];

@@ -13,9 +13,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * Packages left to Node at run time instead of bundled:
  * - `libsql`: a native addon (loaded with `require` by the SQLite dialect);
  * - the MongoDB stack: loaded with `import()` only when DATABASE_URL is MongoDB (src/store/orm.ts),
- *   so an embedded hub never parses it.
+ *   so an embedded hub never parses it;
+ * - `graphql`: src/api/limits loads graphql-query-complexity with `require` at run time (for its
+ *   CommonJS build), which requires graphql from node_modules; a second, bundled graphql would
+ *   fail with "Cannot use GraphQLSchema from another module or realm".
  */
-const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend'];
+const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql'];
 
 /**
  * Optional drivers that knex and MikroORM name in `require` calls for databases the hub does not

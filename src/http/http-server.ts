@@ -59,6 +59,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     // stated because graceful shutdown relies on it).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // One log line per request (below) instead of Fastify's two ("incoming request", "request completed").
+    disableRequestLogging: true,
+  });
+  // request.log carries the route's log level: routes that log nothing at info (the OAuth callback,
+  // whose URL holds the code) stay silent.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -27,7 +27,7 @@ export async function ormOptions(db: DatabaseConfig, logger?: Logger): Promise<O
   };
   switch (db.kind) {
     case 'sqlite':
-      return { ...common, driver: (await import('@mikro-orm/libsql')).LibSqlDriver, dbName: db.file };
+      return { ...common, driver: (await import('./libsql-driver.js')).HubLibSqlDriver, dbName: db.file };
     case 'mongodb':
       return {
         ...common,
@@ -44,14 +44,9 @@ export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Or
   // A fresh data folder (first `npm start`, a new DATA_DIR) does not exist yet; SQLite will not create it.
   if (db.kind === 'sqlite' && db.file !== ':memory:') mkdirSync(path.dirname(db.file), { recursive: true });
   const orm = await CoreMikroORM.init(await ormOptions(db, logger));
-  if (db.kind === 'sqlite') {
-    const conn = orm.em.getConnection();
-    // WAL lets the job backend (own connection, same file) and other processes read while one
-    // writes; busy_timeout makes writers wait for the lock instead of failing at once.
-    if (db.file !== ':memory:') await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma busy_timeout = 5000');
-    await conn.execute('pragma synchronous = normal');
-  }
+  // WAL lets the job backend (own connection, same file) and other processes read while one
+  // writes. It is a setting of the file; the per-connection ones are set by the driver (libsql-driver.ts).
+  if (db.kind === 'sqlite' && db.file !== ':memory:') await orm.em.getConnection().execute('pragma journal_mode = wal');
   return orm;
 }
 

@@ -14,6 +14,20 @@ const KEY_PREFIX = 'hub_';
 const SHOWN_PREFIX_LENGTH = 12;
 /** `lastUsedAt` is refreshed at most this often per key, so authentication stays a read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long an authenticated key is remembered, so a busy client costs no key lookup per request.
+ * A key revoked through this service is forgotten at once; one revoked by another process (the
+ * CLI, another instance) stops working within this time.
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+/** Keys remembered at most (the oldest is dropped first). */
+const API_KEY_CACHE_SIZE = 10_000;
+
+interface CachedKey {
+  caller: Caller;
+  checkedAt: number;
+  lastUsedAt: number;
+}
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -42,7 +56,11 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm }) {}
+  /** Authenticated keys by hash (never the key itself), in insertion order for eviction. */
+  private readonly cache = new Map<string, CachedKey>();
+
+  /** `now` (ms) moves the cache's clock in tests. */
+  constructor(private readonly deps: { orm: Orm; now?: () => number }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
@@ -52,17 +70,34 @@ export class ApiKeyService {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
+    const hash = hashApiKey(match[1]!);
+    const now = this.deps.now?.() ?? Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && now - cached.checkedAt < API_KEY_CACHE_TTL_MS) {
+      if (now - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+        await this.deps.orm.em.fork().nativeUpdate(ApiKey, { id: cached.caller.apiKeyId! }, { lastUsedAt: new Date(now) });
+        cached.lastUsedAt = now;
+      }
+      return cached.caller;
+    }
+    this.cache.delete(hash);
+
     const em = this.deps.orm.em.fork();
-    const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
+    const key = await em.findOne(ApiKey, { hash });
     // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
     if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
-    const now = Date.now();
-    if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    let lastUsedAt = key.lastUsedAt?.getTime() ?? null;
+    if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
+      lastUsedAt = now;
     }
-    return key.role === 'ADMIN' || key.tenantId === null
-      ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
-      : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    const caller: Caller =
+      key.role === 'ADMIN' || key.tenantId === null
+        ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
+        : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    if (this.cache.size >= API_KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, { caller: Object.freeze(caller), checkedAt: now, lastUsedAt });
+    return caller;
   }
 
   /**
@@ -107,6 +142,7 @@ export class ApiKeyService {
     }
     apiKey.revokedAt = new Date();
     await em.flush();
+    this.cache.delete(apiKey.hash);
     return apiKey;
   }
 
