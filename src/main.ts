@@ -41,7 +41,8 @@ function printBootstrap(result: BootstrapResult): void {
 /** Shown on every start that uses the built-in sandbox: which accounts a newcomer can link. */
 function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void {
   const line = '-'.repeat(78);
-  const rows = accounts.map((a) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`);
+  const row = (a: SandboxAccountInfo) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`;
+  const unlinkable = accounts.filter((a) => a.cannotLink);
   process.stdout.write(
     [
       '',
@@ -49,7 +50,10 @@ function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void 
       ' Sandbox providers (no credentials configured): link these accounts with linkCalendar at',
       ` ${graphqlUrl}; each page lets you play the calendar side (events, sign-in).`,
       '',
-      ...rows,
+      ...accounts.filter((a) => !a.cannotLink).map(row),
+      ...(unlinkable.length > 0
+        ? ['', ' These cannot be linked; they show how the hub refuses an account:', ...unlinkable.flatMap((a) => [row(a), `     cannot be linked: ${a.cannotLink}`])]
+        : []),
       line,
       '',
       '',
