@@ -1,14 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
 import { complexityError, depthLimitRule, operationComplexity } from '../api/limits/operation-limits.js';
+import { explorerLandingPage } from './graphql-explorer.js';
 
 /** Complexity needs the variables, so it is checked once the operation is known, not as a validation rule. */
 function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin<HubContext> {
@@ -69,10 +66,8 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
       complexityLimitPlugin(config.graphql.maxComplexity),
       errorLoggingPlugin,
       unauthenticatedStatusPlugin,
-      // Sandbox needs introspection; without it, the production page only says where the API is.
-      config.graphql.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // GraphiQL served by the hub (works offline); it needs introspection, without which the page only says where the API is.
+      explorerLandingPage({ introspection: config.graphql.introspection }),
     ],
   });
 }

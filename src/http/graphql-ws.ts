@@ -29,8 +29,18 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 }
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. */
-export type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
+/**
+ * The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. The key's
+ * name is matched without regard to case, as HTTP header names are (`Authorization` works too).
+ */
+export type ConnectionParams = Record<string, unknown>;
+
+/** The value of the `authorization` entry of a `connection_init` payload, whatever the case of its name. */
+export function authorizationOf(params: ConnectionParams | undefined): string | undefined {
+  if (!params) return undefined;
+  const value = 'authorization' in params ? params.authorization : Object.entries(params).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  return typeof value === 'string' ? value : undefined;
+}
 
 type SocketExtra = Record<PropertyKey, unknown> & { connectionId?: string };
 
@@ -75,8 +85,7 @@ export function attachGraphQLWebSocket(deps: {
   server.on('upgrade', onUpgrade);
 
   const authenticate = async (params: ConnectionParams | undefined): Promise<Caller> => {
-    const header = typeof params?.authorization === 'string' ? params.authorization : undefined;
-    const caller = await services.apiKeys.authenticate(header);
+    const caller = await services.apiKeys.authenticate(authorizationOf(params));
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };

@@ -12,6 +12,7 @@ import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { createApolloServer } from './graphql-apollo.js';
+import { registerExplorerAssets } from './graphql-explorer.js';
 import { attachGraphQLWebSocket, GRAPHQL_PATH, type GraphQLWebSocket } from './graphql-ws.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health.routes.js';
 
@@ -97,6 +98,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     }),
   });
 
+  registerExplorerAssets(app);
   for (const register of deps.routes ?? []) await register(app);
 
   let ws: GraphQLWebSocket | undefined;
