@@ -55,13 +55,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // One log line per request (the onResponse hook below) instead of Fastify's two ("incoming request", "request completed").
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Fastify 5 keeps idle keep-alive sockets from holding `close()` open ('idle' is the default;
     // stated because graceful shutdown relies on it).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    // One log line per request (below) instead of Fastify's two ("incoming request", "request completed").
-    disableRequestLogging: true,
   });
   // request.log carries the route's log level: routes that log nothing at info (the OAuth callback,
   // whose URL holds the code) stay silent.

@@ -120,6 +120,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
         // running jobs keep their locks until they finish (Agenda's JobProcessor.stop).
         await agenda.stop(false);
         if (running.size > 0) {
+          logger.info({ jobs: [...running].map((job) => job.attrs.name), graceMs }, 'waiting for running jobs to finish');
           let timer: NodeJS.Timeout | undefined;
           await new Promise<void>((resolve) => {
             drained = resolve;
