@@ -48,7 +48,7 @@ beforeAll(() => {
 }, 600_000);
 
 /** Resolves with the GraphQL URL once the hub logs that it listens. */
-async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
+async function readyUrl(started: Started, timeoutMs = 90_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const entry of logLines(started)) {
@@ -124,7 +124,7 @@ describe('the hub process', () => {
     expect(keys.totalCount).toBe(1);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('shuts down gracefully with exit code 0 on one Ctrl-C to the terminal group, with a subscription open and a job running', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-main-'));

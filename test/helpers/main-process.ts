@@ -25,7 +25,7 @@ export function startMain(env: Record<string, string>): Started {
 }
 
 /** Resolves with the GraphQL URL once the hub logs that it listens. */
-export async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
+export async function readyUrl(started: Started, timeoutMs = 90_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const line of started.stdout().split('\n')) {
