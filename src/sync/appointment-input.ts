@@ -1,11 +1,11 @@
 import { IANAZone } from 'luxon';
-import { isEmail } from 'class-validator';
 import type { Attendee, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../domain/appointment.js';
 import { REMINDER_METHODS, SENSITIVITIES, SHOW_AS } from '../domain/appointment.js';
 import { ValidationError } from '../domain/errors.js';
 import { canonicalRule } from '../domain/recurrence/host-support.js';
 import { formatRRule, isRecurrenceParseError, parseRRule, type RRule } from '../domain/recurrence/rrule.js';
 import type { HostProfile } from '../domain/tenant-settings.js';
+import { isEmail } from '../tenancy/input-rules.js';
 
 /** Limits of what a host may store in one appointment (also what both providers can hold). */
 export const APPOINTMENT_LIMITS = {
