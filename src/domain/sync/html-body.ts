@@ -101,25 +101,34 @@ export function recordLinkText(url: string, label: string): string {
 
 const WRAPPERS = new Set(['p', 'div', 'span', 'font', 'b', 'strong', 'i', 'em', 'u']);
 
+const isBreak = (n: ChildNode | null): boolean => n !== null && isElement(n) && n.name === 'br';
+
 /**
- * HTML without the record link: every `<a href="<url>">` goes, and so does an element around it
- * that held nothing else but the label. Returns the HTML unchanged (same string) when the link is
- * not there.
+ * HTML without the record link: every `<a href="<url>">` goes, and so does a text holding only the
+ * link (`Label: <url>`, as Outlook makes of a text body), the label next to it, an element around it
+ * that held nothing else, and the line breaks before it. Returns the HTML unchanged (same string)
+ * when the link is not there.
  */
 export function removeLinkFromHtml(html: string, url: string, label: string): string {
   const root = contentRoot(html);
-  const anchors = DomUtils.findAll((e) => e.name === 'a' && (e.attribs.href ?? '').trim() === url, root.children);
-  const bare = DomUtils.findAll((e) => WRAPPERS.has(e.name) && leftover(DomUtils.textContent(e), url, label) === '' && DomUtils.textContent(e).includes(url), root.children);
-  if (anchors.length === 0 && bare.length === 0) return html;
-  for (const a of [...anchors, ...bare]) {
-    let node: ChildNode = a;
-    // Climb while the parent holds nothing else worth keeping (only the label and blanks).
+  const isRemnant = (n: ChildNode | null): boolean => n !== null && n.type === 'text' && leftover(n.data, url, label) === '';
+  const targets: ChildNode[] = [
+    ...DomUtils.findAll((e) => e.name === 'a' && (e.attribs.href ?? '').trim() === url, root.children),
+    ...DomUtils.filter((n) => n.type === 'text' && n.data.includes(url) && isRemnant(n), root.children, true),
+  ];
+  if (targets.length === 0) return html;
+  for (const target of targets) {
+    let node: ChildNode = target;
+    // Climb while the parent holds nothing else worth keeping (only the label, breaks and blanks).
     while (node.parent && isElement(node.parent as ChildNode) && WRAPPERS.has((node.parent as Element).name)) {
       const parent = node.parent as Element;
-      const rest = parent.children.filter((c) => c !== node);
-      if (!rest.every((c) => isBlank(c) || (c.type === 'text' && leftover(c.data, url, label) === '') || (isElement(c) && c.name === 'br'))) break;
+      if (!parent.children.every((c) => c === node || isRemnant(c) || isBreak(c) || isBlank(c))) break;
       node = parent;
     }
+    // The label beside the link, and the line breaks that led to it.
+    while (isRemnant(node.prev) && !isBlank(node.prev!)) DomUtils.removeElement(node.prev!);
+    while (isRemnant(node.next) && !isBlank(node.next!)) DomUtils.removeElement(node.next!);
+    while (node.prev && (isBreak(node.prev) || isBlank(node.prev))) DomUtils.removeElement(node.prev);
     DomUtils.removeElement(node);
   }
   return DomUtils.getInnerHTML(root as Element, { encodeEntities: 'utf8' });
