@@ -75,7 +75,8 @@ function normalizeRRule(rrule: string): string {
     .replace(/^RRULE:/i, '')
     .split(';')
     .map((p) => p.trim().toUpperCase())
-    .filter((p) => p !== '');
+    // WKST=MO is RFC 5545's default week start (Graph states it, Google and the host leave it out).
+    .filter((p) => p !== '' && p !== 'WKST=MO');
   return parts.sort().join(';');
 }
 

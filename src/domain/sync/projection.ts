@@ -63,11 +63,18 @@ export interface ProviderLimits {
   emailReminders: boolean;
   /** Google knows busy and free only (`transparency`). */
   showAs: 'ALL' | 'FREE_BUSY';
+  /**
+   * What `reminders: null` (the calendar's default) is written as. Google has a per-event "use
+   * the calendar's default"; Outlook has none — an event without a reminder gets a 15-minute
+   * pop-up on create and keeps its current one on update — so the hub writes Outlook's default
+   * itself, and reads it back as "unchanged".
+   */
+  defaultReminder: Reminder | null;
 }
 
 export const PROVIDER_LIMITS: Record<ProviderSlug, ProviderLimits> = {
-  'microsoft-graph': { subjectChars: 255, bodyChars: null, reminders: 1, emailReminders: false, showAs: 'ALL' },
-  'google-calendar': { subjectChars: null, bodyChars: 8_192, reminders: 5, emailReminders: true, showAs: 'FREE_BUSY' },
+  'microsoft-graph': { subjectChars: 255, bodyChars: null, reminders: 1, emailReminders: false, showAs: 'ALL', defaultReminder: { minutesBefore: 15, method: 'POPUP' } },
+  'google-calendar': { subjectChars: null, bodyChars: 8_192, reminders: 5, emailReminders: true, showAs: 'FREE_BUSY', defaultReminder: null },
 };
 
 /** Separator between the location and the resources written after it. */
@@ -203,8 +210,8 @@ const clampMinutes = (m: number) => Math.min(MAX_REMINDER_MINUTES, Math.max(0, M
 
 /** Outlook: one pop-up, the earliest reminder (longest lead time). Google: up to five, the nearest ones. */
 function remindersOutside(reminders: Reminder[] | null, ctx: ProjectionContext, notices: FieldNotice[]): Reminder[] | null {
-  if (reminders === null) return null;
   const limits = PROVIDER_LIMITS[ctx.provider];
+  if (reminders === null) return limits.defaultReminder === null ? null : [limits.defaultReminder];
   const all = uniqueReminders(reminders.map((r) => ({ minutesBefore: clampMinutes(r.minutesBefore), method: limits.emailReminders ? r.method : 'POPUP' })));
   const ordered = limits.reminders === 1 ? [...all].sort((a, b) => b.minutesBefore - a.minutesBefore) : [...all].sort(byLeadTime);
   const kept = ordered.slice(0, limits.reminders).sort(byLeadTime);
@@ -253,7 +260,8 @@ export function matchAttendees(attendees: Attendee[], ctx: Pick<ProjectionContex
     if (key === '' || seen.has(key)) continue;
     seen.add(key);
     const own = ctx.accountEmail !== null && key === emailKey(ctx.accountEmail) ? ctx.ownerId : null;
-    out.push({ ...a, hostUserId: own ?? ctx.hostUserIdsByEmail.get(key) ?? null });
+    // Emails are held lower-cased on the host side, as the host's own input is.
+    out.push({ ...a, email: key, hostUserId: own ?? ctx.hostUserIdsByEmail.get(key) ?? null });
   }
   return out;
 }

@@ -71,12 +71,20 @@ export interface ProviderHand {
   rename(eventId: string, subject: string): void;
   move(eventId: string, start: Date, minutes?: number): void;
   remove(eventId: string): void;
-  /** Write requests (creates, updates, deletes, batches) the hub sent for this account so far. */
+  /** Writes (creates, updates, deletes) the hub sent for this account so far; the parts of a batch count on their own routes (a batch of reads is no write). */
   writes(): number;
   /** All requests the hub sent for this account so far. */
   requests(): number;
   /** The provider forgets the hub's sync cursor (Graph delta tokens / Google sync tokens). */
   invalidateCursor(): void;
+  /** An event the user makes with any fields, in the provider's own JSON (a Graph event / a Google event resource). */
+  createRaw(fields: Record<string, unknown>): string;
+  /** The user changes fields of an event, in the provider's own JSON (Graph PATCH / Google patch semantics). */
+  updateRaw(eventId: string, patch: Record<string, unknown>): void;
+  /** The event as the provider holds it, in its own JSON (Graph: times in UTC, the body as HTML). */
+  raw(eventId: string): Record<string, unknown> | undefined;
+  /** The occurrences of a series between two instants, in the provider's own JSON, by start. */
+  instances(seriesId: string, from: Date, to: Date): Record<string, unknown>[];
 }
 
 export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' | 'core'>, kind: ProviderKind, email: string, providerCalendarId: string): ProviderHand {
@@ -105,9 +113,13 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         rename: (eventId, subject) => void control.updateEvent(email, eventId, { subject }),
         move: (eventId, start, minutes = 60) => void control.updateEvent(email, eventId, slot(start, minutes)),
         remove: (eventId) => control.deleteEvent(email, eventId),
-        writes: () => ['graph.events.create', 'graph.events.update', 'graph.events.delete', 'graph.events.cancel', 'graph.batch'].reduce((n, r) => n + sum(r), 0),
+        writes: () => ['graph.events.create', 'graph.events.update', 'graph.events.delete', 'graph.events.cancel'].reduce((n, r) => n + sum(r), 0),
         requests: () => sum('graph.*'),
         invalidateCursor: () => control.invalidateDeltaTokens(email),
+        createRaw: (fields) => String(control.createEvent(email, providerCalendarId, fields).id),
+        updateRaw: (eventId, patch) => void control.updateEvent(email, eventId, patch),
+        raw: (eventId) => control.listEvents(email, providerCalendarId).find((e) => e.id === eventId),
+        instances: (seriesId, from, to) => control.listInstances(email, providerCalendarId, iso(from), iso(to)).filter((e) => e.seriesMasterId === seriesId),
       };
     }
     case 'GOOGLE': {
@@ -131,9 +143,19 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         rename: (eventId, subject) => void control.updateEvent(accountId, providerCalendarId, eventId, { summary: subject }),
         move: (eventId, start, minutes = 60) => void control.updateEvent(accountId, providerCalendarId, eventId, slot(start, minutes)),
         remove: (eventId) => control.deleteEvent(accountId, providerCalendarId, eventId),
-        writes: () => ['google.events.insert', 'google.events.update', 'google.events.patch', 'google.events.delete', 'google.batch'].reduce((n, r) => n + sum(r), 0),
+        writes: () => ['google.events.insert', 'google.events.update', 'google.events.patch', 'google.events.delete'].reduce((n, r) => n + sum(r), 0),
         requests: () => sum('google.*'),
         invalidateCursor: () => void control.invalidateSyncTokens({ accountId }),
+        createRaw: (fields) => String(control.createEvent(accountId, providerCalendarId, fields).id),
+        updateRaw: (eventId, patch) => void control.updateEvent(accountId, providerCalendarId, eventId, patch),
+        raw: (eventId) => {
+          const event = control.getEvent(accountId, providerCalendarId, eventId);
+          return event.status === 'cancelled' ? undefined : event;
+        },
+        instances: (seriesId, from, to) =>
+          ((control.listEvents(accountId, providerCalendarId, { singleEvents: 'true', orderBy: 'startTime', timeMin: iso(from), timeMax: iso(to) }).items ?? []) as Record<string, unknown>[]).filter(
+            (e) => e.recurringEventId === seriesId && e.status !== 'cancelled',
+          ),
       };
     }
   }

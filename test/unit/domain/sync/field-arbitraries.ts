@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Attendee, EventBody, EventData, EventTiming, Reminder, Sensitivity, ShowAs } from '../../../../src/domain/appointment.js';
 import type { AppointmentOrigin, ProviderSlug } from '../../../../src/domain/model.js';
 import { escapeHtml } from '../../../../src/domain/sync/html-body.js';
-import { PROVIDER_LIMITS, addMarker, type HostExtras, type ProjectionContext } from '../../../../src/domain/sync/projection.js';
+import { PROVIDER_LIMITS, addMarker, roundReminder, type HostExtras, type ProjectionContext } from '../../../../src/domain/sync/projection.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings, type TenantSettingsPatch } from '../../../../src/domain/tenant-settings.js';
 
 /**
@@ -156,7 +156,8 @@ export function representable(x: EventData, e: HostExtras, ctx: ProjectionContex
   const offsets = ctx.settings.hostProfile.reminderMinutes;
   const reminders =
     x.reminders === null
-      ? null
+      ? // Outlook has no "calendar default" per event: null is written as its 15-minute pop-up.
+        limits.defaultReminder && [{ ...limits.defaultReminder, minutesBefore: roundReminder(limits.defaultReminder.minutesBefore, offsets) }]
       : x.reminders
           .map((r) => ({ minutesBefore: offsets.length > 0 ? offsets[r.minutesBefore % offsets.length]! : r.minutesBefore, method: limits.emailReminders ? r.method : ('POPUP' as const) }))
           .filter((r, i, all) => all.findIndex((o) => o.method === r.method && o.minutesBefore === r.minutesBefore) === i)

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventData, EventTiming } from '../../../../src/domain/appointment.js';
+import type { EventTiming } from '../../../../src/domain/appointment.js';
 import { contentHash } from '../../../../src/domain/sync/content.js';
 import {
   cutText,
@@ -161,8 +161,15 @@ describe('projection: reminders', () => {
     expect(w.notices).toEqual([{ code: 'REMINDERS_DROPPED', kept: [0, 5, 10, 15, 30], dropped: [60] }]);
   });
 
-  it('keeps null (the calendar default) and none', () => {
-    expect(toProviderData(event({ reminders: null }), HOST, ctxOf('microsoft-graph')).data.reminders).toBeNull();
+  it('keeps null (the calendar default) and none; Outlook, which has no per-event default, gets its 15-minute pop-up', () => {
+    expect(toProviderData(event({ reminders: null }), HOST, ctxOf('google-calendar')).data.reminders).toBeNull();
+    expect(toProviderData(event({ reminders: null }), HOST, ctxOf('microsoft-graph')).data.reminders).toEqual([{ minutesBefore: 15, method: 'POPUP' }]);
+    // It reads back as no change: the host keeps null.
+    const ctx = ctxOf('microsoft-graph');
+    const echo = toProviderData(event({ reminders: null }), HOST, ctx).data;
+    expect(mergeIntoHost(event({ reminders: null }), HOST, echo, ctx).reminders).toBeNull();
+    expect(sameContent(event({ reminders: null }), HOST, echo, ctx)).toBe(true);
+    expect(mergeIntoHost(event({ reminders: null }), HOST, { ...echo, reminders: [{ minutesBefore: 30, method: 'POPUP' }] }, ctx).reminders).toEqual([{ minutesBefore: 30, method: 'POPUP' }]);
     expect(toProviderData(event({ reminders: [] }), HOST, ctxOf('google-calendar')).data.reminders).toEqual([]);
     expect(toHostContent(event({ reminders: null }), ctxOf('google-calendar')).reminders).toBeNull();
   });
@@ -216,20 +223,20 @@ describe('projection: limits', () => {
 });
 
 describe('projection: attendees', () => {
-  const guests = [attendee('Ann@Example.com'), attendee('zoe@example.org', { name: 'Zoë' })];
+  const guests = [attendee('ann@example.com'), attendee('zoe@example.org', { name: 'Zoë' })];
 
   it('matches attendees to host users by email, case-insensitively, and the account to the owner', () => {
     const read = toHostContent(event({ attendees: [attendee('ANN@example.com', { hostUserId: null }), attendee('zoe@example.org'), attendee('Me@Example.com', { response: 'ACCEPTED' })] }), ctxOf('microsoft-graph'));
     expect(read.attendees.map((a) => [a.email, a.hostUserId])).toEqual([
-      ['ANN@example.com', 'usr_ann'],
+      ['ann@example.com', 'usr_ann'],
       ['zoe@example.org', null],
-      ['Me@Example.com', OWNER],
+      ['me@example.com', OWNER],
     ]);
   });
 
   it('drops the account’s own organizer entry and keeps another organizer (an invitation)', () => {
     const ctx = ctxOf('google-calendar');
-    expect(toHostContent(event({ attendees: [attendee(ACCOUNT, { response: 'ORGANIZER' }), ...guests] }), ctx).attendees.map((a) => a.email)).toEqual(['Ann@Example.com', 'zoe@example.org']);
+    expect(toHostContent(event({ attendees: [attendee(ACCOUNT, { response: 'ORGANIZER' }), ...guests] }), ctx).attendees.map((a) => a.email)).toEqual(['ann@example.com', 'zoe@example.org']);
     const invitation = toHostContent(event({ attendees: [attendee('boss@example.org', { response: 'ORGANIZER' }), attendee(ACCOUNT, { response: 'ACCEPTED' })] }), ctx);
     expect(invitation.attendees).toEqual([attendee('boss@example.org', { response: 'ORGANIZER' }), attendee(ACCOUNT, { response: 'ACCEPTED', hostUserId: OWNER })]);
   });
@@ -243,7 +250,7 @@ describe('projection: attendees', () => {
 
   it('without writeAttendees: host items keep their list and gain the calendar’s, calendar items take the calendar’s', () => {
     const ctx = ctxOf('microsoft-graph');
-    const outside = event({ attendees: [attendee('dave@example.net', { response: 'ACCEPTED' }), attendee('Ann@Example.com', { response: 'DECLINED' })] });
+    const outside = event({ attendees: [attendee('dave@example.net', { response: 'ACCEPTED' }), attendee('ANN@Example.com', { response: 'DECLINED' })] });
     expect(mergeIntoHost(event({ attendees: guests }), HOST, outside, ctx).attendees).toEqual([
       { ...guests[0]!, response: 'DECLINED' },
       guests[1],
