@@ -252,6 +252,15 @@ export function isInvitation(attendees: Attendee[], ctx: ProjectionContext): boo
   return attendees.some((a) => a.response === 'ORGANIZER' && !isAccount(a, ctx));
 }
 
+/**
+ * Who organises an appointment when it is not its owner (an invitation the owner attends): the
+ * attendee with the answer ORGANIZER. The account's own organizer entry never reaches the host
+ * (`toHostContent` drops it), so any other one is someone else's meeting. Null: the owner's own.
+ */
+export function organizerOf(attendees: Attendee[], ownerId: string): Attendee | null {
+  return attendees.find((a) => a.response === 'ORGANIZER' && a.hostUserId !== ownerId) ?? null;
+}
+
 export function matchAttendees(attendees: Attendee[], ctx: Pick<ProjectionContext, 'hostUserIdsByEmail' | 'accountEmail' | 'ownerId'>): Attendee[] {
   const seen = new Set<string>();
   const out: Attendee[] = [];

@@ -19,6 +19,7 @@ import { linkedUser, type RunView, type SyncUser } from './sync-harness.js';
 let t: LinkingHub;
 beforeAll(async () => {
   t = await startLinkingHub({ SYNC_POLL_INTERVAL_MS: '3600000' });
+  t.sandbox.emulators.core.journal.enabled = true;
 });
 afterAll(async () => {
   await t?.close();
@@ -30,7 +31,7 @@ const dateIn = (days: number) => inDays(days, 0).toISOString().slice(0, 10);
 const LINK = 'https://crm.example.com/leads/{hostRecordId}';
 const HOST_OFFSETS = [0, 5, 10, 15, 30, 60, 120, 1440];
 
-const FULL = `id version origin subject body { contentType content } allDay start end timeZone startDate endDate location resources hostRecordId hostOnly
+const FULL = `id version origin organizer { email response hostUserId } subject body { contentType content } allDay start end timeZone startDate endDate location resources hostRecordId hostOnly
   attendees { email name optional resource response hostUserId } reminders { minutesBefore method } recurrence { rrule exdates } showAs sensitivity syncState
   mappings { id state externalEventId closedAt }`;
 
@@ -38,6 +39,7 @@ interface Full {
   id: string;
   version: number;
   origin: string;
+  organizer: { email: string; response: string; hostUserId: string | null } | null;
   subject: string | null;
   body: { contentType: string; content: string } | null;
   allDay: boolean;
@@ -134,6 +136,16 @@ async function openIssues(appointmentId: string): Promise<string[]> {
 
 const str = (v: unknown) => JSON.stringify(v);
 
+/** The `sendUpdates` of every event write the hub sent to Google for the account (insert, update, patch). */
+function googleSendUpdates(u: SyncUser): string[] {
+  const { id } = t.sandbox.emulators.google.control.listAccounts().find((a) => a.email.toLowerCase() === u.email.toLowerCase())!;
+  const names = new Set([id.toLowerCase(), u.email.toLowerCase()]);
+  return t.sandbox.emulators.core.journal
+    .list({ provider: 'google' })
+    .filter((e) => e.account !== null && names.has(e.account) && /^google\.events\.(insert|update|patch)$/.test(e.route))
+    .map((e) => new URL(e.url, 'http://x').searchParams.get('sendUpdates') ?? '(none)');
+}
+
 /** The next change of Europe/Berlin's offset at least two weeks ahead (a series that starts before it crosses it). */
 function nextDstChange(): DateTime {
   let day = DateTime.now().setZone('Europe/Berlin').startOf('day').plus({ days: 15 });
@@ -218,6 +230,8 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
         expect(outside.description).toContain(`<a href="${leadUrl}">Show lead</a>`);
         expect((outside.attendees as { email: string }[]).map((a) => a.email.toLowerCase()).sort()).toEqual([u.colleague.email, 'guest@partner.example'].sort());
         expect(await openIssues(saved.id)).toEqual([]);
+        // writeAttendees is on: Google e-mails the invitations, as Outlook always does.
+        expect(googleSendUpdates(u)).toEqual(['all']);
       }
       expect(Date.parse(String(ms ? `${(outside.start as { dateTime: string }).dateTime.slice(0, 19)}Z` : (outside.start as { dateTime: string }).dateTime))).toBe(start.getTime());
 
@@ -291,6 +305,8 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       const a = await u.full(listed!.id);
       expect(a).toMatchObject({
         origin: kind,
+        // The account organises it: an appointment the user owns, not an invitation.
+        organizer: null,
         subject: `${marker} Vendor call ☎️`,
         allDay: false,
         start: start.toISOString(),
@@ -391,6 +407,7 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       const synced = await u.full((await u.synced(a.id)).id);
       const eventId = synced.mappings[0]!.externalEventId!;
       expect(u.provider.raw(eventId)!.attendees ?? []).toEqual([]);
+      expect(synced.organizer).toBeNull();
       await expectQuiet(u);
 
       // The user invites someone in the calendar: the host sees it, its own list stays.
@@ -405,6 +422,8 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect(ms ? outside.subject : outside.summary).toBe('Pitch (final)');
       const emails = ((outside.attendees ?? []) as Record<string, unknown>[]).map((x) => (ms ? (x.emailAddress as { address: string }).address : x.email));
       expect(emails).toEqual(['boss@contoso.example']);
+      // Nobody is e-mailed: Google writes say sendUpdates=none (Outlook gets no attendees at all).
+      if (!ms) expect(new Set(googleSendUpdates(u))).toEqual(new Set(['none']));
       await expectQuiet(u);
     });
 
@@ -446,6 +465,44 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
     });
   });
 }
+
+describe('attendee answers (Google, which lets a test answer for a guest)', () => {
+  it('answers come in and are kept across an edit; a new time resets them on both sides', async () => {
+    const u = await fieldUser('GOOGLE', 'answers', { writeAttendees: true });
+    const base = { subject: 'Demo', start: inDays(7, 10).toISOString(), end: inDays(7, 11).toISOString(), timeZone: 'Europe/Berlin' };
+    const attendees = [{ email: u.colleague.email }, { email: 'client@customer.example', name: 'Client' }];
+    const a = await u.upsertFull('answers-1', { ...base, attendees });
+    const eventId = (await u.full((await u.synced(a.id)).id)).mappings[0]!.externalEventId!;
+    const answersOutside = () => Object.fromEntries(((u.provider.raw(eventId)!.attendees ?? []) as { email: string; responseStatus: string }[]).map((x) => [x.email.toLowerCase(), x.responseStatus]));
+    const answersInHost = async () => Object.fromEntries((await u.full(a.id)).attendees.map((x) => [x.email, x.response]));
+
+    // The guests answer in their calendars.
+    u.provider.updateRaw(eventId, {
+      attendees: [
+        { email: u.colleague.email, responseStatus: 'accepted' },
+        { email: 'client@customer.example', displayName: 'Client', responseStatus: 'declined' },
+      ],
+    });
+    expect((await u.syncNow()).counts.inbound.updated).toBe(1);
+    expect(await answersInHost()).toEqual({ [u.colleague.email]: 'ACCEPTED', 'client@customer.example': 'DECLINED' });
+    await expectQuiet(u);
+
+    // The host edits the title (its input carries no answers): the answers stay, in the host and outside.
+    await u.upsertFull('answers-1', { ...base, subject: 'Demo (v2)', attendees });
+    await u.synced(a.id);
+    expect(await answersInHost()).toEqual({ [u.colleague.email]: 'ACCEPTED', 'client@customer.example': 'DECLINED' });
+    expect(answersOutside()).toEqual({ [u.colleague.email]: 'accepted', 'client@customer.example': 'declined' });
+    await expectQuiet(u);
+
+    // The host moves the meeting: the new time needs new answers.
+    await u.upsertFull('answers-1', { ...base, subject: 'Demo (v2)', start: inDays(7, 14).toISOString(), end: inDays(7, 15).toISOString(), attendees });
+    await u.synced(a.id);
+    expect(await answersInHost()).toEqual({ [u.colleague.email]: 'NEEDS_ACTION', 'client@customer.example': 'NEEDS_ACTION' });
+    expect(answersOutside()).toEqual({ [u.colleague.email]: 'needsAction', 'client@customer.example': 'needsAction' });
+    expect(new Set(googleSendUpdates(u))).toEqual(new Set(['all']));
+    await expectQuiet(u);
+  });
+});
 
 describe('Google-only kinds of events', () => {
   it('out-of-office, focus time and working location entries are never imported, and are counted as skipped', async () => {

@@ -6,6 +6,7 @@ import {
   cutText,
   hostHash,
   mergeIntoHost,
+  organizerOf,
   providerHash,
   roundReminder,
   roundTrip,
@@ -236,6 +237,12 @@ describe('projection: attendees', () => {
 
   it('drops the account’s own organizer entry and keeps another organizer (an invitation)', () => {
     const ctx = ctxOf('google-calendar');
+    const own = toHostContent(event({ attendees: [attendee(ACCOUNT, { response: 'ORGANIZER' }), ...guests] }), ctx);
+    expect(organizerOf(own.attendees, OWNER)).toBeNull();
+    const invited = toHostContent(event({ attendees: [attendee('ANN@example.com', { response: 'ORGANIZER' }), attendee(ACCOUNT, { response: 'TENTATIVE' })] }), ctx);
+    // Shown as the owner attending a colleague's meeting: organizer set, the owner's answer in its own entry.
+    expect(organizerOf(invited.attendees, OWNER)).toEqual(attendee('ann@example.com', { response: 'ORGANIZER', hostUserId: 'usr_ann' }));
+    expect(invited.attendees[1]).toEqual(attendee(ACCOUNT, { response: 'TENTATIVE', hostUserId: OWNER }));
     expect(toHostContent(event({ attendees: [attendee(ACCOUNT, { response: 'ORGANIZER' }), ...guests] }), ctx).attendees.map((a) => a.email)).toEqual(['ann@example.com', 'zoe@example.org']);
     const invitation = toHostContent(event({ attendees: [attendee('boss@example.org', { response: 'ORGANIZER' }), attendee(ACCOUNT, { response: 'ACCEPTED' })] }), ctx);
     expect(invitation.attendees).toEqual([attendee('boss@example.org', { response: 'ORGANIZER' }), attendee(ACCOUNT, { response: 'ACCEPTED', hostUserId: OWNER })]);
