@@ -454,6 +454,27 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       await expectQuiet(u);
     });
 
+    if (ms) {
+      it('a subject longer than Outlook holds is cut there, whole characters only, with a warning; the host keeps it', async () => {
+        const u = await fieldUser(kind, 'longsubject', {});
+        const subject = `Übersicht ${'Review 👩‍💻 مراجعة e\u0301 '.repeat(20)}`.trim();
+        expect(subject.length).toBeGreaterThan(255);
+        const a = await u.upsertFull('long-1', { subject, start: inDays(3, 10).toISOString(), end: inDays(3, 11).toISOString(), timeZone: 'Europe/Berlin' });
+        const synced = await u.full((await u.synced(a.id)).id);
+        const written = String(u.provider.raw(synced.mappings[0]!.externalEventId!)!.subject);
+        expect(written.length).toBeLessThanOrEqual(255);
+        expect(written.endsWith('…')).toBe(true);
+        expect(subject.startsWith(written.slice(0, -1))).toBe(true);
+        // The cut falls between two characters as a reader sees them (no half emoji, no mark without its letter).
+        const boundaries = new Set([...new Intl.Segmenter('und', { granularity: 'grapheme' }).segment(subject)].map((g) => g.index));
+        expect(boundaries.has(written.length - 1)).toBe(true);
+        expect(await openIssues(a.id)).toEqual(['FIELD_TRUNCATED']);
+        await expectQuiet(u);
+        await expectReadsBackEqual(u, synced);
+        expect((await u.full(a.id)).subject).toBe(subject);
+      });
+    }
+
     it('markers off: titles pass as they are', async () => {
       const u = await fieldUser(kind, 'nomark', {});
       const a = await u.upsertFull('plain-1', { subject: '[S] typed by the user', start: inDays(3, 8).toISOString(), end: inDays(3, 9).toISOString(), timeZone: 'UTC' });
