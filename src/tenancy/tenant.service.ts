@@ -5,6 +5,7 @@ import {
   DEFAULT_TENANT_SETTINGS,
   TITLE_MARKER_PLACEMENTS,
   WEEKDAYS,
+  asOrigin,
   mergeTenantSettings,
   validateTenantSettings,
   type TenantSettings,
@@ -33,7 +34,10 @@ export function diffFromDefaults(settings: TenantSettings): TenantSettingsPatch 
   const defaults = DEFAULT_TENANT_SETTINGS as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(settings as unknown as Record<string, unknown>)) {
     const base = defaults[key];
-    if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
+    if (Array.isArray(value)) {
+      if (JSON.stringify(value) !== JSON.stringify(base)) out[key] = value;
+    } else if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
+      // Nested values compared by content (hostProfile.reminderMinutes is an array).
       const changed = Object.entries(value).filter(([k, v]) => JSON.stringify((base as Record<string, unknown>)[k]) !== JSON.stringify(v));
       if (changed.length > 0) out[key] = Object.fromEntries(changed);
     } else if (value !== base) {
@@ -72,6 +76,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
   ] as const) {
     if (typeof v !== 'string') problems.push({ field, message: 'must be a string' });
   }
+  if (!Array.isArray(s.returnToOrigins) || s.returnToOrigins.some((o) => typeof o !== 'string')) problems.push({ field: 'returnToOrigins', message: 'must be a list of strings' });
   return problems;
 }
 
@@ -81,6 +86,8 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
   const shapeProblems = vocabularyProblems(merged);
   const problems = shapeProblems.length > 0 ? shapeProblems : validateTenantSettings(merged);
   if (problems.length > 0) throw new ValidationError(`${fieldPrefix}${problems[0]!.field}`, problems[0]!.message);
+  // Stored as origins exactly (lower case, no trailing slash), the form `returnTo` is compared in.
+  merged.returnToOrigins = [...new Set(merged.returnToOrigins.map((origin) => asOrigin(origin)!))];
   return merged;
 }
 
