@@ -106,11 +106,12 @@ function packageBans(zone) {
 
 /**
  * src/domain/ imports nothing with side effects and nothing outside itself: only pure libraries —
- * luxon (date maths), node:crypto (ids, content hashes), html-to-text (the readable text of a body).
+ * luxon (date maths), node:crypto (ids, content hashes), html-to-text (the readable text of a body),
+ * sanitize-html, htmlparser2 and domhandler (HTML bodies: sanitising, finding the record link).
  */
 const DOMAIN_ONLY = {
-  regex: '^(?!\\.{1,2}/|luxon$|node:crypto$|html-to-text$)',
-  message: `src/domain/ is pure: it imports only src/domain/ and the pure libraries luxon, node:crypto and html-to-text (${ARCHITECTURE}).`,
+  regex: '^(?!\\.{1,2}/|luxon$|node:crypto$|html-to-text$|sanitize-html$|htmlparser2$|domhandler$)',
+  message: `src/domain/ is pure: it imports only src/domain/ and the pure libraries luxon, node:crypto, html-to-text, sanitize-html, htmlparser2 and domhandler (${ARCHITECTURE}).`,
 };
 
 /** One flat-config block per zone, each with its complete list of restricted import patterns. */

@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { API_KEY_ROLES, CONFLICT_POLICIES } from '../domain/model.js';
-import { WEEKDAYS } from '../domain/tenant-settings.js';
+import { TITLE_MARKER_PLACEMENTS, WEEKDAYS } from '../domain/tenant-settings.js';
 
 /**
  * GraphQL enums built from the domain's closed vocabularies, so the schema and the store use the
@@ -33,6 +33,12 @@ registerEnumType(HostRecurrenceSupportEnum, {
 
 export const WeekdayEnum = enumFrom(WEEKDAYS);
 registerEnumType(WeekdayEnum, { name: 'Weekday' });
+
+export const TitleMarkerPlacementEnum = enumFrom(TITLE_MARKER_PLACEMENTS);
+registerEnumType(TitleMarkerPlacementEnum, {
+  name: 'TitleMarkerPlacement',
+  description: 'OUTSIDE: calendar events made from host appointments carry the host marker; HOST: host appointments made from calendar events carry the calendar\'s marker; BOTH.',
+});
 
 export const ChangeKindEnum = enumFrom(['CREATED', 'UPDATED', 'DELETED'] as const);
 registerEnumType(ChangeKindEnum, { name: 'ChangeKind', description: 'What happened to the record an event is about.' });

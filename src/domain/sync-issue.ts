@@ -19,6 +19,8 @@ export const SYNC_ISSUE_CODES = [
   'EVENT_TYPE_UNSUPPORTED',
   'SERIES_EXCEPTIONS_DROPPED',
   'MASS_DELETION_HELD',
+  'REMINDERS_DROPPED',
+  'FIELD_TRUNCATED',
 ] as const;
 export type SyncIssueCode = (typeof SYNC_ISSUE_CODES)[number];
 
@@ -186,5 +188,32 @@ export function seriesExceptionsDropped(args: { subject: string | null; count: n
     severity: 'WARNING',
     message: `Changing the time or recurrence of the series ${named(args.subject)} made ${PROVIDER_NAMES[args.provider]} drop ${occurrences}; they follow the series again, in the calendar and here.`,
     tip: 'Move or change those occurrences again if they should still differ from the series.',
+  };
+}
+
+/**
+ * A calendar holds fewer reminders than the appointment has (Outlook: one; Google: five): the
+ * others were not written there. The appointment keeps all of them.
+ */
+export function remindersDropped(args: { provider: ProviderDisplaySlug; kept: number[]; dropped: number[] }): SyncIssueNotice {
+  const name = PROVIDER_NAMES[args.provider];
+  const list = (xs: number[]) => xs.map((m) => `${m} min`).join(', ');
+  return {
+    code: 'REMINDERS_DROPPED',
+    severity: 'WARNING',
+    message: `${name} holds fewer reminders than this appointment has: ${args.kept.length > 0 ? `it reminds ${list(args.kept)} before` : 'it has no reminder'}; the reminder${args.dropped.length === 1 ? '' : 's'} ${list(args.dropped)} before ${args.dropped.length === 1 ? 'was' : 'were'} not written there.`,
+    tip: `The appointment keeps all its reminders. To be reminded the same way in ${name}, give the appointment no more reminders than ${name} can hold.`,
+  };
+}
+
+/** A subject or body is longer than a calendar holds: it was cut there. The appointment keeps the whole text. */
+export function fieldTruncated(args: { provider: ProviderDisplaySlug; field: 'subject' | 'body'; limit: number; length: number }): SyncIssueNotice {
+  const name = PROVIDER_NAMES[args.provider];
+  const what = args.field === 'subject' ? 'title' : 'notes';
+  return {
+    code: 'FIELD_TRUNCATED',
+    severity: 'WARNING',
+    message: `The ${what} of this appointment (${args.length} characters) is longer than ${name} holds (${args.limit}); it was cut there.`,
+    tip: `The appointment keeps the whole ${what}. Shorten it to see all of it in ${name}.`,
   };
 }

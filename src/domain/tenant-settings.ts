@@ -19,6 +19,11 @@ export interface HostProfile {
   /** Whether the host can hold a series without an end; otherwise the end is set this many years ahead. */
   supportsEndless: boolean;
   endlessHorizonYears: number;
+  /**
+   * The reminder offsets (minutes before the start) the host can hold; reminders coming from a
+   * calendar are rounded to the nearest of them. Empty: any offset.
+   */
+  reminderMinutes: number[];
 }
 
 export interface PollingSettings {
@@ -28,8 +33,16 @@ export interface PollingSettings {
   activeWithinDays: number;
 }
 
+/**
+ * Where origin markers are shown: `OUTSIDE` — in the calendars, on items that came from the host;
+ * `HOST` — in the host, on items that came from a calendar; `BOTH`.
+ */
+export const TITLE_MARKER_PLACEMENTS = ['OUTSIDE', 'HOST', 'BOTH'] as const;
+export type TitleMarkerPlacement = (typeof TITLE_MARKER_PLACEMENTS)[number];
+
 export interface TitleMarkers {
   enabled: boolean;
+  placement: TitleMarkerPlacement;
   /** Prefix for items that came from the host, e.g. "[S]". */
   host: string;
   /** Prefix for items that came from Outlook, e.g. "[O]". */
@@ -55,6 +68,11 @@ export interface TenantSettings {
   /** e.g. `https://crm.example.com/leads/{hostRecordId}`; `null` for no link. */
   recordLinkTemplate: string | null;
   recordLinkLabel: string;
+  /**
+   * Whether attendees are written to the calendars (the providers then e-mail invitations). Off:
+   * attendees are never written outside, and updates leave the attendees of an event as they are.
+   */
+  writeAttendees: boolean;
   syncWindow: SyncWindow;
   /** Whether new links sync both ways (a link can override it). */
   twoWayByDefault: boolean;
@@ -76,14 +94,20 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
     weekStart: 'MO',
     supportsEndless: true,
     endlessHorizonYears: 10,
+    reminderMinutes: [],
   },
-  titleMarkers: { enabled: false, host: '[S]', microsoft: '[O]', google: '[G]' },
+  titleMarkers: { enabled: false, placement: 'OUTSIDE', host: '[S]', microsoft: '[O]', google: '[G]' },
   recordLinkTemplate: null,
   recordLinkLabel: 'Open in CRM',
+  writeAttendees: false,
   syncWindow: { pastDays: 30, futureDays: 365 },
   twoWayByDefault: true,
   returnToOrigins: [],
 };
+
+/** The longest reminder lead time the hub holds (four weeks, Google's limit too). */
+export const MAX_REMINDER_MINUTES = 40_320;
+const MAX_HOST_REMINDER_OFFSETS = 100;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 export type TenantSettingsPatch = DeepPartial<TenantSettings>;
@@ -140,6 +164,10 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
   range('syncWindow.pastDays', s.syncWindow.pastDays, 0, 3650);
   range('syncWindow.futureDays', s.syncWindow.futureDays, 1, 3650);
   range('hostProfile.endlessHorizonYears', s.hostProfile.endlessHorizonYears, 1, 100);
+  if (s.hostProfile.reminderMinutes.length > MAX_HOST_REMINDER_OFFSETS) {
+    problems.push({ field: 'hostProfile.reminderMinutes', message: `must hold at most ${MAX_HOST_REMINDER_OFFSETS} offsets` });
+  }
+  s.hostProfile.reminderMinutes.forEach((v, i) => range(`hostProfile.reminderMinutes[${i}]`, v, 0, MAX_REMINDER_MINUTES));
   for (const [k, v] of Object.entries({ host: s.titleMarkers.host, microsoft: s.titleMarkers.microsoft, google: s.titleMarkers.google })) {
     if (v.length > 16) problems.push({ field: `titleMarkers.${k}`, message: 'must be at most 16 characters' });
   }

@@ -7,6 +7,11 @@
  *
  * Each row: the Windows name, then the IANA zones CLDR maps to it, the territory-"001" (golden)
  * zone first. The golden zone is what `windowsToIana` returns.
+ *
+ * Why not the `windows-iana` package alone: its copy of CLDR (5.1.0) predates CLDR 43, so it maps
+ * "Mountain Standard Time (Mexico)" to America/Chihuahua (UTC−6 all year since 2022) and knows
+ * neither Europe/Kyiv nor America/Montreal. test/unit/domain/windows-time-zones.test.ts checks this
+ * table against the package: every name and zone agrees except those, each named with its reason.
  */
 const WINDOWS_ZONES: readonly (readonly [windows: string, iana: string])[] = [
   ["Dateline Standard Time", "Etc/GMT+12"],

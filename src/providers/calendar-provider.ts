@@ -101,6 +101,8 @@ export interface CreateEventRequest {
    */
   idempotencyKey: string;
   data: EventData;
+  /** `WRITE`: the attendees of `data` are written (the provider invites them). Default `KEEP`: none are written. */
+  attendees?: AttendeeWriteMode;
 }
 
 export interface UpdateEventRequest {
@@ -109,12 +111,22 @@ export interface UpdateEventRequest {
   data: EventData;
   /** Last seen version; a mismatch throws `ProviderError('PRECONDITION_FAILED')`. */
   ifMatch: string | null;
+  /**
+   * `WRITE`: the event's attendees become those of `data` (the provider notifies them; answers of
+   * attendees who stay are kept). Default `KEEP`: the event's attendees are left as they are.
+   */
+  attendees?: AttendeeWriteMode;
 }
+
+/** Whether a write touches the event's attendees (tenant setting `writeAttendees`, docs/sync.md "Fields"). */
+export type AttendeeWriteMode = 'WRITE' | 'KEEP';
 
 export interface DeleteEventRequest {
   calendarId: ProviderCalendarId;
   eventId: ProviderEventId;
   ifMatch: string | null;
+  /** Whether the attendees are told the meeting is cancelled (Google `sendUpdates`; Graph always tells them). Default false. */
+  notifyAttendees?: boolean;
 }
 
 export interface BusyBlock {

@@ -1,5 +1,6 @@
 import type { Attendee, EventData } from '../domain/appointment.js';
 import { timingMoved } from '../domain/sync/content.js';
+import type { HostExtras } from '../domain/sync/projection.js';
 import type { Appointment } from '../store/entities/index.js';
 
 /** The synced content of a host appointment. */
@@ -15,6 +16,11 @@ export function contentOf(a: Appointment): EventData {
     showAs: a.showAs,
     sensitivity: a.sensitivity,
   };
+}
+
+/** What of a host appointment beyond its content shapes the event written outside. */
+export function extrasOf(a: Appointment): HostExtras {
+  return { resources: a.resources, hostRecordId: a.hostRecordId, origin: a.origin };
 }
 
 /**

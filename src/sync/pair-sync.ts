@@ -6,7 +6,8 @@ import type { HubId } from '../domain/ids.js';
 import { providerKindOf, type AppointmentChangeKind } from '../domain/model.js';
 import { decide, type Decision, type HostSide, type ProviderSide, type SyncAction } from '../domain/sync/decision.js';
 import { formatHubTag } from '../domain/sync/hub-tag.js';
-import { hostHash, providerHash, toHostContent, toProviderData, type ProjectionContext } from '../domain/sync/projection.js';
+import { fieldTruncated, remindersDropped } from '../domain/sync-issue.js';
+import { hostHash, importedExtras, mergeIntoHost, providerHash, sameContent, toHostContent, toProviderData, type FieldNotice, type HostExtras, type ProjectionContext } from '../domain/sync/projection.js';
 import type { ProviderSeriesState } from '../domain/sync/series.js';
 import type { TenantSettings } from '../domain/tenant-settings.js';
 import type { Logger } from '../logger.js';
@@ -14,10 +15,11 @@ import { asProviderCalendarId, asProviderEventId, isProviderError, type Calendar
 import { Appointment, Conflict, SyncMapping, type Calendar, type Connection } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { inTransaction } from '../store/transactions.js';
-import { applyContent, contentOf } from './appointment-content.js';
+import { applyContent, contentOf, extrasOf } from './appointment-content.js';
 import { insertAppointment, isStaleAppointmentError, loadAppointment, updateAppointment } from './appointment-store.js';
 import type { AttendeeIndex } from './attendee-index.js';
 import type { ChangeFeed } from './change-feed.service.js';
+import type { SyncIssues } from './sync-issues.service.js';
 import type { RunTracker } from './sync-runs.service.js';
 
 /** Item failures are retried after 1, 2, 4 … minutes, at most every 6 hours. */
@@ -38,6 +40,8 @@ export interface RunScope {
 export interface PairSyncDeps {
   orm: Orm;
   changes: ChangeFeed;
+  /** Raises the field notices of a write (docs/sync.md, "Fields"). */
+  issues: SyncIssues;
   pubsub: EventPublisher;
   logger: Logger;
 }
@@ -94,7 +98,13 @@ export class PairSync {
     private readonly scope: RunScope,
     private readonly series: PairSeriesHooks | null = null,
   ) {
-    this.projection = { settings: scope.settings, provider: scope.link.provider, hostUserIdsByEmail: scope.attendees.map };
+    this.projection = {
+      settings: scope.settings,
+      provider: scope.link.provider,
+      hostUserIdsByEmail: scope.attendees.map,
+      accountEmail: scope.link.accountEmail,
+      ownerId: scope.link.userId,
+    };
   }
 
   /** A provider event as the host sees it (once per event). */
@@ -129,7 +139,7 @@ export class PairSync {
     if (a.deleted) return 'DELETED';
     if (!m || m.externalEventId === null || m.closedAt !== null) return 'NEW';
     if (a.version === m.hostVersion) return 'UNCHANGED';
-    return hostHash(contentOf(a), this.projection) === m.hostHash ? 'UNCHANGED' : 'CHANGED';
+    return hostHash(contentOf(a), extrasOf(a), this.projection) === m.hostHash ? 'UNCHANGED' : 'CHANGED';
   }
 
   providerSide(pair: Pair): ProviderSide {
@@ -139,12 +149,17 @@ export class PairSync {
     if (!event) return linked ? 'UNCHANGED' : 'ABSENT';
     if (!linked || event.id !== m.externalEventId) return 'NEW';
     if (event.version === m.providerVersion) return 'UNCHANGED';
-    return providerHash(event.data, this.projection) === m.providerHash ? 'UNCHANGED' : 'CHANGED';
+    return providerHash(event.data, this.extrasFor(pair.appointment), this.projection) === m.providerHash ? 'UNCHANGED' : 'CHANGED';
+  }
+
+  /** The host's extras of a pair (what the projection needs beyond the content); an import has none yet. */
+  private extrasFor(a: Appointment | null): HostExtras {
+    return a ? extrasOf(a) : importedExtras(this.projection);
   }
 
   decideFor(pair: Pair, host: HostSide, provider: ProviderSide): Decision {
     const { appointment: a, event, mapping: m } = pair;
-    const sameContent = a !== null && !a.deleted && event !== null && !pair.providerGone && hostHash(contentOf(a), this.projection) === providerHash(event.data, this.projection);
+    const same = a !== null && !a.deleted && event !== null && !pair.providerGone && sameContent(contentOf(a), extrasOf(a), event.data, this.projection);
     const hostAt = a?.contentChangedAt?.getTime() ?? null;
     const providerAt = event?.updatedAt ? Date.parse(event.updatedAt) : null;
     const latest = hostAt === null || providerAt === null || Number.isNaN(providerAt) ? null : providerAt > hostAt ? 'PROVIDER' : 'HOST';
@@ -155,7 +170,7 @@ export class PairSync {
       policy: this.scope.settings.conflictPolicy,
       deletionWins: this.scope.settings.deletionWins,
       held: m?.state === 'CONFLICT' && m.closedAt === null,
-      sameContent,
+      sameContent: same,
       latest,
     });
   }
@@ -299,18 +314,18 @@ export class PairSync {
     return m;
   }
 
-  private recordProviderSide(m: SyncMapping, event: ExternalEvent): void {
+  private recordProviderSide(m: SyncMapping, event: ExternalEvent, a: Appointment | null): void {
     m.externalEventId = event.id;
     m.iCalUid = event.iCalUid;
     m.providerVersion = event.version;
-    m.providerHash = providerHash(event.data, this.projection);
+    m.providerHash = providerHash(event.data, this.extrasFor(a), this.projection);
     m.providerUpdatedAt = event.updatedAt ? new Date(event.updatedAt) : null;
     if (this.seriesOf.has(event)) m.providerSeries = this.seriesOf.get(event)!;
   }
 
   private recordHostSide(m: SyncMapping, a: Appointment): void {
     m.hostVersion = a.version;
-    m.hostHash = hostHash(contentOf(a), this.projection);
+    m.hostHash = hostHash(contentOf(a), extrasOf(a), this.projection);
   }
 
   private markSynced(m: SyncMapping): void {
@@ -347,7 +362,7 @@ export class PairSync {
     }
     const em = this.deps.orm.em.fork();
     const fresh = em.merge(m);
-    this.recordProviderSide(fresh, event);
+    this.recordProviderSide(fresh, event, pair.appointment);
     if (fresh.state === 'PENDING' && pair.appointment && this.hostSide(pair) === 'UNCHANGED') this.markSynced(fresh);
     await em.flush();
   }
@@ -374,7 +389,7 @@ export class PairSync {
     if (!a || !event) return;
     const em = this.deps.orm.em.fork();
     const m = this.mappingFor(em, pair, a.id);
-    this.recordProviderSide(m, event);
+    this.recordProviderSide(m, event, a);
     this.recordHostSide(m, a);
     this.markSynced(m);
     await em.flush();
@@ -397,17 +412,17 @@ export class PairSync {
     const calendarId = asProviderCalendarId(pair.calendar.providerCalendarId);
     const em = this.deps.orm.em.fork();
     const m = this.mappingFor(em, pair, a.id);
-    const content = toProviderData(contentOf(a), { resources: a.resources, hostRecordId: a.hostRecordId }, this.projection);
+    const { data: content, attendees, notices } = toProviderData(contentOf(a), extrasOf(a), this.projection);
     const data = this.series ? await this.series.outboundData(pair, content) : content;
     const before = m.providerSeries;
     let event: ExternalEvent;
     if (mode === 'update' && m.externalEventId !== null && m.closedAt === null && !pair.providerGone) {
       // The winner of a conflict overwrites; otherwise a provider change since the last sync is a 412.
       const ifMatch = overwrite ? null : pair.event?.id === m.externalEventId ? pair.event.version : m.providerVersion;
-      event = await this.provider.updateEvent({ calendarId, eventId: asProviderEventId(m.externalEventId), data, ifMatch });
+      event = await this.provider.updateEvent({ calendarId, eventId: asProviderEventId(m.externalEventId), data, ifMatch, attendees });
     } else if (mode === 'update' && pair.event && !pair.providerGone) {
       // Adopting one of the hub's own events found again: update that event.
-      event = await this.provider.updateEvent({ calendarId, eventId: pair.event.id, data, ifMatch: null });
+      event = await this.provider.updateEvent({ calendarId, eventId: pair.event.id, data, ifMatch: null, attendees });
     } else if (a.seriesMasterId !== null && this.series) {
       // An exception: its occurrence exists with the series, it is updated, never created.
       event = await this.series.writeOccurrence(pair, data);
@@ -418,10 +433,10 @@ export class PairSync {
         m.externalEventId = null;
       }
       const idempotencyKey = formatHubTag({ appointmentId: a.id, calendarId: pair.calendar.id, generation: m.generation });
-      event = await this.provider.createEvent({ calendarId, idempotencyKey, data });
+      event = await this.provider.createEvent({ calendarId, idempotencyKey, data, attendees });
     }
     event = this.seen(event, m)!;
-    this.recordProviderSide(m, event);
+    this.recordProviderSide(m, event, a);
     this.recordHostSide(m, a);
     this.markSynced(m);
     await em.flush();
@@ -429,6 +444,25 @@ export class PairSync {
     pair.providerGone = false;
     await this.recheckHost(m);
     await this.series?.written(pair, before, m.providerSeries, this);
+    await this.reportFieldNotices(m, a, notices);
+  }
+
+  /**
+   * What the last write could not hold (reminders dropped, text cut) is a WARNING sync issue of the
+   * pair, one per kind; a write that held everything resolves them.
+   */
+  private async reportFieldNotices(m: SyncMapping, a: Appointment, notices: FieldNotice[]): Promise<void> {
+    const { link } = this.scope;
+    const raised = new Set<string>();
+    for (const n of notices) {
+      const key = `${n.code}:${m.id}${n.code === 'FIELD_TRUNCATED' ? `:${n.field}` : ''}`;
+      raised.add(key);
+      const notice = n.code === 'REMINDERS_DROPPED' ? remindersDropped({ provider: link.provider, kept: n.kept, dropped: n.dropped }) : fieldTruncated({ provider: link.provider, ...n });
+      await this.deps.issues.raise(notice, key, { tenantId: link.tenantId, userId: link.userId, connectionId: link.id, appointmentId: a.id, mappingId: m.id, details: { ...n } });
+    }
+    for (const key of [`REMINDERS_DROPPED:${m.id}`, `FIELD_TRUNCATED:${m.id}:subject`, `FIELD_TRUNCATED:${m.id}:body`]) {
+      if (!raised.has(key)) await this.deps.issues.resolve(link.tenantId, key);
+    }
   }
 
   private async deleteOutside(pair: Pair, overwrite: boolean): Promise<void> {
@@ -436,7 +470,7 @@ export class PairSync {
     const eventId = m0?.externalEventId ?? (pair.mapping === null ? pair.event?.id : null) ?? null;
     if (eventId && !pair.providerGone) {
       const ifMatch = overwrite || !m0 || m0.externalEventId !== eventId ? null : pair.event?.id === eventId ? pair.event.version : m0.providerVersion;
-      await this.provider.deleteEvent({ calendarId: asProviderCalendarId(pair.calendar.providerCalendarId), eventId: asProviderEventId(eventId), ifMatch });
+      await this.provider.deleteEvent({ calendarId: asProviderCalendarId(pair.calendar.providerCalendarId), eventId: asProviderEventId(eventId), ifMatch, notifyAttendees: this.scope.settings.writeAttendees });
     }
     const em = this.deps.orm.em.fork();
     if (m0) {
@@ -448,7 +482,7 @@ export class PairSync {
     } else if (pair.appointment) {
       // An adopted event of a deleted appointment: keep a closed mapping as the record of the pair.
       const m = this.mappingFor(em, pair, pair.appointment.id);
-      if (pair.event) this.recordProviderSide(m, pair.event);
+      if (pair.event) this.recordProviderSide(m, pair.event, pair.appointment);
       m.closedAt = new Date();
       m.state = 'SYNCED';
     }
@@ -473,7 +507,7 @@ export class PairSync {
     await inTransaction(this.deps.orm.em.fork(), async (em) => {
       await insertAppointment(em, a);
       const m = new SyncMapping({ tenantId: link.tenantId, appointmentId: a.id, calendarId: pair.calendar.id, connectionId: link.id });
-      this.recordProviderSide(m, event);
+      this.recordProviderSide(m, event, a);
       this.recordHostSide(m, a);
       this.markSynced(m);
       em.persist(m);
@@ -492,7 +526,7 @@ export class PairSync {
     if (!event || !a) return;
     const expected = a.version;
     const restored = a.deleted;
-    const content = toHostContent(event.data, this.projection);
+    const content = mergeIntoHost(contentOf(a), extrasOf(a), event.data, this.projection);
     applyContent(a, content);
     a.deleted = false;
     a.deletedAt = null;
@@ -500,7 +534,7 @@ export class PairSync {
     await inTransaction(this.deps.orm.em.fork(), async (em) => {
       await updateAppointment(em, a, expected);
       const m = this.mappingFor(em, pair, a.id);
-      this.recordProviderSide(m, event);
+      this.recordProviderSide(m, event, a);
       this.recordHostSide(m, a);
       this.markSynced(m);
       await this.deps.changes.record(em, this.change(a, restored ? 'CREATED' : 'UPDATED'));
@@ -563,7 +597,7 @@ export class PairSync {
     // A pair held for a manual choice keeps one open conflict, however often it is seen again.
     if (conflict.winner === null && (await em.count(Conflict, { mappingId: m.id, status: 'OPEN' })) > 0) return;
     const hostSnapshot: EventData | null = a.deleted ? null : contentOf(a);
-    const providerSnapshot: EventData | null = pair.providerGone || !pair.event ? null : toHostContent(pair.event.data, this.projection);
+    const providerSnapshot: EventData | null = pair.providerGone || !pair.event ? null : toHostContent(pair.event.data, this.projection, extrasOf(a));
     const c = new Conflict({
       tenantId: a.tenantId,
       mappingId: m.id,

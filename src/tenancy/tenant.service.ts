@@ -3,6 +3,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors
 import { CONFLICT_POLICIES } from '../domain/model.js';
 import {
   DEFAULT_TENANT_SETTINGS,
+  TITLE_MARKER_PLACEMENTS,
   WEEKDAYS,
   asOrigin,
   mergeTenantSettings,
@@ -36,7 +37,8 @@ export function diffFromDefaults(settings: TenantSettings): TenantSettingsPatch 
     if (Array.isArray(value)) {
       if (JSON.stringify(value) !== JSON.stringify(base)) out[key] = value;
     } else if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
-      const changed = Object.entries(value).filter(([k, v]) => (base as Record<string, unknown>)[k] !== v);
+      // Nested values compared by content (hostProfile.reminderMinutes is an array).
+      const changed = Object.entries(value).filter(([k, v]) => JSON.stringify((base as Record<string, unknown>)[k]) !== JSON.stringify(v));
       if (changed.length > 0) out[key] = Object.fromEntries(changed);
     } else if (value !== base) {
       out[key] = value;
@@ -54,6 +56,8 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
   among('conflictPolicy', s.conflictPolicy, CONFLICT_POLICIES);
   among('hostProfile.recurrence', s.hostProfile.recurrence, ['FULL', 'FIRST_OCCURRENCE_ONLY', 'NONE']);
   among('hostProfile.weekStart', s.hostProfile.weekStart, WEEKDAYS);
+  among('titleMarkers.placement', s.titleMarkers.placement, TITLE_MARKER_PLACEMENTS);
+  if (!Array.isArray(s.hostProfile.reminderMinutes)) problems.push({ field: 'hostProfile.reminderMinutes', message: 'must be a list of minutes' });
   const flags: [string, unknown][] = [
     ['deletionWins', s.deletionWins],
     ['twoWayByDefault', s.twoWayByDefault],
@@ -61,6 +65,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
     ['hostProfile.supportsExceptions', s.hostProfile.supportsExceptions],
     ['hostProfile.supportsEndless', s.hostProfile.supportsEndless],
     ['titleMarkers.enabled', s.titleMarkers.enabled],
+    ['writeAttendees', s.writeAttendees],
   ];
   for (const [field, v] of flags) if (typeof v !== 'boolean') problems.push({ field, message: 'must be true or false' });
   for (const [field, v] of [

@@ -95,6 +95,16 @@ const cases: { name: string; field: string; run: () => Promise<{ errors?: readon
     field: 'titleMarkers.host',
     run: () => t.gql(UpdateTenantSettingsDocument, { input: { titleMarkers: { host: '[a marker far too long]' } } }, tenantKey),
   },
+  {
+    name: 'updateTenantSettings with a reminder offset beyond four weeks',
+    field: 'hostProfile.reminderMinutes[1]',
+    run: () => t.gql(UpdateTenantSettingsDocument, { input: { hostProfile: { reminderMinutes: [15, 50_000] }, writeAttendees: true } }, tenantKey),
+  },
+  {
+    name: 'updateTenantSettings with a negative reminder offset',
+    field: 'hostProfile.reminderMinutes[0]',
+    run: () => t.gql(UpdateTenantSettingsDocument, { input: { hostProfile: { reminderMinutes: [-5] } } }, tenantKey),
+  },
   { name: 'tenants with a forged cursor', field: 'after', run: () => t.gql(TenantsDocument, { after: 'b2Zmc2V0OjEw' }, admin) },
   { name: 'hostUsers with first above the maximum', field: 'first', run: () => t.gql(HostUsersDocument, { first: 1000 }, tenantKey) },
 ];

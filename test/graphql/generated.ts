@@ -154,6 +154,8 @@ export type CreateTenantInput = {
 export type HostProfileInput = {
   endlessHorizonYears?: number | null | undefined;
   recurrence?: HostRecurrenceSupport | null | undefined;
+  /** Replaces the list; [] accepts any offset. */
+  reminderMinutes?: Array<number> | null | undefined;
   supportsDaily?: boolean | null | undefined;
   supportsEndless?: boolean | null | undefined;
   supportsExceptions?: boolean | null | undefined;
@@ -298,13 +300,21 @@ export type TenantSettingsInput = {
   syncWindow?: SyncWindowInput | null | undefined;
   titleMarkers?: TitleMarkersInput | null | undefined;
   twoWayByDefault?: boolean | null | undefined;
+  writeAttendees?: boolean | null | undefined;
 };
+
+/** OUTSIDE: calendar events made from host appointments carry the host marker; HOST: host appointments made from calendar events carry the calendar's marker; BOTH. */
+export type TitleMarkerPlacement =
+  | 'BOTH'
+  | 'HOST'
+  | 'OUTSIDE';
 
 export type TitleMarkersInput = {
   enabled?: boolean | null | undefined;
   google?: string | null | undefined;
   host?: string | null | undefined;
   microsoft?: string | null | undefined;
+  placement?: TitleMarkerPlacement | null | undefined;
 };
 
 export type UpdateTenantSettingsInput = {
@@ -322,6 +332,7 @@ export type UpdateTenantSettingsInput = {
   tenantId?: string | null | undefined;
   titleMarkers?: TitleMarkersInput | null | undefined;
   twoWayByDefault?: boolean | null | undefined;
+  writeAttendees?: boolean | null | undefined;
 };
 
 /** The whole appointment (fields left out are cleared), keyed by hostAppointmentId. Timed: start, end and timeZone. All day: startDate and endDate (endDate exclusive), timeZone optional. */

@@ -1,5 +1,6 @@
 import type { EventData } from '../../domain/appointment.js';
 import type { Appointment } from '../../store/entities/index.js';
+import { organizerOf } from '../../domain/sync/projection.js';
 import { contentOf } from '../../sync/appointment-content.js';
 import type { AppointmentContentType, AppointmentSnapshotType, AppointmentType } from './appointment.type.js';
 
@@ -42,6 +43,7 @@ export function appointmentView(a: Appointment): AppointmentType {
     originalStart: a.originalStart,
     hostOnly: a.hostOnly,
     origin: a.origin,
+    organizer: organizerOf(a.attendees, a.ownerId),
     version: a.version,
     deleted: a.deleted,
     deletedAt: a.deletedAt,

@@ -160,6 +160,13 @@ export class AppointmentType extends AppointmentContentType {
   @Field(() => AppointmentOriginEnum, { description: 'Where the appointment was created.' })
   origin!: AppointmentOrigin;
 
+  @Field(() => AttendeeType, {
+    nullable: true,
+    description:
+      'Who organises the meeting when it is not the owner: the owner was invited and attends it (their answer is their own entry in attendees, hostUserId = userId). Null when the owner organises it. The attendee list of an invitation is never written to a calendar.',
+  })
+  organizer!: AttendeeType | null;
+
   @Field(() => Int, { description: 'Moves on with every change of the appointment (by the host or by a sync).' })
   version!: number;
 

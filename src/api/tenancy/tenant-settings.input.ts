@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { ConflictPolicy } from '../../domain/model.js';
-import type { HostProfile, TenantSettingsPatch, Weekday } from '../../domain/tenant-settings.js';
-import { ConflictPolicyEnum, HostRecurrenceSupportEnum, WeekdayEnum } from '../enums.js';
+import type { HostProfile, TenantSettingsPatch, TitleMarkerPlacement, Weekday } from '../../domain/tenant-settings.js';
+import { ConflictPolicyEnum, HostRecurrenceSupportEnum, TitleMarkerPlacementEnum, WeekdayEnum } from '../enums.js';
 
 /* Every field is optional: omitted or null leaves the current value (except recordLinkTemplate, where null clears it). */
 
@@ -36,12 +36,18 @@ export class HostProfileInput {
 
   @Field(() => Int, { nullable: true })
   endlessHorizonYears?: number | null;
+
+  @Field(() => [Int], { nullable: true, description: 'Replaces the list; [] accepts any offset.' })
+  reminderMinutes?: number[] | null;
 }
 
 @InputType('TitleMarkersInput')
 export class TitleMarkersInput {
   @Field(() => Boolean, { nullable: true })
   enabled?: boolean | null;
+
+  @Field(() => TitleMarkerPlacementEnum, { nullable: true })
+  placement?: TitleMarkerPlacement | null;
 
   @Field(() => String, { nullable: true })
   host?: string | null;
@@ -85,6 +91,9 @@ export class TenantSettingsInput {
   @Field(() => String, { nullable: true })
   recordLinkLabel?: string | null;
 
+  @Field(() => Boolean, { nullable: true })
+  writeAttendees?: boolean | null;
+
   @Field(() => SyncWindowInput, { nullable: true })
   syncWindow?: SyncWindowInput | null;
 
@@ -116,6 +125,7 @@ export function toSettingsPatch(input: TenantSettingsInput | null | undefined): 
     hostProfile: compact(input.hostProfile),
     titleMarkers: compact(input.titleMarkers),
     recordLinkLabel: input.recordLinkLabel ?? undefined,
+    writeAttendees: input.writeAttendees ?? undefined,
     syncWindow: compact(input.syncWindow),
     twoWayByDefault: input.twoWayByDefault ?? undefined,
     returnToOrigins: input.returnToOrigins ?? undefined,

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { ConflictPolicy } from '../../domain/model.js';
-import type { HostProfile, PollingSettings, SyncWindow, TitleMarkers, Weekday } from '../../domain/tenant-settings.js';
-import { ConflictPolicyEnum, HostRecurrenceSupportEnum, WeekdayEnum } from '../enums.js';
+import type { HostProfile, PollingSettings, SyncWindow, TitleMarkerPlacement, TitleMarkers, Weekday } from '../../domain/tenant-settings.js';
+import { ConflictPolicyEnum, HostRecurrenceSupportEnum, TitleMarkerPlacementEnum, WeekdayEnum } from '../enums.js';
 
 @ObjectType('PollingSettings', { description: 'How often inbound sync polls a connection.' })
 export class PollingSettingsType implements PollingSettings {
@@ -34,12 +34,18 @@ export class HostProfileType implements HostProfile {
 
   @Field(() => Int, { description: 'When it cannot, endless series end this many years ahead.' })
   endlessHorizonYears!: number;
+
+  @Field(() => [Int], { description: 'Reminder offsets (minutes before the start) the host supports; reminders from a calendar are rounded to the nearest. Empty: any.' })
+  reminderMinutes!: number[];
 }
 
 @ObjectType('TitleMarkers', { description: 'Prefixes that show where an item came from, e.g. "[O]".' })
 export class TitleMarkersType implements TitleMarkers {
   @Field(() => Boolean)
   enabled!: boolean;
+
+  @Field(() => TitleMarkerPlacementEnum, { description: 'Where the markers are shown (default OUTSIDE).' })
+  placement!: TitleMarkerPlacement;
 
   @Field(() => String)
   host!: string;
@@ -83,8 +89,13 @@ export class TenantSettingsType {
   @Field(() => String, { nullable: true, description: 'e.g. https://crm.example.com/leads/{hostRecordId}; null for no link.' })
   recordLinkTemplate!: string | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The text of the record link, e.g. "Show lead".' })
   recordLinkLabel!: string;
+
+  @Field(() => Boolean, {
+    description: 'Whether attendees are written to the calendars (Outlook and Google then e-mail invitations). Off (default): attendees never leave the host, and the attendees of an event stay as they are in the calendar.',
+  })
+  writeAttendees!: boolean;
 
   @Field(() => SyncWindowType)
   syncWindow!: SyncWindowType;

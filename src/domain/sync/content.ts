@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Attendee, EventBody, EventData, EventTiming, Recurrence, Reminder } from '../appointment.js';
+import { ianaAliasesOf, ianaToWindows } from '../windows-time-zones.js';
 import { normalizeBodyText } from './body-text.js';
 
 /**
@@ -9,14 +10,15 @@ import { normalizeBodyText } from './body-text.js';
  * the one stored at the last sync (docs/sync.md, "Changed, unchanged, echo"). The hash is taken
  * over this normalised form, so differences that carry no meaning for a user — a provider
  * rewrapping an HTML body, CRLF vs LF, the order of attendees, upper/lower case in an email,
- * an RRULE's part order, milliseconds in an instant — never read as a change.
+ * an RRULE's part order, milliseconds in an instant, two names of the same time zone — never read
+ * as a change.
  */
 export interface ComparableContent {
   subject: string | null;
   body: string | null;
-  timing: EventTiming;
+  timing: ComparableTiming;
   location: string | null;
-  attendees: { email: string; name: string | null; optional: boolean; resource: boolean }[] | null;
+  attendees: { email: string; name: string | null; optional: boolean; resource: boolean; response?: Attendee['response'] }[] | null;
   reminders: Reminder[] | null;
   recurrence: Recurrence | null;
   showAs: EventData['showAs'];
@@ -26,7 +28,16 @@ export interface ComparableContent {
 export interface ComparableOptions {
   /** Whether attendees take part in the comparison (they do not when they are not written outside). */
   attendees: boolean;
+  /** Whether their responses do too (a provider's answer moving from "needs action" to "accepted"). */
+  responses?: boolean;
 }
+
+/**
+ * All-day: the dates (the zone an all-day event was set in does not move its days). Timed: the
+ * instants and the zone as a key that two names of one zone share (IANA aliases, and IANA zones
+ * CLDR maps to the same Windows zone — the granularity Outlook holds zones in).
+ */
+export type ComparableTiming = { allDay: true; startDate: string; endDate: string } | { allDay: false; start: string; end: string; zone: string };
 
 const text = (value: string | null): string | null => {
   if (value === null) return null;
@@ -39,15 +50,24 @@ const instant = (iso: string): string => {
   return Number.isNaN(ms) ? iso : new Date(Math.floor(ms / 1000) * 1000).toISOString();
 };
 
-export function normalizeTiming(t: EventTiming): EventTiming {
+const UTC_ZONES = new Set(ianaAliasesOf('Etc/UTC').map((z) => z.toLowerCase()));
+
+/** One key for every name of a zone (see `ComparableTiming`). */
+export function zoneKey(zone: string): string {
+  if (UTC_ZONES.has(zone.trim().toLowerCase())) return 'UTC';
+  const windows = ianaToWindows(zone);
+  return windows !== null ? `windows:${windows}` : ianaAliasesOf(zone)[0]!;
+}
+
+export function normalizeTiming(t: EventTiming): ComparableTiming {
   return t.allDay
-    ? { allDay: true, startDate: t.startDate, endDate: t.endDate, timeZone: t.timeZone }
-    : { allDay: false, start: instant(t.start), end: instant(t.end), timeZone: t.timeZone };
+    ? { allDay: true, startDate: t.startDate, endDate: t.endDate }
+    : { allDay: false, start: instant(t.start), end: instant(t.end), zone: zoneKey(t.timeZone) };
 }
 
 export function normalizeBody(body: EventBody | null): string | null {
   if (body === null) return null;
-  return text(body.contentType === 'HTML' ? normalizeBodyText(body.content) : body.content);
+  return text(normalizeBodyText(body));
 }
 
 function normalizeRRule(rrule: string): string {
@@ -55,7 +75,8 @@ function normalizeRRule(rrule: string): string {
     .replace(/^RRULE:/i, '')
     .split(';')
     .map((p) => p.trim().toUpperCase())
-    .filter((p) => p !== '');
+    // WKST=MO is RFC 5545's default week start (Graph states it, Google and the host leave it out).
+    .filter((p) => p !== '' && p !== 'WKST=MO');
   return parts.sort().join(';');
 }
 
@@ -72,12 +93,12 @@ function normalizeRecurrence(r: Recurrence | null): Recurrence | null {
   };
 }
 
-function normalizeAttendees(attendees: Attendee[]): ComparableContent['attendees'] {
-  const byEmail = new Map<string, { email: string; name: string | null; optional: boolean; resource: boolean }>();
+function normalizeAttendees(attendees: Attendee[], responses: boolean): ComparableContent['attendees'] {
+  const byEmail = new Map<string, NonNullable<ComparableContent['attendees']>[number]>();
   for (const a of attendees) {
     const email = a.email.trim().toLowerCase();
     if (email === '' || byEmail.has(email)) continue;
-    byEmail.set(email, { email, name: text(a.name), optional: a.optional, resource: a.resource });
+    byEmail.set(email, { email, name: text(a.name), optional: a.optional, resource: a.resource, ...(responses ? { response: a.response } : {}) });
   }
   return [...byEmail.values()].sort((a, b) => a.email.localeCompare(b.email));
 }
@@ -101,7 +122,7 @@ export function comparableContent(data: EventData, options: ComparableOptions): 
     body: normalizeBody(data.body),
     timing: normalizeTiming(data.timing),
     location: text(data.location),
-    attendees: options.attendees ? normalizeAttendees(data.attendees) : null,
+    attendees: options.attendees ? normalizeAttendees(data.attendees, options.responses === true) : null,
     reminders: normalizeReminders(data.reminders),
     recurrence: normalizeRecurrence(data.recurrence),
     showAs: data.showAs,
@@ -126,5 +147,12 @@ export function contentHash(data: EventData, options: ComparableOptions): string
 
 /** Whether two timings describe a different time (attendee responses are reset when they do). */
 export function timingMoved(a: EventTiming, b: EventTiming): boolean {
-  return canonicalJson({ ...normalizeTiming(a), timeZone: null }) !== canonicalJson({ ...normalizeTiming(b), timeZone: null });
+  return canonicalJson({ ...normalizeTiming(a), zone: null }) !== canonicalJson({ ...normalizeTiming(b), zone: null });
+}
+
+/** The fields in which two contents differ under `options` (what the hashes compare). */
+export function differingFields(a: EventData, b: EventData, options: ComparableOptions): Set<keyof ComparableContent> {
+  const x = comparableContent(a, options);
+  const y = comparableContent(b, options);
+  return new Set((Object.keys(x) as (keyof ComparableContent)[]).filter((k) => canonicalJson(x[k]) !== canonicalJson(y[k])));
 }

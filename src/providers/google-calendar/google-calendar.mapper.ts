@@ -2,11 +2,14 @@ import type { calendar_v3 } from '@googleapis/calendar';
 import { DateTime } from 'luxon';
 import type { Attendee, AttendeeResponse, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../../domain/appointment.js';
 import { formatRRule, isRecurrenceParseError, parseRRule } from '../../domain/recurrence/rrule.js';
+import { timingMoved } from '../../domain/sync/content.js';
+import { textToHtml } from '../../domain/sync/html-body.js';
 import {
   asProviderCalendarId,
   asProviderEventId,
   type EventChange,
   type ExternalEvent,
+  type AttendeeWriteMode,
   type ExternalEventKind,
   type ProviderCalendar,
   type ProviderCalendarId,
@@ -113,8 +116,12 @@ function toBody(description: string | null | undefined): EventBody | null {
   return { contentType: looksLikeHtml(content) ? 'HTML' : 'TEXT', content };
 }
 
+/**
+ * The guests; the organizer of a meeting someone else organises (the user was invited) is one of
+ * them with the answer ORGANIZER, also when Google does not list it among the attendees.
+ */
 function toAttendees(event: GoogleEvent): Attendee[] {
-  return (event.attendees ?? [])
+  const out: Attendee[] = (event.attendees ?? [])
     .filter((a): a is calendar_v3.Schema$EventAttendee & { email: string } => !!a.email)
     .map((a) => ({
       email: a.email,
@@ -124,6 +131,11 @@ function toAttendees(event: GoogleEvent): Attendee[] {
       response: a.organizer === true ? 'ORGANIZER' : (RESPONSE_FROM_GOOGLE[a.responseStatus ?? 'needsAction'] ?? 'NEEDS_ACTION'),
       hostUserId: null,
     }));
+  const organizer = event.organizer;
+  if (organizer?.email && organizer.self !== true && !out.some((a) => a.email.toLowerCase() === organizer.email!.toLowerCase())) {
+    out.unshift({ email: organizer.email, name: nonEmpty(organizer.displayName), optional: false, resource: false, response: 'ORGANIZER', hostUserId: null });
+  }
+  return out;
 }
 
 function sortReminders(list: Reminder[]): Reminder[] {
@@ -309,10 +321,10 @@ export function toExternalEvent(event: GoogleEvent, ctx: MappingContext): Extern
   try {
     data = toEventData(event, ctx.calendarTimeZone);
   } catch (e) {
-    if (!isGoogleEventMappingError(e) || kindOf(event) !== 'SERIES_MASTER') throw e;
+    if (!isGoogleEventMappingError(e) || (kindOf(event) !== 'SERIES_MASTER' && eventType === 'default')) throw e;
     // The series itself is readable, only its recurrence is not: surface it instead of dropping it.
     data = toEventData({ ...event, recurrence: null }, ctx.calendarTimeZone);
-    unsupportedReason = `The recurrence of this Google series cannot be synced: ${e.message}.`;
+    unsupportedReason ??= `The recurrence of this Google series cannot be synced: ${e.message}.`;
   }
   return {
     id: asProviderEventId(event.id),
@@ -409,8 +421,49 @@ function toGoogleVisibility(sensitivity: Sensitivity, current: string | null | u
 /** The event fields the hub owns; a PUT clears whichever of them is absent here. */
 export const OWNED_FIELDS = ['summary', 'description', 'location', 'start', 'end', 'attendees', 'reminders', 'recurrence', 'transparency', 'visibility'] as const;
 
+type GoogleAttendee = calendar_v3.Schema$EventAttendee;
+
+/**
+ * The attendees to write: `data`'s, with what Google knows of those who stay (their answer, unless
+ * the meeting moved — a new time needs new answers —, comment, guests) and the organizer's and the
+ * account's own entries, which are Google's to keep.
+ */
+function toGoogleAttendees(data: EventData, current: GoogleEvent | null): GoogleAttendee[] {
+  const moved = current !== null && current.start && current.end ? timingMoved(toTiming(current, null), data.timing) : false;
+  const theirs = new Map((current?.attendees ?? []).filter((a) => a.email).map((a) => [a.email!.toLowerCase(), a]));
+  const written = data.attendees.map((a): GoogleAttendee => {
+    const known = theirs.get(a.email.toLowerCase());
+    return {
+      ...(known ? { ...known, displayName: undefined, optional: undefined, resource: undefined } : {}),
+      email: a.email,
+      ...(a.name !== null ? { displayName: a.name } : {}),
+      ...(a.optional ? { optional: true } : {}),
+      ...(a.resource ? { resource: true } : {}),
+      responseStatus: known?.responseStatus && !moved ? known.responseStatus : moved ? 'needsAction' : RESPONSE_TO_GOOGLE[a.response],
+    };
+  });
+  const mine = new Set(data.attendees.map((a) => a.email.toLowerCase()));
+  const kept = (current?.attendees ?? []).filter((a) => (a.organizer === true || a.self === true) && a.email && !mine.has(a.email.toLowerCase()));
+  return [...kept, ...written].map((a) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as GoogleAttendee);
+}
+
+/**
+ * A body as Google's `description`, which holds text or a limited HTML subset that Google shows as
+ * HTML: text that looks like markup is written as escaped HTML, so it shows (and reads back) as the
+ * same text.
+ */
+function toDescription(body: EventData['body']): string | null {
+  if (body === null || body.content === '') return null;
+  return body.contentType === 'TEXT' && looksLikeHtml(body.content) ? textToHtml(body.content) : body.content;
+}
+
+export interface GoogleWriteOptions {
+  /** `KEEP`: the event's attendees stay as they are (an insert writes none). Default `WRITE`. */
+  attendees?: AttendeeWriteMode;
+}
+
 /** The owned fields of `data` as a Google resource fragment (null values left out). */
-export function toGoogleFields(data: EventData, opts: { instance: boolean; currentVisibility?: string | null }): GoogleEvent {
+export function toGoogleFields(data: EventData, opts: { instance: boolean; currentVisibility?: string | null; current?: GoogleEvent | null; attendees?: AttendeeWriteMode }): GoogleEvent {
   const { start, end } = toGoogleTime(data.timing);
   const out: GoogleEvent = {
     start,
@@ -420,16 +473,14 @@ export function toGoogleFields(data: EventData, opts: { instance: boolean; curre
     visibility: toGoogleVisibility(data.sensitivity, opts.currentVisibility),
   };
   if (data.subject !== null) out.summary = data.subject;
-  if (data.body !== null && data.body.content !== '') out.description = data.body.content;
+  const description = toDescription(data.body);
+  if (description !== null) out.description = description;
   if (data.location !== null) out.location = data.location;
-  if (data.attendees.length) {
-    out.attendees = data.attendees.map((a) => ({
-      email: a.email,
-      ...(a.name !== null ? { displayName: a.name } : {}),
-      ...(a.optional ? { optional: true } : {}),
-      ...(a.resource ? { resource: true } : {}),
-      responseStatus: RESPONSE_TO_GOOGLE[a.response],
-    }));
+  if ((opts.attendees ?? 'WRITE') === 'WRITE') {
+    const attendees = toGoogleAttendees(data, opts.current ?? null);
+    if (attendees.length) out.attendees = attendees;
+  } else if (opts.current?.attendees?.length) {
+    out.attendees = opts.current.attendees;
   }
   // An instance (exception) cannot hold a recurrence of its own.
   if (data.recurrence !== null && !opts.instance) out.recurrence = formatRecurrenceLines(data.recurrence, data.timing);
@@ -437,10 +488,10 @@ export function toGoogleFields(data: EventData, opts: { instance: boolean; curre
 }
 
 /** The body of an insert: the owned fields, the client-chosen id and the hub's tag. */
-export function toGoogleInsert(data: EventData, opts: { id: string; hubTag: string }): GoogleEvent {
+export function toGoogleInsert(data: EventData, opts: { id: string; hubTag: string } & GoogleWriteOptions): GoogleEvent {
   return {
     id: opts.id,
-    ...toGoogleFields(data, { instance: false }),
+    ...toGoogleFields(data, { instance: false, attendees: opts.attendees }),
     extendedProperties: { private: { [HUB_TAG_KEY]: opts.hubTag, [HUB_OWNER_KEY]: HUB_OWNER_VALUE } },
   };
 }
@@ -455,11 +506,11 @@ const SERVER_FIELDS = ['kind', 'etag', 'htmlLink', 'created', 'updated', 'creato
  * (docs/providers.md#google-updates). The hub's tag stays as it was; `sequence` is left out so Google
  * keeps counting (a stale one answers 400).
  */
-export function toGoogleUpdate(current: GoogleEvent, data: EventData, opts: { restore?: boolean } = {}): GoogleEvent {
+export function toGoogleUpdate(current: GoogleEvent, data: EventData, opts: { restore?: boolean } & GoogleWriteOptions = {}): GoogleEvent {
   const base: Record<string, unknown> = { ...current };
   for (const key of [...SERVER_FIELDS, ...OWNED_FIELDS]) delete base[key];
   const instance = !!current.recurringEventId;
-  const next: GoogleEvent = { ...(base as GoogleEvent), ...toGoogleFields(data, { instance, currentVisibility: current.visibility }) };
+  const next: GoogleEvent = { ...(base as GoogleEvent), ...toGoogleFields(data, { instance, currentVisibility: current.visibility, current, attendees: opts.attendees }) };
   if (opts.restore || current.status === 'cancelled') next.status = 'confirmed';
   return next;
 }

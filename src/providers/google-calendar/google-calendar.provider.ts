@@ -6,6 +6,7 @@ import type { EventData } from '../../domain/appointment.js';
 import {
   isProviderError,
   ProviderError,
+  type AttendeeWriteMode,
   type BusyBlock,
   type CalendarProvider,
   type ChangePage,
@@ -52,12 +53,10 @@ const MAX_ID_ATTEMPTS = 3;
 const MAX_MERGE_ROUNDS = 3;
 
 /**
- * Non-default event types (out of office, focus time, working location, birthday, from Gmail) cannot
- * be mirrored 1:1 (docs/providers.md#google-event-types). Change reads ask Google for `default`
- * events only, so they never reach the engine as appointments; busy-time reads keep them (an
- * out-of-office block is busy time). Read by id (getEvent), they come back with `unsupportedReason`.
+ * Guests are told about the hub's writes only when the tenant has it write attendees
+ * (docs/providers.md#google-updates): `sendUpdates=all` then, as Outlook always does; `none` otherwise.
  */
-const MIRRORED_EVENT_TYPES = ['default'];
+const sendUpdatesFor = (notify: boolean) => (notify ? 'all' : 'none');
 
 /**
  * `CalendarProvider` over Google Calendar API v3 for one linked account: one OAuth2Client whose
@@ -228,7 +227,6 @@ export class GoogleCalendarProvider implements CalendarProvider {
         singleEvents: false,
         showDeleted: true,
         maxResults: this.pageSize,
-        eventTypes: MIRRORED_EVENT_TYPES,
         ...(syncToken === null ? { timeMin: window.start } : { syncToken }),
         ...(pageToken ? { pageToken } : {}),
       };
@@ -314,11 +312,14 @@ export class GoogleCalendarProvider implements CalendarProvider {
    */
   async createEvent(request: CreateEventRequest): Promise<ExternalEvent> {
     const { calendarId, idempotencyKey, data } = request;
+    const attendees = request.attendees ?? 'KEEP';
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       const id = eventIdForKey(idempotencyKey, attempt);
-      const body = this.writable(() => toGoogleInsert(data, { id, hubTag: idempotencyKey }));
+      const body = this.writable(() => toGoogleInsert(data, { id, hubTag: idempotencyKey, attendees }));
       try {
-        const created = await this.call('events.insert', 'POST', () => this.api.events.insert({ calendarId, sendUpdates: 'none', requestBody: body }));
+        const created = await this.call('events.insert', 'POST', () =>
+          this.api.events.insert({ calendarId, sendUpdates: sendUpdatesFor(attendees === 'WRITE' && (body.attendees?.length ?? 0) > 0), requestBody: body }),
+        );
         return this.toEvent(calendarId, created, 'events.insert');
       } catch (error) {
         if (!isProviderError(error) || error.details.status !== 409) throw error;
@@ -335,19 +336,22 @@ export class GoogleCalendarProvider implements CalendarProvider {
         );
       }
       if (existing.status !== 'cancelled') return this.toEvent(calendarId, existing, 'events.get');
-      const restored = await this.restore(calendarId, existing, data);
+      const restored = await this.restore(calendarId, existing, data, attendees);
       if (restored) return restored;
     }
     throw new ProviderError('UNKNOWN', `Google Calendar events.insert: no usable event id left for this appointment after ${MAX_ID_ATTEMPTS} attempts.`, { status: 409, providerCode: 'duplicate' });
   }
 
   /** Brings back our own deleted event; null when Google refuses (some accounts answer 403, docs/providers.md#google-event-ids). */
-  private async restore(calendarId: ProviderCalendarId, existing: GoogleEvent, data: EventData): Promise<ExternalEvent | null> {
+  private async restore(calendarId: ProviderCalendarId, existing: GoogleEvent, data: EventData, attendees: AttendeeWriteMode): Promise<ExternalEvent | null> {
     const eventId = existing.id ?? '';
-    const body = this.writable(() => toGoogleUpdate(existing, data, { restore: true }));
+    const body = this.writable(() => toGoogleUpdate(existing, data, { restore: true, attendees }));
     try {
       const updated = await this.call('events.update', 'PUT', () =>
-        this.api.events.update({ calendarId, eventId, sendUpdates: 'none', supportsAttachments: true, requestBody: body }, existing.etag ? { headers: { 'If-Match': existing.etag } } : {}),
+        this.api.events.update(
+          { calendarId, eventId, sendUpdates: sendUpdatesFor(attendees === 'WRITE'), supportsAttachments: true, requestBody: body },
+          existing.etag ? { headers: { 'If-Match': existing.etag } } : {},
+        ),
       );
       return this.toEvent(calendarId, updated, 'events.update');
     } catch (error) {
@@ -368,6 +372,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
    */
   async updateEvent(request: UpdateEventRequest): Promise<ExternalEvent> {
     const { calendarId, eventId, data, ifMatch } = request;
+    const attendees = request.attendees ?? 'KEEP';
     for (let round = 1; ; round++) {
       const current = await this.fetchEvent(calendarId, eventId);
       if (!current || current.status === 'cancelled') {
@@ -379,11 +384,14 @@ export class GoogleCalendarProvider implements CalendarProvider {
           providerCode: 'conditionNotMet',
         });
       }
-      const body = this.writable(() => toGoogleUpdate(current, data));
+      const body = this.writable(() => toGoogleUpdate(current, data, { attendees }));
       const version = ifMatch ?? current.etag;
       try {
         const updated = await this.call('events.update', 'PUT', () =>
-          this.api.events.update({ calendarId, eventId, sendUpdates: 'none', supportsAttachments: true, requestBody: body }, version ? { headers: { 'If-Match': version } } : {}),
+          this.api.events.update(
+            { calendarId, eventId, sendUpdates: sendUpdatesFor(attendees === 'WRITE'), supportsAttachments: true, requestBody: body },
+            version ? { headers: { 'If-Match': version } } : {},
+          ),
         );
         return this.toEvent(calendarId, updated, 'events.update');
       } catch (error) {
@@ -397,7 +405,9 @@ export class GoogleCalendarProvider implements CalendarProvider {
   async deleteEvent(request: DeleteEventRequest): Promise<void> {
     const { calendarId, eventId, ifMatch } = request;
     try {
-      await this.call('events.delete', 'DELETE', () => this.api.events.delete({ calendarId, eventId, sendUpdates: 'none' }, ifMatch ? { headers: { 'If-Match': ifMatch } } : {}));
+      await this.call('events.delete', 'DELETE', () =>
+        this.api.events.delete({ calendarId, eventId, sendUpdates: sendUpdatesFor(request.notifyAttendees === true) }, ifMatch ? { headers: { 'If-Match': ifMatch } } : {}),
+      );
     } catch (error) {
       // 404, or 410 "deleted" for an event deleted before (docs/providers.md#google-event-ids): already gone.
       if (isProviderError(error) && error.code === 'NOT_FOUND') return;

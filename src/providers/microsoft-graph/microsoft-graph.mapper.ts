@@ -2,10 +2,12 @@ import { DateTime, IANAZone } from 'luxon';
 import type { Attendee, AttendeeResponse, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../../domain/appointment.js';
 import { graphSeriesOf, graphToRRule, type GraphRecurrence } from '../../domain/recurrence/graph-pattern.js';
 import { formatRRule } from '../../domain/recurrence/rrule.js';
+import { outlookPlainText, sanitizeHtmlBody } from '../../domain/sync/html-body.js';
 import { ianaToWindows, windowsToIana } from '../../domain/windows-time-zones.js';
 import {
   asProviderCalendarId,
   asProviderEventId,
+  type AttendeeWriteMode,
   type ExternalEvent,
   type ExternalEventKind,
   type ProviderCalendar,
@@ -27,13 +29,16 @@ import type { GraphAttendee, GraphCalendar, GraphDateTimeTimeZone, GraphEvent, G
  * - `tzone://Microsoft/Custom` (a zone Outlook defined ad hoc) has no name to map; the instants stay
  *   exact (they are rendered in UTC) and the zone reads as `UTC`.
  * - Body: Graph stores HTML documents and wraps whatever it is given
- *   (docs/providers.md#graph-event-bodies). Reads unwrap the document to its `<body>` content, and
- *   turn Outlook's rendering of a plain-text body (`<div class="PlainText">…<br>…</div>`) back into
- *   text, so a hub body round-trips unchanged and does not bounce between the sides.
+ *   (docs/providers.md#graph-event-bodies). Reads sanitise the document down to its `<body>` content
+ *   (src/domain/sync/html-body.ts), and turn Outlook's rendering of a plain-text body
+ *   (`<div class="PlainText">…<br>…</div>`) back into text, so a hub body round-trips unchanged and
+ *   does not bounce between the sides.
  * - Reminders: Graph holds one popup reminder (`isReminderOn` + `reminderMinutesBeforeStart`).
  *   Several hub reminders write the earliest one (largest lead time); an EMAIL reminder writes as a
  *   popup.
  * - Attendee names equal to the address (what Graph stores when no name was given) read as `null`.
+ *   On a meeting the user was invited to (`isOrganizer: false`) the organizer is an attendee with
+ *   the answer ORGANIZER.
  * - Hub tag: `transactionId` = `synchub:<idempotency key>` (visible in delta items,
  *   docs/providers.md#graph-hub-tag) and the single-value extended property `HUB_TAG_PROPERTY_ID`
  *   (filterable, for cleanup).
@@ -133,19 +138,8 @@ export function toEventTiming(ev: GraphEvent): EventTiming {
   return { allDay: false, start, end, timeZone: zone };
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
-
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+|#39);/gi, (whole, name: string) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
-    if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
-    return ENTITIES[lower] ?? whole;
-  });
-}
-
 /**
- * A Graph body as the hub sees it: the HTML document unwrapped to its `<body>` content, Outlook's
+ * A Graph body as the hub sees it: the HTML document sanitised to its `<body>` content, Outlook's
  * plain-text rendering turned back into text, `\r\n` as `\n`, empty as null.
  */
 export function bodyFromGraph(body: GraphEvent['body']): EventBody | null {
@@ -154,14 +148,10 @@ export function bodyFromGraph(body: GraphEvent['body']): EventBody | null {
     const text = content.replace(/\r\n/g, '\n');
     return text.trim() === '' ? null : { contentType: 'TEXT', content: text };
   }
-  const inner = (/<body[^>]*>([\s\S]*)<\/body>/i.exec(content)?.[1] ?? content).trim();
-  if (inner === '') return null;
-  const plain = /^<div class="?PlainText"?>([\s\S]*)<\/div>$/i.exec(inner);
-  if (plain && !/<(?!br\b|\/?div\b)[a-z/]/i.test(plain[1]!)) {
-    const text = decodeEntities(plain[1]!.replace(/<br\s*\/?>(\r?\n)?/gi, '\n').replace(/<\/?div[^>]*>/gi, ''));
-    return text.trim() === '' ? null : { contentType: 'TEXT', content: text };
-  }
-  return { contentType: 'HTML', content: inner.replace(/\r\n/g, '\n') };
+  const plain = outlookPlainText(content);
+  if (plain !== null) return plain.trim() === '' ? null : { contentType: 'TEXT', content: plain.replace(/\r\n/g, '\n') };
+  const html = sanitizeHtmlBody(content);
+  return html === '' ? null : { contentType: 'HTML', content: html };
 }
 
 const RESPONSES: Record<GraphResponseType, AttendeeResponse> = {
@@ -172,6 +162,18 @@ const RESPONSES: Record<GraphResponseType, AttendeeResponse> = {
   accepted: 'ACCEPTED',
   declined: 'DECLINED',
 };
+
+/** The attendees; on a meeting someone else organises (the user was invited), the organizer first (answer ORGANIZER). */
+function attendeesFromGraph(ev: GraphEvent): Attendee[] {
+  const out = (ev.attendees ?? []).map(attendeeFromGraph).filter((a): a is Attendee => a !== null);
+  if (ev.isOrganizer !== false) return out;
+  const organizer = ev.organizer?.emailAddress?.address?.trim();
+  if (organizer && !out.some((a) => a.email.toLowerCase() === organizer.toLowerCase())) {
+    const name = ev.organizer?.emailAddress?.name?.trim() ?? '';
+    out.unshift({ email: organizer, name: name === '' || name.toLowerCase() === organizer.toLowerCase() ? null : name, optional: false, resource: false, response: 'ORGANIZER', hostUserId: null });
+  }
+  return out;
+}
 
 function attendeeFromGraph(a: GraphAttendee): Attendee | null {
   const email = a.emailAddress?.address?.trim();
@@ -254,7 +256,7 @@ export function toEventData(ev: GraphEvent): GraphEventReading {
     body: bodyFromGraph(ev.body),
     timing,
     location: ev.location?.displayName?.trim() ? ev.location.displayName : null,
-    attendees: (ev.attendees ?? []).map(attendeeFromGraph).filter((a): a is Attendee => a !== null),
+    attendees: attendeesFromGraph(ev),
     reminders: remindersFromGraph(ev),
     recurrence: rec && 'rrule' in rec ? rec : null,
     showAs: showAsFromGraph(ev.showAs),
@@ -326,6 +328,8 @@ export interface GraphWriteOptions {
    * them); `windows` uses the CLDR Windows name for services that refuse an IANA zone.
    */
   zoneNames: 'iana' | 'windows';
+  /** `KEEP`: the body leaves `attendees` out, so the event keeps its own. Default `WRITE`. */
+  attendees?: AttendeeWriteMode;
 }
 
 function graphZoneName(iana: string, opts: GraphWriteOptions): string {
@@ -391,10 +395,14 @@ export function toGraphEventWrite(data: EventData, opts: GraphWriteOptions = { z
     end: placed.end,
     isAllDay: data.timing.allDay,
     location: { displayName: data.location ?? '' },
-    attendees: data.attendees.map((a) => ({
-      type: a.resource ? 'resource' : a.optional ? 'optional' : 'required',
-      emailAddress: { address: a.email, ...(a.name ? { name: a.name } : {}) },
-    })),
+    ...((opts.attendees ?? 'WRITE') === 'WRITE'
+      ? {
+          attendees: data.attendees.map((a) => ({
+            type: a.resource ? ('resource' as const) : a.optional ? ('optional' as const) : ('required' as const),
+            emailAddress: { address: a.email, ...(a.name ? { name: a.name } : {}) },
+          })),
+        }
+      : {}),
     // null = the calendar's default: nothing is sent (Graph defaults to a 15-minute reminder on create
     // and keeps the current one on update).
     ...(reminders !== null ? { isReminderOn: earliest !== null } : {}),

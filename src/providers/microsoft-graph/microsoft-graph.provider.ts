@@ -8,6 +8,7 @@ import {
   type BusyBlock,
   type CalendarProvider,
   type ChangePage,
+  type AttendeeWriteMode,
   type CreateEventRequest,
   type DeleteEventRequest,
   type EventChange,
@@ -147,18 +148,18 @@ export class MicrosoftGraphProvider implements CalendarProvider {
    * subset of IANA names, https://learn.microsoft.com/graph/api/resources/datetimetimezone) the
    * write is repeated once with the CLDR Windows name.
    */
-  private async withZoneFallback<T>(data: EventData, write: (body: GraphEventWrite) => Promise<T>): Promise<T> {
+  private async withZoneFallback<T>(data: EventData, attendees: AttendeeWriteMode, write: (body: GraphEventWrite) => Promise<T>): Promise<T> {
     try {
-      return await write(this.writeBody(data, { zoneNames: 'iana' }));
+      return await write(this.writeBody(data, { zoneNames: 'iana', attendees }));
     } catch (e) {
       if (!(isProviderError(e) && e.details.providerCode === 'TimeZoneNotSupportedException')) throw e;
-      return write(this.writeBody(data, { zoneNames: 'windows' }));
+      return write(this.writeBody(data, { zoneNames: 'windows', attendees }));
     }
   }
 
   async createEvent(request: CreateEventRequest): Promise<ExternalEvent> {
     const { calendarId, idempotencyKey, data } = request;
-    const created = await this.withZoneFallback(data, async (body) => {
+    const created = await this.withZoneFallback(data, request.attendees ?? 'KEEP', async (body) => {
       try {
         const answer = await this.transport.send<GraphEvent>({
           method: 'POST',
@@ -221,7 +222,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
 
   async updateEvent(request: UpdateEventRequest): Promise<ExternalEvent> {
     const { calendarId, eventId, data, ifMatch } = request;
-    const updated = await this.withZoneFallback(data, async (body) => this.patch(calendarId, eventId, await this.keepSeriesExceptions(calendarId, eventId, body), ifMatch));
+    const updated = await this.withZoneFallback(data, request.attendees ?? 'KEEP', async (body) => this.patch(calendarId, eventId, await this.keepSeriesExceptions(calendarId, eventId, body), ifMatch));
     const event = mapEvent(updated, calendarId);
     const exdates = data.recurrence?.exdates ?? [];
     if (event.kind !== 'SERIES_MASTER' || exdates.length === 0) return event;

@@ -112,7 +112,8 @@ export interface GraphEventWrite {
   end: GraphDateTimeTimeZone;
   isAllDay: boolean;
   location: { displayName: string };
-  attendees: { type: 'required' | 'optional' | 'resource'; emailAddress: { address: string; name?: string } }[];
+  /** Left out when the write must not touch the event's attendees (docs/sync.md, "Fields"). */
+  attendees?: { type: 'required' | 'optional' | 'resource'; emailAddress: { address: string; name?: string } }[];
   isReminderOn?: boolean;
   reminderMinutesBeforeStart?: number;
   showAs: GraphShowAs;

@@ -44,7 +44,7 @@ async function setProfile(hostProfile: Partial<HostProfile>): Promise<void> {
 const upsertWith = (hostAppointmentId: string, fields: Record<string, unknown>) =>
   u.rawGql(`mutation($input: UpsertAppointmentInput!) { upsertAppointment(input: $input) { created } }`, { input: { hostAppointmentId, userId: u.tenant.userId, subject: 'x', ...fields } });
 
-const FULL: HostProfile = { recurrence: 'FULL', supportsDaily: true, supportsExceptions: true, weekStart: 'MO', supportsEndless: true, endlessHorizonYears: 10 };
+const FULL: HostProfile = { recurrence: 'FULL', supportsDaily: true, supportsExceptions: true, weekStart: 'MO', supportsEndless: true, endlessHorizonYears: 10, reminderMinutes: [] };
 
 const cases: { name: string; field: string; profile?: Partial<HostProfile>; fields: () => Record<string, unknown>; id?: string }[] = [
   { name: 'an exception of an unknown series', field: 'seriesMasterId', fields: () => ({ ...timed(1), seriesMasterId: newId('appointment'), originalStart: at(1) }) },

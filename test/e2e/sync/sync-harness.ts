@@ -101,6 +101,14 @@ export interface ProviderHand {
   requests(): number;
   /** The provider forgets the hub's sync cursor (Graph delta tokens / Google sync tokens). */
   invalidateCursor(): void;
+  /** An event the user makes with any fields, in the provider's own JSON (a Graph event / a Google event resource). */
+  createRaw(fields: Record<string, unknown>): string;
+  /** The user changes fields of an event, in the provider's own JSON (Graph PATCH / Google patch semantics). */
+  updateRaw(eventId: string, patch: Record<string, unknown>): void;
+  /** The event as the provider holds it, in its own JSON (Graph: times in UTC, the body as HTML). */
+  raw(eventId: string): Record<string, unknown> | undefined;
+  /** The occurrences of a series between two instants, in the provider's own JSON, by start. */
+  rawInstances(seriesId: string, from: Date, to: Date): Record<string, unknown>[];
 }
 
 export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' | 'core'>, kind: ProviderKind, email: string, providerCalendarId: string): ProviderHand {
@@ -165,6 +173,10 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         writes: () => ['graph.events.create', 'graph.events.update', 'graph.events.delete', 'graph.events.cancel'].reduce((n, r) => n + sum(r) + parts(r), 0),
         requests: () => sum('graph.*'),
         invalidateCursor: () => control.invalidateDeltaTokens(email),
+        createRaw: (fields) => String(control.createEvent(email, providerCalendarId, fields).id),
+        updateRaw: (eventId, patch) => void control.updateEvent(email, eventId, patch),
+        raw: (eventId) => control.listEvents(email, providerCalendarId).find((e) => e.id === eventId),
+        rawInstances: (seriesId, from, to) => control.listInstances(email, providerCalendarId, iso(from), iso(to)).filter((e) => e.seriesMasterId === seriesId),
       };
     }
     case 'GOOGLE': {
@@ -216,6 +228,16 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         writes: () => ['google.events.insert', 'google.events.update', 'google.events.patch', 'google.events.delete'].reduce((n, r) => n + sum(r) + parts(r), 0),
         requests: () => sum('google.*'),
         invalidateCursor: () => void control.invalidateSyncTokens({ accountId }),
+        createRaw: (fields) => String(control.createEvent(accountId, providerCalendarId, fields).id),
+        updateRaw: (eventId, patch) => void control.updateEvent(accountId, providerCalendarId, eventId, patch),
+        raw: (eventId) => {
+          const event = control.getEvent(accountId, providerCalendarId, eventId);
+          return event.status === 'cancelled' ? undefined : event;
+        },
+        rawInstances: (seriesId, from, to) =>
+          ((control.listEvents(accountId, providerCalendarId, { singleEvents: 'true', orderBy: 'startTime', timeMin: iso(from), timeMax: iso(to) }).items ?? []) as Record<string, unknown>[]).filter(
+            (e) => e.recurringEventId === seriesId && e.status !== 'cancelled',
+          ),
       };
     }
   }

@@ -155,7 +155,7 @@ export function describeCalendarProviderContract(name: string, makeHarness: () =
 
     it('creates an event that reads back with the same fields and the hub tag', async () => {
       const data = eventData({ attendees: [{ email: 'guest@example.com', name: 'Guest', optional: true, resource: false, response: 'NEEDS_ACTION', hostUserId: null }] });
-      const created = await h.provider.createEvent({ calendarId: h.primary, idempotencyKey: 'map_01CONTRACTCREATE000000001', data });
+      const created = await h.provider.createEvent({ calendarId: h.primary, idempotencyKey: 'map_01CONTRACTCREATE000000001', data, attendees: 'WRITE' });
       expect(created.hubTag).toBe('map_01CONTRACTCREATE000000001');
       expect(created.version).toBeTruthy();
       const read = await h.provider.getEvent(h.primary, created.id);
@@ -169,6 +169,18 @@ export function describeCalendarProviderContract(name: string, makeHarness: () =
       expect(read!.data.reminders).toEqual([{ minutesBefore: 15, method: 'POPUP' }]);
       expect(read!.data.attendees).toEqual([expect.objectContaining({ email: 'guest@example.com', optional: true })]);
       expect(read!.data.showAs).toBe('BUSY');
+    });
+
+    it('leaves the attendees of an event alone unless asked to write them', async () => {
+      const guest = { email: 'guest@example.com', name: 'Guest', optional: false, resource: false, response: 'NEEDS_ACTION' as const, hostUserId: null };
+      const other = { ...guest, email: 'other@example.com', name: 'Other' };
+      const created = await h.provider.createEvent({ calendarId: h.primary, idempotencyKey: 'map_01CONTRACTKEEPATTENDEES0001', data: eventData({ attendees: [guest] }) });
+      expect(created.data.attendees).toEqual([]);
+      const written = await h.provider.updateEvent({ calendarId: h.primary, eventId: created.id, data: eventData({ attendees: [guest] }), ifMatch: null, attendees: 'WRITE' });
+      expect(written.data.attendees.map((a) => a.email)).toEqual(['guest@example.com']);
+      const kept = await h.provider.updateEvent({ calendarId: h.primary, eventId: created.id, data: eventData({ subject: 'Renamed', attendees: [other] }), ifMatch: null });
+      expect(kept.data.subject).toBe('Renamed');
+      expect(kept.data.attendees.map((a) => a.email)).toEqual(['guest@example.com']);
     });
 
     it('keeps an all-day event on its dates', async () => {

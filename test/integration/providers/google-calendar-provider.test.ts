@@ -147,7 +147,7 @@ describe('GoogleCalendarProvider: retries', () => {
 });
 
 describe('GoogleCalendarProvider: reading', () => {
-  it('keeps out-of-office and working-location entries out of change reads but counts out-of-office as busy time', async () => {
+  it('marks out-of-office, focus-time and working-location entries unsupported in change reads and counts out-of-office as busy time', async () => {
     const linked = await linkAccount(p);
     const calendarId = asProviderCalendarId(linked.account.email);
     const day = new Date(nextMonday().getTime());
@@ -165,11 +165,14 @@ describe('GoogleCalendarProvider: reading', () => {
     });
     const meeting = control.createEvent(linked.account.id, 'primary', { summary: 'Meeting', start: { dateTime: at(14), timeZone: 'UTC' }, end: { dateTime: at(15), timeZone: 'UTC' } });
 
+    // Change reads deliver them marked unsupported: the engine skips them (and counts them as skipped).
+    const unsupported = (pages: Awaited<ReturnType<typeof readAll>>) =>
+      Object.fromEntries(pages.flatMap((pg) => pg.changes).map((c) => (c.type === 'UPSERT' ? [c.event.data.subject, c.event.unsupportedReason !== null] : [c.eventId, 'deleted'])));
     const first = await readAll(linked.provider, calendarId, null);
-    const ids = first.flatMap((pg) => pg.changes).map((c) => (c.type === 'UPSERT' ? c.event.id : c.eventId));
-    expect(ids).toEqual([meeting.id]);
+    expect(unsupported(first)).toEqual({ Away: true, Home: true, Meeting: false });
+    expect(first.flatMap((pg) => pg.changes).some((c) => c.type === 'UPSERT' && c.event.id === meeting.id)).toBe(true);
     control.createEvent(linked.account.id, 'primary', { summary: 'Focus', eventType: 'focusTime', start: { dateTime: at(16), timeZone: 'UTC' }, end: { dateTime: at(17), timeZone: 'UTC' } });
-    expect((await readAll(linked.provider, calendarId, first.at(-1)!.nextCursor)).flatMap((pg) => pg.changes)).toEqual([]);
+    expect(unsupported(await readAll(linked.provider, calendarId, first.at(-1)!.nextCursor))).toEqual({ Focus: true });
 
     const byId = await linked.provider.getEvent(calendarId, asProviderEventId(String(ooo.id)));
     expect(byId!.unsupportedReason).toMatch(/out-of-office/);

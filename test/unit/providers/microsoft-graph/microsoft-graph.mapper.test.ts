@@ -322,7 +322,7 @@ describe('hub event → Graph body', () => {
       originalStartTimeZone: w.start.timeZone,
       isAllDay: w.isAllDay,
       location: w.location,
-      attendees: w.attendees.map((a) => ({ type: a.type, emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address }, status: { response: 'none' } })),
+      attendees: (w.attendees ?? []).map((a) => ({ type: a.type, emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address }, status: { response: 'none' } })),
       isReminderOn: w.isReminderOn ?? null,
       reminderMinutesBeforeStart: w.reminderMinutesBeforeStart ?? null,
       showAs: w.showAs,
