@@ -1,6 +1,8 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubId } from '../../../src/domain/ids.js';
+import { SyncRun } from '../../../src/store/entities/index.js';
 import { CreateApiKeyDocument, CreateTenantDocument, HostUserChangedDocument, HostUsersDocument } from '../../graphql/generated.js';
 import { onlyError, startTestHub, waitFor, type TestHub } from '../../helpers/hub-harness.js';
 import { createTenantWithUser, linkOk, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
@@ -16,7 +18,7 @@ const upserts = (count: number, prefix: string) => aliased(count, (i) => `upsert
 describe('the declared cost of mutations with side effects', () => {
   let t: LinkingHub;
   let key: string;
-  let connectionId: string;
+  let connectionId: HubId<'connection'>;
   beforeAll(async () => {
     t = await startLinkingHub();
     const tenant = await createTenantWithUser(t, 'Costs', { hostUserId: 'c', email: 'alice@example.com' });
@@ -39,6 +41,20 @@ describe('the declared cost of mutations with side effects', () => {
     const one = await t.rawGql(aliased(1, () => `refreshCalendars(connectionId: "${connectionId}") { id }`), {}, key);
     expect(one.errors).toBeUndefined();
     expect(googleRequests()).toBeGreaterThan(before);
+  });
+
+  it('refuses aliased sync runs and cleanups (the sync engine\'s provider work) before a run is queued', async () => {
+    const runs = () => t.hub.orm.em.fork().count(SyncRun, { connectionId, trigger: { $in: ['MANUAL', 'CLEANUP'] } });
+    const before = await runs();
+    for (const [count, field] of [
+      [6, `syncNow(connectionId: "${connectionId}") { id }`],
+      [6, `enableTwoWaySync(connectionId: "${connectionId}", enabled: true) { id }`],
+      [2, `cleanupSyncedEvents(connectionId: "${connectionId}") { id }`],
+    ] as const) {
+      const refused = await t.rawGql(aliased(count, () => field), {}, key);
+      expect(onlyError(refused).extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', maxComplexity: 5000 });
+    }
+    expect(await runs()).toBe(before);
   });
 
   it('refuses fifty aliased writes without writing a row, and accepts forty', async () => {
