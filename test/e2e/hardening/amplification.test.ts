@@ -71,7 +71,7 @@ describe('the rate limit of an API key', () => {
   beforeAll(async () => {
     t = await startTestHub({ GRAPHQL_MAX_COMPLEXITY: '1000', GRAPHQL_RATE_LIMIT_PER_MINUTE: '1000' });
     const tenantId = (await t.gql(CreateTenantDocument, { input: { name: 'Rates' } }, t.adminKey)).data!.createTenant.id;
-    for (const name of ['one', 'two']) keys.push((await t.gql(CreateApiKeyDocument, { input: { tenantId, name } }, t.adminKey)).data!.createApiKey.key);
+    for (const name of ['one', 'two', 'reader']) keys.push((await t.gql(CreateApiKeyDocument, { input: { tenantId, name } }, t.adminKey)).data!.createApiKey.key);
   });
   afterAll(async () => {
     await t.close();
@@ -85,6 +85,12 @@ describe('the rate limit of an API key', () => {
     expect(onlyError(limited).extensions).toMatchObject({ code: 'RATE_LIMITED' });
     expect((await t.gql(HostUsersDocument, { filter: { hostUserIds: ['second-0'] } }, keys[1])).data?.hostUsers.totalCount).toBe(0);
     expect((await t.rawGql(upserts(6, 'other'), {}, keys[1])).errors).toBeUndefined();
+  });
+
+  it('charges reads a tenth of their estimate, so a key can page through lists at the size the cost limit allows', async () => {
+    const page = '{ hostUsers(first: 100) { totalCount edges { cursor node { id hostUserId email } } } }';
+    // About 700 of the 1000 allowed per operation: in full, the key's 1000 points a minute would pay for one.
+    for (let i = 0; i < 10; i++) expect((await t.rawGql(page, {}, keys[2])).errors).toBeUndefined();
   });
 });
 
