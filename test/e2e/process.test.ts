@@ -21,14 +21,14 @@ afterAll(() => {
 });
 
 describe('the hub process', () => {
-  it('exits with code 1 and names the variable when the configuration is invalid', async () => {
+  it('exits with code 1 and names the variable when the configuration is invalid', { timeout: 120_000 }, async () => {
     const started = startMain({ PORT: 'eighty', DATA_DIR: tmpdir() });
     expect(await started.exited).toBe(1);
     expect(started.stderr()).toContain('Invalid configuration:');
     expect(started.stderr()).toContain('PORT: expected an integer between 0 and 65535');
   });
 
-  it('saves the admin key 0600 on first start, never writes it to stdout or stderr when they are not a terminal, and makes no second key on restart', async () => {
+  it('saves the admin key 0600 on first start, never writes it to stdout or stderr when they are not a terminal, and makes no second key on restart', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-main-'));
     dirs.push(dataDir);
     const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000' };

@@ -24,8 +24,8 @@ export function startMain(env: Record<string, string>): Started {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Resolves with the GraphQL URL once the hub logs that it listens. */
-export async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
+/** Resolves with the GraphQL URL once the hub logs that it listens (loading tsx and the hub takes long on a busy machine). */
+export async function readyUrl(started: Started, timeoutMs = 90_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const line of started.stdout().split('\n')) {
