@@ -136,7 +136,7 @@ export interface HubConfig {
     maxSubscriptionsPerSocket: number;
   };
   shutdownGraceMs: number;
-  /** How long a client may take to send a whole HTTP request (headers and body). */
+  /** How long a client may take to send an HTTP request's headers, and then its body (each). */
   http: { requestTimeoutMs: number };
   jobs: { enabled: boolean; pollIntervalMs: number; lockLifetimeMs: number; concurrency: number };
   /** Raw `HUB_ENCRYPTION_KEYS` (`kid:base64key,...`, first is active); parsed by the token vault. */

@@ -4,7 +4,7 @@ import { UnauthenticatedError, ValidationError } from '../../domain/errors.js';
 import type { Caller } from '../../tenancy/caller.js';
 import { toGraphQLError } from '../errors/format-error.js';
 import { UNSTORABLE_TEXT_REASON, unstorableArgument } from './input-text.js';
-import { complexityError, fragmentsOf, operationComplexity, type OperationLimits } from './operation-limits.js';
+import { complexityError, fragmentsOf, operationCost, ratePoints, type OperationLimits } from './operation-limits.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** One operation about to run, as both transports know it after parsing and validation. */
@@ -45,8 +45,9 @@ function selectsIntrospection(set: SelectionSetNode, fragments: Record<string, F
  * - text arguments that cannot be stored (NUL, lone surrogates), anywhere: BAD_USER_INPUT naming
  *   the argument;
  * - the estimated cost (GRAPHQL_MAX_COMPLEXITY), with the declared costs of mutations;
- * - the caller's key's rate limit: the cost is taken from its points for the minute
- *   (GRAPHQL_RATE_LIMIT_PER_MINUTE); without enough, RATE_LIMITED (HTTP 429 with Retry-After).
+ * - the caller's key's rate limit: the declared costs, and a tenth of the rest of the estimate
+ *   (`ratePoints`), are taken from its points for the minute (GRAPHQL_RATE_LIMIT_PER_MINUTE);
+ *   without enough, RATE_LIMITED (HTTP 429 with Retry-After).
  * `check` returns the error to answer with instead of running the operation, or null. Nothing is
  * charged for an operation that is refused.
  */
@@ -64,12 +65,12 @@ export class OperationGuard {
     }
     const unstorable = unstorableArgument(op.operation, fragments, op.variables);
     if (unstorable !== null) return toGraphQLError(new ValidationError(unstorable, UNSTORABLE_TEXT_REASON), 400);
-    const complexity = operationComplexity(op.schema, op.document, op.variables, op.operation.name?.value);
-    const tooComplex = complexityError(complexity, this.limits.maxComplexity);
+    const cost = operationCost(op.schema, op.document, op.variables, op.operation.name?.value);
+    const tooComplex = complexityError(cost?.complexity ?? null, this.limits.maxComplexity);
     if (tooComplex) return tooComplex;
     const apiKeyId = op.caller?.apiKeyId;
     if (this.rates && apiKeyId) {
-      const waitMs = this.rates.take(apiKeyId, complexity ?? 1);
+      const waitMs = this.rates.take(apiKeyId, cost ? ratePoints(cost) : 1);
       if (waitMs > 0) return rateLimitedError(waitMs, this.rates.perMinute);
     }
     return null;

@@ -209,6 +209,14 @@ export const MAX_EXPANDED_SELECTIONS = 10_000;
 /** graphql-query-complexity's message when `maxQueryNodes` is reached. */
 const TOO_MANY_SELECTIONS = 'Query exceeds the maximum allowed number of nodes.';
 
+/** An operation's estimated cost, and the part of it its fields with side effects declare. */
+export interface OperationCost {
+  /** The whole estimate, checked against GRAPHQL_MAX_COMPLEXITY. */
+  complexity: number;
+  /** What its mutations (and any other field with `@Cost`) declare: writes and provider requests. */
+  declared: number;
+}
+
 /**
  * Estimated cost of an operation: 1 per field, and a list field's selection counts once per item
  * it may return (`first`, default page size, at most the maximum page size), so `first: 100`
@@ -216,22 +224,43 @@ const TOO_MANY_SELECTIONS = 'Query exceeds the maximum allowed number of nodes.'
  * that instead of 1, and a mutation that declares none costs `COST.WRITE`. Introspection counts
  * too: its lists by their size in this schema, at `INTROSPECTION_VALUES_PER_POINT` values per
  * point. Returns `null` when the variables do not fit the operation: execution reports that
- * itself, as BAD_USER_INPUT naming the variable, so no cost is computed here; and `Infinity` when
- * the operation expands to more than `MAX_EXPANDED_SELECTIONS` selections (fragments spread into
- * fragments), which the estimate stops at rather than expanding further.
+ * itself, as BAD_USER_INPUT naming the variable, so no cost is computed here; and a complexity of
+ * `Infinity` when the operation expands to more than `MAX_EXPANDED_SELECTIONS` selections
+ * (fragments spread into fragments), which the estimate stops at rather than expanding further.
  */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): OperationCost | null {
+  try {
+    return estimate(schema, document, variables, operationName);
+  } catch (err) {
+    if (err instanceof GraphQLError) return err.message === TOO_MANY_SELECTIONS ? { complexity: Number.POSITIVE_INFINITY, declared: 0 } : null;
+    throw err;
+  }
+}
+
+/** The estimated cost alone (see `operationCost`). */
 export function operationComplexity(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
 ): number | null {
-  try {
-    return estimate(schema, document, variables, operationName);
-  } catch (err) {
-    if (err instanceof GraphQLError) return err.message === TOO_MANY_SELECTIONS ? Number.POSITIVE_INFINITY : null;
-    throw err;
-  }
+  return operationCost(schema, document, variables, operationName)?.complexity ?? null;
+}
+
+/**
+ * Reading is cheap next to writing and calling providers: an API key's rate limit charges the
+ * read part of an operation's estimate one point per this many, and declared costs in full.
+ */
+export const READ_POINTS_PER_RATE_POINT = 10;
+
+/** What an operation spends of its key's GRAPHQL_RATE_LIMIT_PER_MINUTE: declared costs, plus reads at a tenth. */
+export function ratePoints(cost: OperationCost): number {
+  return cost.declared + Math.ceil((cost.complexity - cost.declared) / READ_POINTS_PER_RATE_POINT);
 }
 
 function estimate(
@@ -239,8 +268,10 @@ function estimate(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
-): number {
+): OperationCost {
   const mutationType = schema.getMutationType();
+  // Declared costs sit on root fields (mutations), which no list multiplies: summing them as visited is exact.
+  let declared = 0;
   const complexity = queryComplexity.getComplexity({
     schema,
     query: document,
@@ -253,16 +284,17 @@ function estimate(
         const introspectionList = introspectionListSizes(schema)[`${type.name}.${field.name}`];
         if (introspectionList !== undefined) return 1 + childComplexity * introspectionList;
         if (field.extensions?.complexity !== undefined) return undefined; // storeLoaded: the next estimator
-        const own = declaredCost(field.extensions) ?? (type === mutationType ? COST.WRITE : 1);
-        if (!field.args.some((a) => a.name === 'first')) return own + childComplexity;
+        const own = declaredCost(field.extensions) ?? (type === mutationType ? COST.WRITE : undefined);
+        if (own !== undefined) declared += own;
+        if (!field.args.some((a) => a.name === 'first')) return (own ?? 1) + childComplexity;
         // A `first` out of range is refused by the resolver with BAD_USER_INPUT on `first`.
         const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-        return own + childComplexity * first;
+        return (own ?? 1) + childComplexity * first;
       },
       queryComplexity.fieldExtensionsEstimator(),
     ],
   });
-  return Math.ceil(complexity);
+  return { complexity: Math.ceil(complexity), declared };
 }
 
 /** Null when within the limit, else the error to return instead of executing. */

@@ -19,6 +19,8 @@ export class CalendarResolver {
     return ctx.services.calendarLists.refreshForCaller(requireCaller(ctx), connectionId);
   }
 
+  // The new primary is read at once and the user's appointments move to it (see syncNow).
+  @Cost(2 * COST.PROVIDER_REQUEST)
   @Mutation(() => SetPrimaryCalendarPayload, {
     description: "Makes a writable calendar the user's PRIMARY calendar (one over all their links); the previous primary becomes NONE.",
   })

@@ -4,6 +4,7 @@ import type { ConflictChoice } from '../../domain/model.js';
 import { TOPICS, type ConflictDetectedPayload } from '../../events/pubsub-topics.js';
 import type { Conflict } from '../../store/entities/index.js';
 import { requireCaller, type HubContext } from '../context.js';
+import { Cost, COST } from '../limits/cost.js';
 import { storeLoaded } from '../limits/operation-limits.js';
 import { PageArgs } from '../pagination/page-args.input.js';
 import { subscriptionScope } from '../tenancy/subscription-scope.js';
@@ -30,6 +31,8 @@ export class ConflictResolver {
     return ctx.services.sync.conflict(requireCaller(ctx), id);
   }
 
+  // Reads the event's current state at the provider and writes the chosen side.
+  @Cost(2 * COST.PROVIDER_REQUEST)
   @Mutation(() => ConflictType, {
     description:
       'Applies a choice to an OPEN conflict (MANUAL policy) against the current state of both sides, and resolves it. CONFLICT when it is resolved already, when the link is not ACTIVE, or while a sync run of the link is busy (try again).',

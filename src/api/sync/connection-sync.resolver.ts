@@ -4,12 +4,15 @@ import type { Connection } from '../../store/entities/index.js';
 import type { LinkSyncState } from '../../sync/link-sync-state.js';
 import { requireCaller, type HubContext } from '../context.js';
 import { ConnectionObjectType } from '../linking/connection.type.js';
+import { Cost, COST } from '../limits/cost.js';
 import { storeLoaded } from '../limits/operation-limits.js';
 import { ConnectionSyncStateEnum } from './sync.enums.js';
 
 /** The sync side of a link (the linking side is in src/api/linking/connection.resolver.ts). */
 @Resolver(() => ConnectionObjectType)
 export class ConnectionSyncResolver {
+  // Switching it on starts a run at once (see syncNow).
+  @Cost(2 * COST.PROVIDER_REQUEST)
   @Mutation(() => ConnectionObjectType, {
     description:
       'Switches two-way sync of a link. Off: host → calendar only (changes made in the calendar are not read, and the host version is written back over them). On: the calendar is read at once. CONFLICT for a REVOKED link.',

@@ -4,6 +4,7 @@ import { filterEvents } from '../../events/filter-events.js';
 import { TOPICS, type SyncRunChangedPayload } from '../../events/pubsub-topics.js';
 import type { SyncRun } from '../../store/entities/index.js';
 import { requireCaller, type HubContext } from '../context.js';
+import { Cost, COST } from '../limits/cost.js';
 import { PageArgs } from '../pagination/page-args.input.js';
 import { subscriptionScope } from '../tenancy/subscription-scope.js';
 import { syncErrorOf, SyncErrorType } from './sync-error.type.js';
@@ -17,6 +18,8 @@ interface SyncStatusArgs {
 
 @Resolver(() => SyncRunType)
 export class SyncRunResolver {
+  // A run reads the primary and conflict-check calendars and writes what is pending.
+  @Cost(2 * COST.PROVIDER_REQUEST)
   @Mutation(() => SyncRunType, {
     description:
       'Starts a sync of the link now, ahead of its polls, and returns its run — usually still RUNNING; syncRun(id) or the syncStatus subscription tell when it ends. Concurrent calls share the run in progress. confirmDeletions: true applies deletions the mass-deletion guard holds (Connection.deletionsHeld). CONFLICT when the link is not ACTIVE.',
@@ -29,6 +32,8 @@ export class SyncRunResolver {
     return ctx.services.sync.syncNow(requireCaller(ctx), connectionId, { confirmDeletions: confirmDeletions ?? false });
   }
 
+  // Deletes every event the hub wrote in the link's calendars: many provider requests, like revokeAccess.
+  @Cost(5 * COST.PROVIDER_REQUEST)
   @Mutation(() => SyncRunType, {
     description:
       "Starts a CLEANUP run: every event the hub wrote in the link's calendars is deleted (found by the hub's tag, so also events whose pairing was lost; events the user made stay), and the pairs are closed. Host data is kept. CONFLICT when the link is not ACTIVE.",

@@ -1,6 +1,8 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubId } from '../../../src/domain/ids.js';
+import { SyncRun } from '../../../src/store/entities/index.js';
 import { CreateApiKeyDocument, CreateTenantDocument, HostUserChangedDocument, HostUsersDocument } from '../../graphql/generated.js';
 import { onlyError, startTestHub, waitFor, type TestHub } from '../../helpers/hub-harness.js';
 import { createTenantWithUser, linkOk, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
@@ -16,7 +18,7 @@ const upserts = (count: number, prefix: string) => aliased(count, (i) => `upsert
 describe('the declared cost of mutations with side effects', () => {
   let t: LinkingHub;
   let key: string;
-  let connectionId: string;
+  let connectionId: HubId<'connection'>;
   beforeAll(async () => {
     t = await startLinkingHub();
     const tenant = await createTenantWithUser(t, 'Costs', { hostUserId: 'c', email: 'alice@example.com' });
@@ -41,6 +43,20 @@ describe('the declared cost of mutations with side effects', () => {
     expect(googleRequests()).toBeGreaterThan(before);
   });
 
+  it('refuses aliased sync runs and cleanups (the sync engine\'s provider work) before a run is queued', async () => {
+    const runs = () => t.hub.orm.em.fork().count(SyncRun, { connectionId, trigger: { $in: ['MANUAL', 'CLEANUP'] } });
+    const before = await runs();
+    for (const [count, field] of [
+      [6, `syncNow(connectionId: "${connectionId}") { id }`],
+      [6, `enableTwoWaySync(connectionId: "${connectionId}", enabled: true) { id }`],
+      [2, `cleanupSyncedEvents(connectionId: "${connectionId}") { id }`],
+    ] as const) {
+      const refused = await t.rawGql(aliased(count, () => field), {}, key);
+      expect(onlyError(refused).extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', maxComplexity: 5000 });
+    }
+    expect(await runs()).toBe(before);
+  });
+
   it('refuses fifty aliased writes without writing a row, and accepts forty', async () => {
     const refused = await t.rawGql(upserts(50, 'bulk'), {}, key);
     expect(onlyError(refused).extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -55,7 +71,7 @@ describe('the rate limit of an API key', () => {
   beforeAll(async () => {
     t = await startTestHub({ GRAPHQL_MAX_COMPLEXITY: '1000', GRAPHQL_RATE_LIMIT_PER_MINUTE: '1000' });
     const tenantId = (await t.gql(CreateTenantDocument, { input: { name: 'Rates' } }, t.adminKey)).data!.createTenant.id;
-    for (const name of ['one', 'two']) keys.push((await t.gql(CreateApiKeyDocument, { input: { tenantId, name } }, t.adminKey)).data!.createApiKey.key);
+    for (const name of ['one', 'two', 'reader']) keys.push((await t.gql(CreateApiKeyDocument, { input: { tenantId, name } }, t.adminKey)).data!.createApiKey.key);
   });
   afterAll(async () => {
     await t.close();
@@ -69,6 +85,12 @@ describe('the rate limit of an API key', () => {
     expect(onlyError(limited).extensions).toMatchObject({ code: 'RATE_LIMITED' });
     expect((await t.gql(HostUsersDocument, { filter: { hostUserIds: ['second-0'] } }, keys[1])).data?.hostUsers.totalCount).toBe(0);
     expect((await t.rawGql(upserts(6, 'other'), {}, keys[1])).errors).toBeUndefined();
+  });
+
+  it('charges reads a tenth of their estimate, so a key can page through lists at the size the cost limit allows', async () => {
+    const page = '{ hostUsers(first: 100) { totalCount edges { cursor node { id hostUserId email } } } }';
+    // About 700 of the 1000 allowed per operation: in full, the key's 1000 points a minute would pay for one.
+    for (let i = 0; i < 10; i++) expect((await t.rawGql(page, {}, keys[2])).errors).toBeUndefined();
   });
 });
 

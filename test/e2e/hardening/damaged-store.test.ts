@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,10 @@ import { ViewerDocument } from '../../graphql/generated.js';
 import { startTestHub } from '../../helpers/hub-harness.js';
 import { refusedStart, startMain } from '../../helpers/main-process.js';
 
-/** Issue 15, finding 5: a damaged or emptied database must not look ready, nor be bootstrapped over. */
+/**
+ * Issue 15, finding 5: a damaged or emptied database must not look ready, nor be bootstrapped over.
+ * The refused starts are `npm start` processes: generous timeouts, they load slowly on a busy machine.
+ */
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -18,10 +21,14 @@ const fileStore = () => {
   return { dataDir, env: { DATA_DIR: dataDir, DATABASE_URL: '' } };
 };
 
-/** The hub stopped; its SQLite file is emptied (a failed copy, a full disk, a bad restore). The next start is a new process. */
+/**
+ * The hub stopped; its SQLite file is replaced by an empty one (a failed copy, a full disk, a bad
+ * restore). The next start is a new process. Replaced rather than truncated: the stopped test hub
+ * ran in this process, and a late write of its SQLite handles must land in the old file, not here.
+ */
 function emptyDatabase(dataDir: string): void {
-  truncateSync(path.join(dataDir, 'hub.db'), 0);
-  for (const extra of ['hub.db-wal', 'hub.db-shm']) if (existsSync(path.join(dataDir, extra))) unlinkSync(path.join(dataDir, extra));
+  for (const file of ['hub.db', 'hub.db-wal', 'hub.db-shm']) if (existsSync(path.join(dataDir, file))) unlinkSync(path.join(dataDir, file));
+  writeFileSync(path.join(dataDir, 'hub.db'), '', { mode: 0o600 });
 }
 
 describe('readiness', () => {
@@ -42,7 +49,7 @@ describe('readiness', () => {
 });
 
 describe('an emptied database in a data folder that held data', () => {
-  it('is refused at start instead of bootstrapped over, and the admin key file is left as it was', async () => {
+  it('is refused at start instead of bootstrapped over, and the admin key file is left as it was', { timeout: 120_000 }, async () => {
     const { dataDir, env } = fileStore();
     const first = await startTestHub(env);
     const keyFile = path.join(dataDir, 'admin-api-key.txt');
@@ -56,7 +63,7 @@ describe('an emptied database in a data folder that held data', () => {
     expect(readFileSync(keyFile, 'utf8')).toBe(keyBefore);
   });
 
-  it('is refused too when the admin key file was moved away but the generated token key is still there', async () => {
+  it('is refused too when the admin key file was moved away but the generated token key is still there', { timeout: 120_000 }, async () => {
     const { dataDir, env } = fileStore();
     const first = await startTestHub(env);
     await first.hub.close();

@@ -13,20 +13,30 @@ describe('slow requests', () => {
     await t.close();
   });
 
-  it('answers 408 and closes the connection when the request does not arrive within HTTP_REQUEST_TIMEOUT_MS', async () => {
+  /** Opens a raw connection, sends `head`, then `drip` every 100 ms (never idle, never complete); resolves with what the server answered once it closes. */
+  async function trickle(head: string, drip: string): Promise<string> {
     const socket = net.connect(Number(new URL(t.origin).port), '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
     const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
-    // One byte every 100 ms: never idle long enough for an idle timeout, never complete.
-    const trickle = setInterval(() => socket.writable && socket.write(' '), 100);
+    socket.write(head);
+    const timer = setInterval(() => socket.writable && socket.write(drip), 100);
     try {
       await ended;
     } finally {
-      clearInterval(trickle);
+      clearInterval(timer);
     }
+    return answer;
+  }
+
+  it('answers 408 and closes the connection when the body does not arrive within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const answer = await trickle('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', ' ');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('answers 408 and closes the connection when the headers do not arrive within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const answer = await trickle('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X-Slow: 1\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 

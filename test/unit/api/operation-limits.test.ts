@@ -1,7 +1,8 @@
 import { parse, validate, specifiedRules, type FragmentDefinitionNode, Kind, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildHubSchema } from '../../../src/api/build-schema.js';
-import { complexityError, depthLimitRule, operationComplexity, operationDepth, STORE_LOOKUP_COST } from '../../../src/api/limits/operation-limits.js';
+import { complexityError, depthLimitRule, operationComplexity, operationCost, operationDepth, ratePoints, STORE_LOOKUP_COST } from '../../../src/api/limits/operation-limits.js';
+import { COST } from '../../../src/api/limits/cost.js';
 import { createPubSub } from '../../../src/events/create-pubsub.js';
 import { createLogger } from '../../../src/logger.js';
 
@@ -61,6 +62,18 @@ describe('operation limits against the hub schema', () => {
     expect(cost('{ appointments(first: 10) { edges { node { id mappings { id state } } } } }')).toBeGreaterThan(cost('{ appointments(first: 10) { edges { node { id user { id hostUserId } } } } }'));
     // Lists stored with their parent cost 1 per field.
     expect(cost('{ appointments(first: 10) { edges { node { id attendees { email } } } } }')).toBe(plain + 10);
+  });
+
+  it('keeps the declared costs of mutations apart, and charges the rate limit a tenth of the reads', async () => {
+    const schema = await schemaPromise;
+    const read = operationCost(schema, parse('{ tenants(first: 100) { edges { node { id name } } } }'), {}, undefined)!;
+    expect(read.declared).toBe(0);
+    expect(ratePoints(read)).toBe(Math.ceil(read.complexity / 10));
+    const writes = operationCost(schema, parse('mutation { a: createTenant(input: { name: "a" }) { id name } b: createTenant(input: { name: "b" }) { id } }'), {}, undefined)!;
+    expect(writes).toEqual({ complexity: 2 * COST.WRITE + 3, declared: 2 * COST.WRITE });
+    expect(ratePoints(writes)).toBe(2 * COST.WRITE + 1);
+    const refresh = operationCost(schema, parse('mutation { refreshCalendars(connectionId: "x") { id } }'), {}, undefined)!;
+    expect(refresh.declared).toBe(2 * COST.PROVIDER_REQUEST);
   });
 
   it('leaves variables that do not fit the operation to execution (no estimate)', async () => {
