@@ -45,7 +45,7 @@ describe('Google Calendar emulator: indexed sync reads', () => {
           let n = 0;
           const apply = (op: Op) => {
             n += 1;
-            if (op.kind === 'single' || op.kind === 'series') {
+            if ('day' in op) {
               const day = String(op.day).padStart(2, '0');
               control.createEvent(accountId, calendarId, {
                 summary: `${op.kind} ${n}`,

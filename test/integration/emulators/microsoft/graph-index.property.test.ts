@@ -54,7 +54,7 @@ describe('Microsoft Graph emulator: indexed reads', () => {
           let n = 0;
           const apply = (op: Op) => {
             n += 1;
-            if (op.kind === 'single' || op.kind === 'series') {
+            if ('day' in op) {
               const day = String(op.day).padStart(2, '0');
               control.createEvent(ACCOUNT, calendarId, {
                 subject: `${op.kind} ${n}`,
