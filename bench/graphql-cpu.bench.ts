@@ -82,7 +82,7 @@ export const graphqlCpuBench: BenchModule = {
   description: 'server CPU per authenticated request, hub vs a bare Fastify + Apollo Server 5 baseline (each server and the load generator in its own process)',
   async run({ scale }) {
     const data = tempDataDir();
-    const hub = spawnServer(process.execPath, ['dist/main.bundle.js'], { DATA_DIR: data.dir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SANDBOX_PROVIDERS: 'off' });
+    const hub = spawnServer(process.execPath, ['dist/main.bundle.js'], { DATA_DIR: data.dir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SANDBOX_PROVIDERS: 'off', GRAPHQL_RATE_LIMIT_PER_MINUTE: '0' });
     const servers: SpawnedServer[] = [hub];
     try {
       const hubPort = await waitForReadyHub(hub);

@@ -12,6 +12,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 
+/** A flag whose default depends on other variables (resolved in `loadConfig`). */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -61,10 +67,14 @@ const envSchema = z.object({
     })
     .optional()
     .default('info'),
-  GRAPHQL_INTROSPECTION: bool(true),
+  GRAPHQL_INTROSPECTION: optionalBool,
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
+  GRAPHQL_MAX_ALIASES: int(50, 1, 10_000),
+  GRAPHQL_RATE_LIMIT_PER_MINUTE: int(300_000, 0, 100_000_000),
+  GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: int(50, 1, 10_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   JOBS_ENABLED: bool(true),
   JOBS_POLL_INTERVAL_MS: int(2_000, 50, 3_600_000),
   JOBS_LOCK_LIFETIME_MS: int(600_000, 1_000, 86_400_000),
@@ -88,6 +98,9 @@ const envSchema = z.object({
   SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
   SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
   CONNECTION_REFRESH_INTERVAL_MS: int(3_600_000, 1_000, 604_800_000),
+  SYNC_POLL_INTERVAL_MS: int(0, 0, 86_400_000),
+  SYNC_LEASE_MS: int(120_000, 1_000, 3_600_000),
+  SYNC_RUN_RETENTION_DAYS: int(30, 1, 3_650),
 });
 
 export type DatabaseConfig =
@@ -103,14 +116,28 @@ export interface HubConfig {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
-  /** Externally reachable base URL of the hub (OAuth redirect URIs and webhooks derive from it). */
+  /**
+   * Externally reachable base URL of the hub (OAuth redirect URIs and webhooks derive from it);
+   * by default `http://<the address the hub listens on>:<PORT>` (see `urlHostOf`).
+   */
   publicUrl: string;
   /** Absolute path of the data folder (SQLite file, generated keys, sandbox state). */
   dataDir: string;
   database: DatabaseConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number };
+  /** Operation limits (README, "Security"); introspection is off by default in production. */
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    /** Cost points each API key may spend per minute on one instance; 0: no limit. */
+    rateLimitPerMinute: number;
+    maxSubscriptionsPerSocket: number;
+  };
   shutdownGraceMs: number;
+  /** How long a client may take to send a whole HTTP request (headers and body). */
+  http: { requestTimeoutMs: number };
   jobs: { enabled: boolean; pollIntervalMs: number; lockLifetimeMs: number; concurrency: number };
   /** Raw `HUB_ENCRYPTION_KEYS` (`kid:base64key,...`, first is active); parsed by the token vault. */
   encryptionKeys: string | undefined;
@@ -130,6 +157,14 @@ export interface HubConfig {
   sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
   /** Calendar linking: how often each ACTIVE link's calendar list (and with it its grant) is refreshed. */
   linking: { refreshIntervalMs: number };
+  sync: {
+    /** When set, every link polls at this interval instead of its tenant's cadence (tests, demos, benchmarks). */
+    pollIntervalMs: number | null;
+    /** How long a link's lease lasts without renewal (a crashed worker's lease frees itself after this). */
+    leaseMs: number;
+    /** Finished sync runs and change-feed entries older than this are deleted. */
+    runRetentionDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -200,23 +235,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
     problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
   }
+  if (e.GRAPHQL_RATE_LIMIT_PER_MINUTE > 0 && e.GRAPHQL_RATE_LIMIT_PER_MINUTE < e.GRAPHQL_MAX_COMPLEXITY) {
+    problems.push({ variable: 'GRAPHQL_RATE_LIMIT_PER_MINUTE', message: 'expected 0 (no limit) or at least GRAPHQL_MAX_COMPLEXITY, so the costliest operation allowed can run' });
+  }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
-  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST === '127.0.0.1' ? 'localhost' : e.HOST;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`,
+    publicUrl: e.PUBLIC_URL ?? `http://${urlHostOf(e.HOST)}:${e.PORT}`,
     dataDir,
     database,
     logLevel: e.LOG_LEVEL,
     graphql: {
-      introspection: e.GRAPHQL_INTROSPECTION,
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      rateLimitPerMinute: e.GRAPHQL_RATE_LIMIT_PER_MINUTE,
+      maxSubscriptionsPerSocket: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     jobs: {
       enabled: e.JOBS_ENABLED,
       pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
@@ -243,5 +284,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       googlePort: e.SANDBOX_GOOGLE_PORT,
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
+    sync: { pollIntervalMs: e.SYNC_POLL_INTERVAL_MS === 0 ? null : e.SYNC_POLL_INTERVAL_MS, leaseMs: e.SYNC_LEASE_MS, runRetentionDays: e.SYNC_RUN_RETENTION_DAYS },
   };
+}
+
+/**
+ * The host of a URL that reaches a server listening on `host`: the address itself (an IPv6 one in
+ * brackets), and 127.0.0.1 for a wildcard (`0.0.0.0`, or `::`, which Node listens on dual-stack).
+ * The default PUBLIC_URL is built with it, so the OAuth callback URL names an address the hub
+ * listens on — never `localhost`, which may resolve to the other address family (RFC 8252 §8.3;
+ * Microsoft does not accept the IPv6 loopback in redirect URIs, hence 127.0.0.1 for `::`).
+ */
+export function urlHostOf(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

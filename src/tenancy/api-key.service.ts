@@ -8,6 +8,9 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { oneOf, requiredText } from './input-rules.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
+import type { Logger } from '../logger.js';
 
 /** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
 const KEY_PREFIX = 'hub_';
@@ -60,20 +63,20 @@ export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
 
   /** `now` (ms) moves the cache's clock in tests. */
-  constructor(private readonly deps: { orm: Orm; now?: () => number }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger; now?: () => number }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
    * operation that needs a key says so); a malformed, unknown or revoked key → UNAUTHENTICATED.
    */
-  async authenticate(authorization: string | null | undefined): Promise<Caller | null> {
+  async authenticate(authorization: string | null | undefined, options: { fresh?: boolean } = {}): Promise<Caller | null> {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
     const hash = hashApiKey(match[1]!);
     const now = this.deps.now?.() ?? Date.now();
     const cached = this.cache.get(hash);
-    if (cached && now - cached.checkedAt < API_KEY_CACHE_TTL_MS) {
+    if (cached && !options.fresh && now - cached.checkedAt < API_KEY_CACHE_TTL_MS) {
       if (now - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
         await this.deps.orm.em.fork().nativeUpdate(ApiKey, { id: cached.caller.apiKeyId! }, { lastUsedAt: new Date(now) });
         cached.lastUsedAt = now;
@@ -100,6 +103,11 @@ export class ApiKeyService {
     return caller;
   }
 
+  /** Drops a key from the cache (its revocation was announced, possibly by another instance). */
+  forget(apiKeyId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.caller.apiKeyId === apiKeyId) this.cache.delete(hash);
+  }
+
   /**
    * Creates a key and returns it in full exactly once. `ADMIN` keys can only be made by admins and
    * belong to no tenant; `TENANT` keys belong to the caller's tenant (or, for admins, `tenantId`).
@@ -122,8 +130,9 @@ export class ApiKeyService {
   }
 
   /**
-   * Revokes a key; it stops working on the next request. Revoking a revoked key returns it as is.
-   * The last active admin key cannot be revoked, so the hub never locks its operators out.
+   * Revokes a key; it stops working on the next request, and its open WebSocket connections are
+   * closed on every instance (API_KEY_REVOKED). Revoking a revoked key returns it as is. The last
+   * active admin key cannot be revoked, so the hub never locks its operators out.
    */
   async revoke(caller: Caller, id: string): Promise<ApiKey> {
     const em = this.deps.orm.em.fork();
@@ -142,6 +151,7 @@ export class ApiKeyService {
     }
     apiKey.revokedAt = new Date();
     await em.flush();
+    await announce(this.deps, TOPICS.API_KEY_REVOKED, { apiKeyId: apiKey.id, tenantId: apiKey.tenantId, at: apiKey.revokedAt.toISOString() }, { apiKeyId: apiKey.id });
     this.cache.delete(apiKey.hash);
     return apiKey;
   }

@@ -42,8 +42,8 @@ describe('HostUserService.upsert', () => {
 describe('ApiKeyService.authenticate', () => {
   it('remembers a key for a few seconds; a revoke here forgets it at once, one elsewhere within the cache time', async () => {
     let now = Date.now();
-    const service = new ApiKeyService({ orm, now: () => now });
-    const elsewhere = new ApiKeyService({ orm }); // another process on the same database (the CLI, another instance)
+    const service = new ApiKeyService({ orm, pubsub, logger: silentLogger(), now: () => now });
+    const elsewhere = new ApiKeyService({ orm, pubsub, logger: silentLogger() }); // another process on the same database (the CLI, another instance)
     const first = await service.create(OPERATOR, { name: 'one', role: 'ADMIN' });
     const second = await service.create(OPERATOR, { name: 'two', role: 'ADMIN' });
     const third = await service.create(OPERATOR, { name: 'three', role: 'ADMIN' });

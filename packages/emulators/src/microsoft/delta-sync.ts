@@ -5,8 +5,8 @@ import { GraphError } from './graph-errors.js';
 import type { EventRecord, MicrosoftState } from './microsoft-state.js';
 
 /**
- * `calendarView/delta` rounds (B9, F2, F3). A token carries the fixed window and the position in
- * the mailbox's change log, so later calls just follow the link:
+ * `calendarView/delta` rounds (docs/providers.md#graph-delta-reads). A token carries the fixed window
+ * and the position in the mailbox's change log, so later calls just follow the link:
  * - the first round lists every instance in the window (occurrences and exceptions, never masters);
  * - later rounds replay the events changed since the token: their current in-window instances,
  *   `@removed` for instances the event had at any point since the token that are gone now (left
