@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { latencyFigures, ms, type BenchModule, type BenchResult } from './bench-module.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
-import { ROOT, spawnServer, tempDataDir, treeUsage, waitForReadyHub, type SpawnedServer } from './processes.js';
+import { buildIfStale, ROOT, spawnServer, tempDataDir, treeUsage, waitForReadyHub, type SpawnedServer } from './processes.js';
 
 /**
  * What one authenticated GraphQL request costs the hub, against a bare Fastify + Apollo Server 5
@@ -81,6 +81,7 @@ export const graphqlCpuBench: BenchModule = {
   name: 'graphql',
   description: 'server CPU per authenticated request, hub vs a bare Fastify + Apollo Server 5 baseline (each server and the load generator in its own process)',
   async run({ scale }) {
+    buildIfStale();
     const data = tempDataDir();
     const hub = spawnServer(process.execPath, ['dist/main.bundle.js'], { DATA_DIR: data.dir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SANDBOX_PROVIDERS: 'off', GRAPHQL_RATE_LIMIT_PER_MINUTE: '0' });
     const servers: SpawnedServer[] = [hub];

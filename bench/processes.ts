@@ -1,10 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The repository root (benchmarks spawn `npm start`, `node dist/main.js`… from there). */
 export const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Compiles first if the sources changed (`npm start`'s prestart), so no benchmark measures a stale dist/ or a build. */
+export function buildIfStale(): void {
+  if (spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
+}
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux). */
 const TICKS_PER_SECOND = 100;

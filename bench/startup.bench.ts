@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ms, percentile, type BenchModule, type BenchResult } from './bench-module.js';
-import { ROOT, spawnServer, tempDataDir, treeUsage, waitForReadyHub, type ProcessUsage } from './processes.js';
+import { buildIfStale, spawnServer, tempDataDir, treeUsage, waitForReadyHub, type ProcessUsage } from './processes.js';
 
 /**
  * Start-up from process spawn to the first `/readyz` 200 — module loading is most of a real
@@ -55,8 +54,7 @@ export const startupBench: BenchModule = {
   name: 'start-up',
   description: 'process spawn → first /readyz 200 (SQLite, sandbox providers on); CPU and RSS of the process tree at ready; target < 2 s',
   async run({ scale }) {
-    // Compile first if the sources changed, so no run below measures a build (`npm start`'s prestart).
-    if (spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
+    buildIfStale();
     const runs = Math.max(2, Math.round(5 * scale));
     const results: BenchResult[] = [];
     for (const way of WAYS) {

@@ -2,15 +2,16 @@ import type { CalendarService, EventInstance } from './calendar-service.js';
 import { instancesOf } from './calendar-service.js';
 import { firstPast, KeptResults } from '../core/kept-results.js';
 import { GraphError } from './graph-errors.js';
-import type { ChangeEntry, MicrosoftState } from './microsoft-state.js';
+import type { EventRecord, MicrosoftState } from './microsoft-state.js';
 
 /**
  * `calendarView/delta` rounds (docs/providers.md#graph-delta-reads). A token carries the fixed window
  * and the position in the mailbox's change log, so later calls just follow the link:
  * - the first round lists every instance in the window (occurrences and exceptions, never masters);
  * - later rounds replay the events changed since the token: their current in-window instances,
- *   `@removed` for instances that left the window or vanished (cancelled occurrences, deletions),
- *   and `@removed` for single events changed outside the window;
+ *   `@removed` for instances the event had at any point since the token that are gone now (left
+ *   the window, cancelled occurrences, deletions — an event created and deleted since included,
+ *   as a round may have shown it), and `@removed` for single events changed outside the window;
  * - pages are cut by instance id (keyset), so concurrent changes never make a round skip an item;
  * - a token older than the kept change log, or from before `invalidateDeltaTokens`, is 410.
  */
@@ -89,21 +90,31 @@ function roundItems(state: MicrosoftState, calendar: CalendarService, token: Del
     items = calendar.instancesInWindow(token.a, token.c, token.s, token.e).map((instance) => ({ id: instance.id, instance }));
   } else {
     const entries = state.changeLogs[token.a]?.entries ?? [];
-    const firstBefore = new Map<string, ChangeEntry>();
+    // Per event changed since the token: every state it had before a change. A client may have
+    // seen any of them (a round shows changes made while it pages), so each instance of any of
+    // them that is gone now is reported removed — an event created and deleted since included.
+    const befores = new Map<string, EventRecord[]>();
     for (let i = firstPast(entries, (e) => e.seq <= token.q); i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.calendarId !== token.c) continue;
-      if (!firstBefore.has(entry.eventId)) firstBefore.set(entry.eventId, entry);
+      const list = befores.get(entry.eventId) ?? [];
+      if (entry.before) list.push(entry.before);
+      befores.set(entry.eventId, list);
     }
     const byId = new Map<string, DeltaItem>();
-    for (const [eventId, entry] of firstBefore) {
+    for (const [eventId, states] of befores) {
       const now = state.events[eventId];
       const nowInstances = now && now.calendarId === token.c ? instancesOf(now, token.s, token.e, clamp) : [];
-      const beforeInstances = entry.before ? instancesOf(entry.before, token.s, token.e, clamp) : [];
       for (const instance of nowInstances) byId.set(instance.id, { id: instance.id, instance });
-      for (const old of beforeInstances) if (!byId.has(old.id)) byId.set(old.id, { id: old.id, removed: true });
-      const single = (now ?? entry.before)?.type === 'singleInstance';
-      if (nowInstances.length === 0 && beforeInstances.length === 0 && single) byId.set(eventId, { id: eventId, removed: true });
+      let wasInWindow = false;
+      for (const before of states) {
+        for (const old of instancesOf(before, token.s, token.e, clamp)) {
+          wasInWindow = true;
+          if (!byId.has(old.id)) byId.set(old.id, { id: old.id, removed: true });
+        }
+      }
+      const single = (now ?? states[states.length - 1])?.type === 'singleInstance';
+      if (nowInstances.length === 0 && !wasInWindow && single) byId.set(eventId, { id: eventId, removed: true });
     }
     items = [...byId.values()];
   }

@@ -7,20 +7,27 @@ import type { EventRecord } from './microsoft-state.js';
  * lookups). Built from the state once; `CalendarService` refreshes an event here after every
  * write, so the index never outlives a change. Not persisted: `exportState()` stays plain JSON.
  */
+interface Filed {
+  record: EventRecord;
+  transactionKey: string | null;
+  valueKeys: string[];
+}
+
 export class EventIndex {
   private readonly byCalendar = new Map<string, Map<string, EventRecord>>();
   private readonly byTransaction = new Map<string, EventRecord>();
   private readonly byPropertyValue = new Map<string, Set<EventRecord>>();
   /** What each indexed event was filed under, so a refresh or removal can unfile it. */
-  private readonly filed = new Map<string, { record: EventRecord; transactionKey: string | null; valueKeys: string[] }>();
+  private readonly filed = new Map<string, Filed>();
 
   constructor(events: Record<string, EventRecord>) {
     for (const e of Object.values(events)) this.put(e);
   }
 
-  /** Files `e` (again) under its current calendar, transactionId and property values. */
+  /** Files `e` (again) under its current calendar, transactionId and property values; a refiled event keeps its place in its calendar. */
   put(e: EventRecord): void {
-    this.remove(e.id);
+    const was = this.filed.get(e.id);
+    if (was) this.unfile(was, was.record.calendarId !== e.calendarId);
     let inCalendar = this.byCalendar.get(e.calendarId);
     if (!inCalendar) this.byCalendar.set(e.calendarId, (inCalendar = new Map()));
     inCalendar.set(e.id, e);
@@ -39,7 +46,11 @@ export class EventIndex {
     const was = this.filed.get(eventId);
     if (!was) return;
     this.filed.delete(eventId);
-    this.byCalendar.get(was.record.calendarId)?.delete(eventId);
+    this.unfile(was, true);
+  }
+
+  private unfile(was: Filed, fromCalendar: boolean): void {
+    if (fromCalendar) this.byCalendar.get(was.record.calendarId)?.delete(was.record.id);
     if (was.transactionKey && this.byTransaction.get(was.transactionKey) === was.record) this.byTransaction.delete(was.transactionKey);
     for (const key of was.valueKeys) {
       const set = this.byPropertyValue.get(key);

@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
+import { isValidZone } from '../core/time-zones.js';
 import { GraphError } from './graph-errors.js';
 
 /**
@@ -33,7 +34,7 @@ export function resolveZone(name: string): string | null {
   if (/^(utc|etc\/utc|gmt|etc\/gmt|z)$/i.test(trimmed)) return 'UTC';
   const fromWindows = windowsZone(trimmed);
   if (fromWindows) return fromWindows.iana;
-  if (IANAZone.isValidZone(trimmed)) return trimmed;
+  if (isValidZone(trimmed)) return trimmed;
   return null;
 }
 

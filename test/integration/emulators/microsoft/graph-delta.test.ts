@@ -87,6 +87,18 @@ describe('calendarView/delta through the Graph client', () => {
     expect(next.items).toEqual([expect.objectContaining({ id: made.id, subject: 'From Outlook', type: 'singleInstance' })]);
   });
 
+  it('reports an event created while a round pages and deleted before the next round as @removed', async () => {
+    const side = env.ms.control.getAccount(ACCOUNT).calendarIds[1]!;
+    for (const day of ['21', '23']) env.ms.control.createEvent(ACCOUNT, side, timed('Before', `2026-05-${day}T12:00:00`, `2026-05-${day}T13:00:00`));
+    const firstPage: DeltaPage = await initial(`/me/calendars/${side}/calendarView/delta`, 1)();
+    // Made mid-round: the round shows it if its id sorts after the page cut, else the next round does.
+    const brief = env.ms.control.createEvent(ACCOUNT, side, timed('Brief', '2026-05-22T12:00:00', '2026-05-22T13:00:00'));
+    const rest = await round(firstPage['@odata.nextLink']!, 1);
+    env.ms.control.deleteEvent(ACCOUNT, String(brief.id));
+    const next = await round(rest.deltaLink, 1);
+    expect(next.items).toEqual([{ '@odata.type': '#microsoft.graph.event', id: brief.id, '@removed': { reason: 'deleted' } }]);
+  });
+
   it('can serve an empty first page that still carries a nextLink', async () => {
     env.ms.control.updateSettings({ deltaEmptyFirstPage: true });
     try {

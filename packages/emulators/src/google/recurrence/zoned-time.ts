@@ -3,9 +3,7 @@ import type { LocalDateTime } from './rrule.js';
 
 const zones = new Map<string, IANAZone>();
 
-export function isValidZone(name: string): boolean {
-  return IANAZone.isValidZone(name);
-}
+export { isValidZone } from '../../core/time-zones.js';
 
 function zone(name: string): IANAZone {
   let z = zones.get(name);
