@@ -88,6 +88,11 @@ const envSchema = z.object({
   SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
   SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
   CONNECTION_REFRESH_INTERVAL_MS: int(3_600_000, 1_000, 604_800_000),
+  PUSH_NOTIFICATIONS: z
+    .enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' })
+    .optional()
+    .default('auto'),
+  PUSH_CHECK_INTERVAL_MS: int(3_600_000, 1_000, 86_400_000),
 });
 
 export type DatabaseConfig =
@@ -130,6 +135,12 @@ export interface HubConfig {
   sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
   /** Calendar linking: how often each ACTIVE link's calendar list (and with it its grant) is refreshed. */
   linking: { refreshIntervalMs: number };
+  /**
+   * Push notifications in (Graph subscriptions, Google watch channels). `auto`: on for sandbox
+   * providers, and for real ones when `PUBLIC_URL` was set (`publicUrlSet`) — https in production.
+   * `checkIntervalMs`: how often each link's channels are checked, renewed and re-created.
+   */
+  push: { mode: 'auto' | 'on' | 'off'; publicUrlSet: boolean; checkIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -200,6 +211,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
     problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
   }
+  if (e.PUSH_NOTIFICATIONS === 'on' && e.NODE_ENV === 'production' && !e.PUBLIC_URL?.startsWith('https://')) {
+    problems.push({ variable: 'PUSH_NOTIFICATIONS', message: 'push notifications in production need an https PUBLIC_URL (providers only post to https)' });
+  }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST === '127.0.0.1' ? 'localhost' : e.HOST;
@@ -243,5 +257,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       googlePort: e.SANDBOX_GOOGLE_PORT,
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
+    push: { mode: e.PUSH_NOTIFICATIONS, publicUrlSet: e.PUBLIC_URL !== undefined, checkIntervalMs: e.PUSH_CHECK_INTERVAL_MS },
   };
 }

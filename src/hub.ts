@@ -8,6 +8,7 @@ import type { HubPubSub } from './events/hub-pubsub.js';
 import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
+import { pushRoutes } from './http/push.routes.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
 import type { Clock } from './linking/link-flow.service.js';
@@ -15,6 +16,8 @@ import { createLinkingServices, type LinkingServices } from './linking/linking-s
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import { createPushServices, type PushServices } from './push/push-services.js';
+import { pushEnabledFor } from './push/push-settings.js';
 import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { loadEncryptionKeys } from './security/encryption-keys.js';
@@ -61,6 +64,8 @@ export interface Hub {
   linking: LinkingServices;
   /** The sync engine, its scheduler and the services the API uses. */
   sync: SyncServices;
+  /** Push notifications in: provider channels, notification verification, coalesced PUSH runs. */
+  push: PushServices;
   /** Job definitions applied to the scheduler (features add theirs before `listen()`). */
   jobs: JobRegistry;
   /** PUBLIC_URL, with the listening port once `listen()` resolved PORT=0. */
@@ -125,7 +130,17 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       refreshIntervalMs: config.linking.refreshIntervalMs,
       ...overrides.linking,
     });
-    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions);
+    const push = createPushServices({
+      orm,
+      agenda: scheduler.agenda,
+      logger,
+      connections,
+      sync,
+      publicUrl: () => publicUrl.get(),
+      enabledFor: (slug) => pushEnabledFor(config, providers, slug),
+      checkIntervalMs: config.push.checkIntervalMs,
+    });
+    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions);
 
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
@@ -153,7 +168,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), ...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), pushRoutes({ notifications: push.notifications, logger }), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 
@@ -174,6 +189,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       sandbox,
       connections,
       sync,
+      push,
       linking,
       jobs,
       publicUrl: () => publicUrl.get(),
@@ -188,7 +204,10 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         jobs.applyTo(scheduler.agenda);
         await scheduler.start();
         // Every ACTIVE link polls, also one whose poll job was lost (a crash while it was rescheduled).
-        if (config.jobs.enabled) await sync.scheduler.reconcile();
+        if (config.jobs.enabled) {
+          await sync.scheduler.reconcile();
+          await push.reconcile();
+        }
         return { url, port };
       },
       close() {

@@ -7,6 +7,7 @@ import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
 import { HostUser } from './host-user.entity.js';
 import { OAuthState } from './oauth-state.entity.js';
+import { PushSubscription } from './push-subscription.entity.js';
 import { Sequence } from './sequence.entity.js';
 import { SyncIssue } from './sync-issue.entity.js';
 import { SyncMapping } from './sync-mapping.entity.js';
@@ -23,6 +24,7 @@ export {
   Connection,
   HostUser,
   OAuthState,
+  PushSubscription,
   Sequence,
   SyncIssue,
   SyncMapping,
@@ -46,4 +48,5 @@ export const ENTITIES = [
   OAuthState,
   AppointmentChange,
   Sequence,
+  PushSubscription,
 ];

@@ -1,0 +1,61 @@
+import type { Agenda } from 'agenda';
+import type { ConnectionServices } from '../connections/connection-services.js';
+import type { ProviderSlug } from '../domain/model.js';
+import type { RegisteredJob } from '../jobs/define-job.js';
+import type { Logger } from '../logger.js';
+import { Connection } from '../store/entities/index.js';
+import type { Orm } from '../store/orm.js';
+import type { SyncServices } from '../sync/sync-services.js';
+import { PushChannels } from './push-channels.service.js';
+import { PushNotifications } from './push-notifications.service.js';
+import { PushRuns } from './push-runs.js';
+import { pushJobs, schedulePushCheck } from './push.jobs.js';
+
+/** Push notifications in: channels, notification verification, coalesced PUSH runs, their jobs. */
+export interface PushServices {
+  channels: PushChannels;
+  notifications: PushNotifications;
+  runs: PushRuns;
+  jobDefinitions: RegisteredJob[];
+  /** At start: every ACTIVE link whose provider pushes has its `push.check` (existing schedules kept). */
+  reconcile(): Promise<void>;
+}
+
+export function createPushServices(deps: {
+  orm: Orm;
+  agenda: Agenda;
+  logger: Logger;
+  connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
+  sync: Pick<SyncServices, 'scheduler' | 'engine'>;
+  publicUrl: () => string;
+  enabledFor: (provider: ProviderSlug) => boolean;
+  checkIntervalMs: number;
+}): PushServices {
+  const logger = deps.logger.child({ component: 'push' });
+  const { orm, agenda } = deps;
+  const runs = new PushRuns({ orm, agenda, scheduler: deps.sync.scheduler, engine: deps.sync.engine, logger });
+  const channels = new PushChannels({ orm, guard: deps.connections.guard, runs, publicUrl: deps.publicUrl, enabledFor: deps.enabledFor, checkIntervalMs: deps.checkIntervalMs, logger });
+  const jobs = pushJobs(channels);
+  const notifications = new PushNotifications({ orm, runs, logger, lifecycle: async (data) => void (await jobs.lifecycle.now(agenda, data)) });
+
+  const pushes = async (connectionId: Connection['id']) => {
+    const link = await orm.em.fork().findOne(Connection, { id: connectionId }, { fields: ['provider'] });
+    return link !== null && deps.enabledFor(link.provider);
+  };
+  deps.connections.jobs.addStarter(async (scheduler, connectionId) => {
+    if (await pushes(connectionId)) await schedulePushCheck(scheduler, connectionId, deps.checkIntervalMs, { runNow: true });
+  });
+
+  return {
+    channels,
+    notifications,
+    runs,
+    jobDefinitions: [jobs.check, jobs.lifecycle],
+    async reconcile() {
+      const links = await orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'provider'] });
+      for (const link of links) {
+        if (deps.enabledFor(link.provider)) await schedulePushCheck(agenda, link.id, deps.checkIntervalMs, { runNow: false });
+      }
+    },
+  };
+}

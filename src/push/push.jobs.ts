@@ -1,0 +1,36 @@
+import type { Agenda } from 'agenda';
+import type { HubId } from '../domain/ids.js';
+import { defineJob, type JobDefinition } from '../jobs/define-job.js';
+import type { LinkJobData } from '../connections/link-jobs.js';
+import type { PushChannels } from './push-channels.service.js';
+import type { LifecycleJobData } from './push-notifications.service.js';
+
+export const PUSH_CHECK_JOB = 'push.check';
+export const PUSH_LIFECYCLE_JOB = 'push.lifecycle';
+
+/**
+ * `push.check`: one recurring job per ACTIVE link (PUSH_CHECK_INTERVAL_MS) that opens, renews,
+ * re-creates and stops its channels. `push.lifecycle`: what a Graph lifecycle event asks for,
+ * at once. Both carry `connectionId`, so they stop with the link (relink needed, revoke).
+ */
+export function pushJobs(channels: PushChannels): { check: JobDefinition<LinkJobData>; lifecycle: JobDefinition<LifecycleJobData> } {
+  return {
+    check: defineJob<LinkJobData>(PUSH_CHECK_JOB, (data) => channels.check(data.connectionId), { concurrency: 4 }),
+    lifecycle: defineJob<LifecycleJobData>(
+      PUSH_LIFECYCLE_JOB,
+      (data) => (data.action === 'reauthorize' ? channels.reauthorize(data.connectionId, data.calendarId) : channels.resubscribe(data.connectionId, data.calendarId)),
+      { concurrency: 4, priority: 'high', removeOnComplete: true },
+    ),
+  };
+}
+
+/**
+ * Schedules a link's `push.check` every `intervalMs`. `runNow` (a link became ACTIVE): the first
+ * check runs at once; otherwise (start-up reconcile) an existing schedule is kept.
+ */
+export async function schedulePushCheck(agenda: Agenda, connectionId: HubId<'connection'>, intervalMs: number, options: { runNow: boolean }): Promise<void> {
+  const job = agenda.create<LinkJobData>(PUSH_CHECK_JOB, { connectionId });
+  job.unique({ name: PUSH_CHECK_JOB, 'data.connectionId': connectionId }, { insertOnly: !options.runNow });
+  job.repeatEvery(intervalMs, { skipImmediate: !options.runNow });
+  await job.save();
+}
