@@ -37,6 +37,8 @@ export interface HubOverrides {
   linking?: { clock?: Clock };
   /** Link health: the connection guard's retry policy (tests shorten it). */
   connections?: { guardRetry?: Partial<RetryPolicy> };
+  /** Push in: how long after a run it may be judged for changes push did not announce (tests shorten it). */
+  push?: { settleMs?: number };
 }
 
 export interface Hub {
@@ -139,6 +141,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       publicUrl: () => publicUrl.get(),
       enabledFor: (slug) => pushEnabledFor(config, providers, slug),
       checkIntervalMs: config.push.checkIntervalMs,
+      ...overrides.push,
     });
     const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions);
 

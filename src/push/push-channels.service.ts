@@ -14,7 +14,7 @@ import { PUSH_ROUTES } from './push-settings.js';
 /** Lifetime asked for; Graph caps subscriptions at 4230 minutes, Google answers with its own expiry. */
 const REQUESTED_LIFETIME_MS = 7 * 86_400_000;
 /** Runs are judged only once notifications in flight for their changes had time to arrive. */
-const SETTLE_MS = 30_000;
+const DEFAULT_SETTLE_MS = 30_000;
 
 export interface PushChannelsDeps {
   orm: Orm;
@@ -26,6 +26,8 @@ export interface PushChannelsDeps {
   /** How often each link's channels are checked (PUSH_CHECK_INTERVAL_MS): renewal is due well before that many checks could miss it. */
   checkIntervalMs: number;
   logger: Logger;
+  /** How long after a run it may be judged for changes push did not announce (tests shorten it). */
+  settleMs?: number;
   now?: () => number;
 }
 
@@ -125,7 +127,7 @@ export class PushChannels {
   private async fellSilent(row: PushSubscription): Promise<boolean> {
     const em = this.deps.orm.em.fork();
     const from = row.checkedRunsUntil ?? row.subscribedAt;
-    const until = new Date(this.now() - SETTLE_MS);
+    const until = new Date(this.now() - (this.deps.settleMs ?? DEFAULT_SETTLE_MS));
     if (!from || !row.subscribedAt || until <= from) return false;
     await em.nativeUpdate(PushSubscription, { id: row.id }, { checkedRunsUntil: until, updatedAt: new Date() });
     const reads = await em.find(SyncRun, { connectionId: row.connectionId, trigger: { $in: ['POLL', 'MANUAL'] }, finishedAt: { $gt: from, $lte: until } }, { orderBy: { id: 'asc' } });

@@ -30,11 +30,13 @@ export function createPushServices(deps: {
   publicUrl: () => string;
   enabledFor: (provider: ProviderSlug) => boolean;
   checkIntervalMs: number;
+  /** See PushChannelsDeps.settleMs. */
+  settleMs?: number;
 }): PushServices {
   const logger = deps.logger.child({ component: 'push' });
   const { orm, agenda } = deps;
   const runs = new PushRuns({ orm, agenda, scheduler: deps.sync.scheduler, engine: deps.sync.engine, logger });
-  const channels = new PushChannels({ orm, guard: deps.connections.guard, runs, publicUrl: deps.publicUrl, enabledFor: deps.enabledFor, checkIntervalMs: deps.checkIntervalMs, logger });
+  const channels = new PushChannels({ orm, guard: deps.connections.guard, runs, publicUrl: deps.publicUrl, enabledFor: deps.enabledFor, checkIntervalMs: deps.checkIntervalMs, logger, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) });
   const jobs = pushJobs(channels);
   const notifications = new PushNotifications({ orm, runs, logger, lifecycle: async (data) => void (await jobs.lifecycle.now(agenda, data)) });
 
