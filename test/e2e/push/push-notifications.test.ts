@@ -169,3 +169,28 @@ describe('push channels that the provider drops', () => {
     expect(runs.map((r) => r.trigger)).not.toContain('POLL');
   });
 });
+
+describe('coalescing', () => {
+  it('a burst of notifications queues one PUSH run; a notification after that run started queues the next', async () => {
+    const link = await linkWithPush('GOOGLE', 'push-burst');
+    const row = (await subscriptionOf(link.connectionId))!;
+    const runs = t.hub.push.runs;
+
+    let first: SyncRun | null = null;
+    // While another run holds the link's lease, queued runs cannot start reading.
+    await t.hub.sync.engine.withLease(link.connectionId, async () => {
+      const burst = await Promise.all(Array.from({ length: 20 }, () => runs.request(row)));
+      first = burst[0]!;
+      expect(new Set(burst.map((r) => r!.id))).toEqual(new Set([first.id]));
+      expect((await runs.request(row))!.id).toBe(first.id);
+    });
+    await waitFor('the shared run to end', async () => (await em().findOneOrFail(SyncRun, { id: first!.id })).outcome !== 'RUNNING', 10_000);
+    expect((await subscriptionOf(link.connectionId))!.startedRunId).toBe(first!.id);
+
+    // That run read already: the next notification may announce a change it did not see.
+    const next = await runs.request(row);
+    expect(next!.id).not.toBe(first!.id);
+    expect((await runsOf(link.connectionId, 'PUSH')).filter((r) => r.id > first!.id).map((r) => r.id)).toEqual([next!.id]);
+    await waitFor('the next run to end', async () => (await em().findOneOrFail(SyncRun, { id: next!.id })).outcome !== 'RUNNING', 10_000);
+  });
+});
