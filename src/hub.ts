@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import { buildHubSchema } from './api/build-schema.js';
+import { WebhookData } from './api/webhooks/webhook-data.js';
 import type { ApiServices } from './api/context.js';
 import { createConnectionServices, type ConnectionServices } from './connections/connection-services.js';
 import { createPubSub } from './events/create-pubsub.js';
@@ -27,6 +28,7 @@ import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js
 import { bootstrapEmbeddedStore, type BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
 import { createSyncServices, type SyncServices } from './sync/sync-services.js';
 import { createTenancyServices } from './tenancy/tenancy-services.js';
+import { createWebhookServices, type WebhookOptions, type WebhookServices } from './webhooks/webhook-services.js';
 
 export interface HubOverrides {
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
@@ -39,6 +41,8 @@ export interface HubOverrides {
   connections?: { guardRetry?: Partial<RetryPolicy> };
   /** Push in: how long after a run it may be judged for changes push did not announce (tests shorten it). */
   push?: { settleMs?: number };
+  /** Webhooks out: retry waits, attempt timeout, host name resolution (tests shorten and point them). */
+  webhooks?: WebhookOptions;
 }
 
 export interface Hub {
@@ -68,6 +72,8 @@ export interface Hub {
   sync: SyncServices;
   /** Push notifications in: provider channels, notification verification, coalesced PUSH runs. */
   push: PushServices;
+  /** Webhooks out: endpoints, the dispatcher from events to deliveries, the delivery job. */
+  webhooks: WebhookServices;
   /** Job definitions applied to the scheduler (features add theirs before `listen()`). */
   jobs: JobRegistry;
   /** PUBLIC_URL, with the listening port once `listen()` resolved PORT=0. */
@@ -143,7 +149,17 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       checkIntervalMs: config.push.checkIntervalMs,
       ...overrides.push,
     });
-    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions);
+    const webhooks = createWebhookServices({
+      config,
+      orm,
+      agenda: scheduler.agenda,
+      vault,
+      feed: pubsub.transport,
+      sync,
+      logger,
+      ...overrides.webhooks,
+    });
+    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions, ...webhooks.jobDefinitions);
 
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
@@ -154,11 +170,14 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       linkRevocation: linking.linkRevocation,
       appointments: sync.appointments,
       sync: sync.sync,
+      webhooks: webhooks.endpoints,
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config });
 
     const schema = await buildHubSchema({ pubsub });
+    // A webhook's data is what the matching GraphQL subscription delivers, built by the schema's resolvers.
+    const webhookData = new WebhookData({ schema, services, pubsub, logger: logger.child({ component: 'webhooks' }) });
     const http = await createHttpServer({
       config,
       logger,
@@ -193,6 +212,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       connections,
       sync,
       push,
+      webhooks,
       linking,
       jobs,
       publicUrl: () => publicUrl.get(),
@@ -205,6 +225,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
           announceSandbox(sandbox, logger);
         }
         jobs.applyTo(scheduler.agenda);
+        webhooks.dispatcher.start((source, payload) => webhookData.build(source, payload));
         await scheduler.start();
         // Every ACTIVE link polls, also one whose poll job was lost (a crash while it was rescheduled).
         if (config.jobs.enabled) {
@@ -220,6 +241,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
           // HTTP first (in-flight requests may still need jobs and the database), then jobs
           // (running ones get the grace period), then subscriptions' transport, then the database.
           await http.close(graceMs);
+          await webhooks.dispatcher.stop();
           await scheduler.stop(graceMs);
           await closeProviderRegistry(providers, logger);
           await sandbox?.close();

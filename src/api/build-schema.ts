@@ -7,9 +7,10 @@ import type { HubPubSub } from '../events/hub-pubsub.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
+import { WebhookResolver } from './webhooks/webhook.resolver.js';
 
 /** Every resolver class of the API. Later features append theirs. */
-export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver];
+export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver, WebhookResolver];
 
 /**
  * The hub's schema. Validation is done by the services (so the CLI gets the same checks), not by

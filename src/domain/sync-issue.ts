@@ -17,6 +17,7 @@ export const SYNC_ISSUE_CODES = [
   'ENDLESS_SERIES_CAPPED',
   'EVENT_TYPE_UNSUPPORTED',
   'MASS_DELETION_HELD',
+  'WEBHOOK_ENDPOINT_DISABLED',
 ] as const;
 export type SyncIssueCode = (typeof SYNC_ISSUE_CODES)[number];
 
@@ -66,5 +67,15 @@ export function massDeletionHeld(args: { provider: ProviderDisplaySlug; accountE
     severity: 'BLOCKING',
     message: `${args.count} of ${args.mapped} synced appointments disappeared from ${name}${account} at once, so the hub did not delete them in the host.`,
     tip: `If the appointments were deleted on purpose, confirm with "Synchronize now" and "apply deletions" (syncNow with confirmDeletions: true). If not, check that the right account and calendar are linked; nothing was deleted in the host.`,
+  };
+}
+
+/** A webhook endpoint kept failing for about a day: the hub stopped sending to it. */
+export function webhookEndpointDisabled(args: { url: string; lastError: string }): SyncIssueNotice {
+  return {
+    code: 'WEBHOOK_ENDPOINT_DISABLED',
+    severity: 'BLOCKING',
+    message: `Webhooks to ${args.url} failed for about a day (last: ${args.lastError}), so the hub stopped sending to this endpoint.`,
+    tip: 'Fix the receiver, then enable the endpoint again (updateWebhookEndpoint with enabled: true) and redeliver the failed deliveries you need (redeliverWebhook).',
   };
 }

@@ -13,6 +13,8 @@ import { SyncIssue } from './sync-issue.entity.js';
 import { SyncMapping } from './sync-mapping.entity.js';
 import { SyncRun } from './sync-run.entity.js';
 import { Tenant } from './tenant.entity.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 export {
   ApiKey,
@@ -30,6 +32,8 @@ export {
   SyncMapping,
   SyncRun,
   Tenant,
+  WebhookDelivery,
+  WebhookEndpoint,
 };
 
 /** Every entity of the store, for ORM discovery (same list on both drivers). */
@@ -49,4 +53,6 @@ export const ENTITIES = [
   AppointmentChange,
   Sequence,
   PushSubscription,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];
