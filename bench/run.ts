@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import type { BenchModule, BenchResult } from './bench-module.js';
 import { graphqlLatencyBench } from './graphql-latency.bench.js';
 import { providerCallsBench } from './provider-calls.bench.js';
+import { pushLatencyBench } from './push-latency.bench.js';
 import { startupBench } from './startup.bench.js';
 
 /** Every benchmark, in the order they run. Later benchmarks (sync engine, providers) add theirs here. */
-const MODULES: BenchModule[] = [startupBench, graphqlLatencyBench, providerCallsBench];
+const MODULES: BenchModule[] = [startupBench, graphqlLatencyBench, providerCallsBench, pushLatencyBench];
 
 function printResults(results: BenchResult[]): void {
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];
