@@ -66,11 +66,8 @@ export class PushNotifications {
       this.discard('malformed', 'microsoft-graph');
       return false;
     }
-    const verified = new Map<string, PushSubscription>();
-    for (const item of items) {
-      const row = await this.verify('microsoft-graph', item.subscriptionId, item.clientState);
-      if (row) verified.set(row.id, row);
-    }
+    const rows = await this.verify('microsoft-graph', items.map((item) => ({ channelId: item.subscriptionId, secret: item.clientState })));
+    const verified = new Map(rows.flatMap((row) => (row ? [[row.id, row] as const] : [])));
     for (const row of verified.values()) await this.deps.runs.request(row);
     return true;
   }
@@ -86,8 +83,9 @@ export class PushNotifications {
       this.discard('malformed', 'microsoft-graph');
       return false;
     }
-    for (const item of items) {
-      const row = await this.verify('microsoft-graph', item.subscriptionId, item.clientState);
+    const rows = await this.verify('microsoft-graph', items.map((item) => ({ channelId: item.subscriptionId, secret: item.clientState })));
+    for (const [i, item] of items.entries()) {
+      const row = rows[i];
       if (!row) continue;
       const ids = { connectionId: row.connectionId, calendarId: row.calendarId };
       this.deps.logger.info({ ...ids, lifecycleEvent: item.lifecycleEvent }, 'graph lifecycle notification');
@@ -110,28 +108,43 @@ export class PushNotifications {
 
   /** A Google notification: `sync` confirms a new channel, `exists` / `not_exists` hint a change. */
   async google(n: GoogleNotification): Promise<void> {
-    const row = await this.verify('google-calendar', n.channelId, n.token, n.resourceId ?? null);
+    const [row] = await this.verify('google-calendar', [{ channelId: n.channelId, secret: n.token, resourceId: n.resourceId ?? null }]);
     if (!row || n.state === 'sync') return;
     await this.deps.runs.request(row);
   }
 
-  private async verify(provider: ProviderSlug, channelId: unknown, secret: unknown, resourceId?: string | null): Promise<PushSubscription | null> {
-    if (typeof channelId !== 'string' || channelId === '' || channelId.length > 256) return this.discard('malformed', provider);
+  /**
+   * Verifies the notifications of one request with two queries whatever their number (a forged
+   * body of many items costs no more); the result is in the order of `claims`.
+   */
+  private async verify(provider: ProviderSlug, claims: { channelId: unknown; secret: unknown; resourceId?: string | null }[]): Promise<(PushSubscription | null)[]> {
+    const ids = [...new Set(claims.map((c) => c.channelId).filter((id): id is string => typeof id === 'string' && id !== '' && id.length <= 256))];
     const em = this.deps.orm.em.fork();
-    const row = await em.findOne(PushSubscription, { provider, channelId });
-    const channel = row ? (await em.findOne(Calendar, { id: row.calendarId }))?.push : null;
-    if (!row || !channel || channel.channelId !== channelId || (resourceId !== undefined && channel.resourceId !== resourceId)) {
-      return this.discard('unknown_channel', provider, { channelId });
-    }
-    if (typeof secret !== 'string' || !sameSecret(secret, channel.secret)) {
-      return this.discard('wrong_secret', provider, { channelId, connectionId: row.connectionId });
-    }
-    this.stats.accepted += 1;
+    const rows = ids.length > 0 ? await em.find(PushSubscription, { provider, channelId: { $in: ids } }) : [];
+    const calendars = rows.length > 0 ? await em.find(Calendar, { id: { $in: rows.map((r) => r.calendarId) } }) : [];
+    const byChannel = new Map(rows.map((r) => [r.channelId, r]));
+    const channels = new Map(calendars.map((c) => [c.id, c.push]));
+    const notified = new Set<PushSubscription>();
+    const verdicts = claims.map(({ channelId, secret, resourceId }) => {
+      if (typeof channelId !== 'string' || !ids.includes(channelId)) return this.discard('malformed', provider);
+      const row = byChannel.get(channelId);
+      const channel = row ? channels.get(row.calendarId) : null;
+      if (!row || !channel || channel.channelId !== channelId || (resourceId !== undefined && channel.resourceId !== resourceId)) {
+        return this.discard('unknown_channel', provider, { channelId });
+      }
+      if (typeof secret !== 'string' || !sameSecret(secret, channel.secret)) {
+        return this.discard('wrong_secret', provider, { channelId, connectionId: row.connectionId });
+      }
+      this.stats.accepted += 1;
+      notified.add(row);
+      return row;
+    });
     const now = Date.now();
-    if (!row.lastNotificationAt || now - row.lastNotificationAt.getTime() >= NOTIFIED_RESOLUTION_MS) {
+    for (const row of notified) {
+      if (row.lastNotificationAt && now - row.lastNotificationAt.getTime() < NOTIFIED_RESOLUTION_MS) continue;
       await em.nativeUpdate(PushSubscription, { id: row.id }, { lastNotificationAt: new Date(now), updatedAt: new Date(now) });
     }
-    return row;
+    return verdicts;
   }
 
   private discard(reason: DiscardReason, provider: ProviderSlug, context: Record<string, unknown> = {}): null {
