@@ -56,7 +56,8 @@ export class WebhookDeliveries {
 
   constructor(private readonly deps: WebhookDeliveriesDeps) {
     this.retryDelaysMs = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    this.job = defineJob<DeliverJobData>(WEBHOOK_DELIVER_JOB, (data) => this.attempt(data.deliveryId), { concurrency: 10, removeOnComplete: true });
+    // Few at once: an attempt may wait its whole timeout on a dead endpoint, and jobs share the instance's JOBS_CONCURRENCY with sync.
+    this.job = defineJob<DeliverJobData>(WEBHOOK_DELIVER_JOB, (data) => this.attempt(data.deliveryId), { concurrency: 4, removeOnComplete: true });
   }
 
   /** Records the delivery of one event to one endpoint and sends it; false when it was already recorded (another instance saw the event too). */
@@ -81,6 +82,12 @@ export class WebhookDeliveries {
     const fresh = await em.findOneOrFail(WebhookDelivery, { id: delivery.id });
     await this.enqueue(fresh, now);
     return fresh;
+  }
+
+  /** An endpoint the host enabled again: its pending deliveries go (in order, each when due). */
+  async resume(endpointId: HubId<'webhookEndpoint'>): Promise<void> {
+    const pending = await this.deps.orm.em.fork().find(WebhookDelivery, { endpointId, status: 'PENDING' }, { orderBy: { id: 'asc' } });
+    for (const delivery of pending) await this.enqueue(delivery, delivery.nextAttemptAt ?? new Date());
   }
 
   private async enqueue(delivery: WebhookDelivery, at: Date): Promise<void> {

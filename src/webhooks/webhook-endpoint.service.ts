@@ -78,7 +78,10 @@ export class WebhookEndpointService {
       endpoint.disabledAt = new Date();
     }
     await em.flush();
-    if (enabling) await this.deps.issues.resolve(endpoint.tenantId, endpointDisabledKey(endpoint.id));
+    if (enabling) {
+      await this.deps.issues.resolve(endpoint.tenantId, endpointDisabledKey(endpoint.id));
+      await this.deps.deliveries.resume(endpoint.id);
+    }
     return endpoint;
   }
 

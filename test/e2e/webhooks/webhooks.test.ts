@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncIssue, WebhookDelivery } from '../../../src/store/entities/index.js';
+import { SyncIssue, WebhookDelivery, WebhookEndpoint } from '../../../src/store/entities/index.js';
 import {
   ConnectionStatusChangedDocument,
   CreateWebhookEndpointDocument,
@@ -169,6 +169,23 @@ describe('deliveries', () => {
     expect(all[3]!.verified).not.toBeNull();
     await waitFor('the redelivery to be recorded', async () => (await deliveriesOf(endpoint.id))[0]!.status === 'DELIVERED');
     expect((await deliveriesOf(endpoint.id))[0]).toMatchObject({ attempts: 4, lastResponseCode: 200, lastError: null });
+  });
+
+  it('holds the pending deliveries of an endpoint the host disabled, and sends them once it is enabled again', async () => {
+    const r = await receiver();
+    const endpoint = await endpointFor(r, ['connection.status_changed']);
+    await t.gql(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: false } }, tenant.key);
+    const row = await t.hub.orm.em.fork().findOneOrFail(WebhookEndpoint, { id: endpoint.id as WebhookEndpoint['id'] });
+    // A delivery recorded just before the host disabled the endpoint.
+    await t.hub.webhooks.deliveries.create(row, { webhookId: 'msg_held', eventType: 'connection.status_changed', payload: '{"type":"connection.status_changed","timestamp":"2026-01-01T00:00:00.000Z","data":{}}', orderingKey: null });
+    // Its job ran and did nothing (a finished attempt job is removed).
+    await waitFor('the attempt job to end', async () => (await t.hub.scheduler.agenda.queryJobs({ name: 'webhook.deliver', data: { endpointId: endpoint.id } })).jobs.length === 0);
+    expect(r.received).toEqual([]);
+    expect((await deliveriesOf(endpoint.id))[0]).toMatchObject({ status: 'PENDING', attempts: 0 });
+
+    await t.gql(UpdateWebhookEndpointDocument, { input: { id: endpoint.id, enabled: true } }, tenant.key);
+    const [held] = await r.waitFor(1);
+    expect(held).toMatchObject({ webhookId: 'msg_held', verifyError: null });
   });
 
   it('delivers the events of one link in order, an earlier one retried first', async () => {
