@@ -162,10 +162,16 @@ export class PushChannels {
     };
     let channel: PushChannel;
     try {
-      const opened = await this.deps.guard.run(link.id, how === 'renew' ? 'renewing push notifications' : 'subscribing to push notifications', async (provider) => {
-        if (!provider.push) return null;
-        return how === 'renew' && previous ? provider.push.renew(previous, request) : provider.push.subscribe(request);
-      });
+      // Not retried as a whole: a subscribe whose answer was lost would leave a second channel; the next check tries again.
+      const opened = await this.deps.guard.run(
+        link.id,
+        how === 'renew' ? 'renewing push notifications' : 'subscribing to push notifications',
+        async (provider) => {
+          if (!provider.push) return null;
+          return how === 'renew' && previous ? provider.push.renew(previous, request) : provider.push.subscribe(request);
+        },
+        { retry: false },
+      );
       if (!opened) return;
       channel = opened;
     } catch (err) {
