@@ -116,18 +116,30 @@ export class WebhookDeliveries {
     );
     if (claimed === 0) return;
 
-    const result = await sendWebhook({
+    const result = await this.send(endpoint, delivery);
+    const round = delivery.roundAttempts + 1;
+    if (result.ok) await this.delivered(delivery, endpoint, result);
+    else if (round <= this.retryDelaysMs.length) await this.retryLater(delivery, result, this.retryDelaysMs[round - 1]!);
+    else await this.gaveUp(delivery, endpoint, result, startedAt);
+  }
+
+  /** One signed POST; a failure to sign (a secret sealed with a key no longer configured) is a failed attempt too, so the delivery never sticks. */
+  private async send(endpoint: WebhookEndpoint, delivery: WebhookDelivery): Promise<AttemptResult> {
+    let secret: string;
+    try {
+      secret = this.deps.vault.open(endpoint.secret, vaultContext.webhookSecret(endpoint.id));
+    } catch (err) {
+      this.deps.logger.error({ err, endpointId: endpoint.id }, 'the signing secret of a webhook endpoint cannot be opened');
+      return { ok: false, status: null, error: 'the hub cannot open the signing secret (HUB_ENCRYPTION_KEYS changed?)' };
+    }
+    return sendWebhook({
       url: endpoint.url,
-      secret: this.deps.vault.open(endpoint.secret, vaultContext.webhookSecret(endpoint.id)),
+      secret,
       webhookId: delivery.webhookId,
       payload: delivery.payload,
       lookup: this.deps.urls.lookup,
       timeoutMs: this.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
-    const round = delivery.roundAttempts + 1;
-    if (result.ok) await this.delivered(delivery, endpoint, result);
-    else if (round <= this.retryDelaysMs.length) await this.retryLater(delivery, result, this.retryDelaysMs[round - 1]!);
-    else await this.gaveUp(delivery, endpoint, result, startedAt);
   }
 
   private async delivered(delivery: WebhookDelivery, endpoint: WebhookEndpoint, result: AttemptResult): Promise<void> {
