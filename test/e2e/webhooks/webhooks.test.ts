@@ -11,6 +11,7 @@ import {
   WebhookDeliveriesDocument,
   WebhookEndpointsDocument,
   type ConnectionStatusChangedSubscription,
+  type UpdateWebhookEndpointInput,
 } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
@@ -99,6 +100,24 @@ describe('webhook endpoints', () => {
       const error = onlyError(await t.gql(CreateWebhookEndpointDocument, { input: { url: r.url, events } }, tenant.key));
       expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
     }
+  });
+
+  it('refuses a bad update field by field, changing nothing, and an ADMIN create without tenantId', async () => {
+    const r = await receiver();
+    const endpoint = await endpointFor(r, ['sync_run.finished']);
+    const cases: [UpdateWebhookEndpointInput, string][] = [
+      [{ id: endpoint.id, url: 'http://hooks.example.com/in' }, 'url'],
+      [{ id: endpoint.id, url: r.url, events: ['nope'] }, 'events'],
+      [{ id: '', enabled: false }, 'id'],
+    ];
+    for (const [input, field] of cases) {
+      expect(onlyError(await t.gql(UpdateWebhookEndpointDocument, { input }, tenant.key)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    const listed = (await t.gql(WebhookEndpointsDocument, {}, tenant.key)).data!.webhookEndpoints.edges.find((e) => e.node.id === endpoint.id)!.node;
+    expect(listed).toEqual(endpoint);
+    expect(onlyError(await t.gql(CreateWebhookEndpointDocument, { input: { url: r.url, events: ['sync_run.finished'] } }, t.admin)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
+    expect(onlyError(await t.gql(RedeliverWebhookDocument, { deliveryId: 'whd_nope' }, tenant.key)).extensions?.code).toBe('NOT_FOUND');
+    await t.gql(DeleteWebhookEndpointDocument, { id: endpoint.id }, tenant.key);
   });
 
   it("reads another tenant's endpoint as unknown", async () => {
