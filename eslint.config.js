@@ -22,7 +22,7 @@ const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, mes
 /** A relative import of one of src/'s entry files (hub.ts, main.ts, cli.ts). */
 const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
 
-const ABOVE_SERVICES = ['api', 'http', 'sandbox', 'emulators'];
+const ABOVE_SERVICES = ['api', 'http', 'sandbox'];
 const SERVICES = ['linking', 'sync', 'tenancy', 'push', 'webhooks'];
 const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
 
@@ -42,8 +42,8 @@ const upward = {
   push: [into([...ABOVE_SERVICES, 'linking', 'webhooks'], 'src/push/ (push notifications in) builds on sync and connections, never on linking, webhooks, the API or HTTP'), ENTRY_FILES],
   webhooks: [into([...ABOVE_SERVICES, 'linking', 'push'], 'src/webhooks/ (webhooks out) builds on sync, tenancy and events, never on linking, push, the API or HTTP'), ENTRY_FILES],
   linking: [into(ABOVE_SERVICES, 'Services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
-  api: [into(['http', 'sandbox', 'emulators'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
-  http: [into(['sandbox', 'emulators'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
+  api: [into(['http', 'sandbox'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
+  http: [into(['sandbox'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
 };
 
 /** Packages that only some zones may import. `typesOnly`: zones that may import their types and nothing else. */
@@ -84,6 +84,11 @@ const PACKAGE_RULES = [
     allowedIn: ['jobs', 'jobs/backends', 'entry'],
     typesOnly: ['connections', 'linking', 'sync', 'push', 'webhooks'],
     message: 'Agenda is set up in src/jobs/; features define jobs with defineJob and schedule them through the types only',
+  },
+  {
+    regex: '^@calendar-sync-hub/emulators(/|$)',
+    allowedIn: ['entry'],
+    message: 'The provider emulators are a separate program: in src/ only the sandbox (src/sandbox/) and the entry points start them',
   },
   {
     regex: '^(fastify|@fastify/|@apollo/|@as-integrations/|graphql-ws|ws$|graphql$|graphql-scalars|graphql-query-complexity|type-graphql)',

@@ -88,6 +88,9 @@ const envSchema = z.object({
   SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
   SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
   CONNECTION_REFRESH_INTERVAL_MS: int(3_600_000, 1_000, 604_800_000),
+  SYNC_POLL_INTERVAL_MS: int(0, 0, 86_400_000),
+  SYNC_LEASE_MS: int(120_000, 1_000, 3_600_000),
+  SYNC_RUN_RETENTION_DAYS: int(30, 1, 3_650),
   PUSH_NOTIFICATIONS: z
     .enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' })
     .optional()
@@ -138,6 +141,14 @@ export interface HubConfig {
   sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
   /** Calendar linking: how often each ACTIVE link's calendar list (and with it its grant) is refreshed. */
   linking: { refreshIntervalMs: number };
+  sync: {
+    /** When set, every link polls at this interval instead of its tenant's cadence (tests, demos, benchmarks). */
+    pollIntervalMs: number | null;
+    /** How long a link's lease lasts without renewal (a crashed worker's lease frees itself after this). */
+    leaseMs: number;
+    /** Finished sync runs and change-feed entries older than this are deleted. */
+    runRetentionDays: number;
+  };
   /**
    * Push notifications in (Graph subscriptions, Google watch channels). `auto`: on for sandbox
    * providers, and for real ones when `PUBLIC_URL` was set (`publicUrlSet`) — https in production.
@@ -259,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       googlePort: e.SANDBOX_GOOGLE_PORT,
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
+    sync: { pollIntervalMs: e.SYNC_POLL_INTERVAL_MS === 0 ? null : e.SYNC_POLL_INTERVAL_MS, leaseMs: e.SYNC_LEASE_MS, runRetentionDays: e.SYNC_RUN_RETENTION_DAYS },
     push: { mode: e.PUSH_NOTIFICATIONS, publicUrlSet: e.PUBLIC_URL !== undefined, checkIntervalMs: e.PUSH_CHECK_INTERVAL_MS },
   };
 }

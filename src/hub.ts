@@ -16,7 +16,7 @@ import type { Clock } from './linking/link-flow.service.js';
 import { createLinkingServices, type LinkingServices } from './linking/linking-services.js';
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
-import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry, type SandboxProviderSettings } from './providers/registry.js';
 import { createPushServices, type PushServices } from './push/push-services.js';
 import { pushEnabledFor } from './push/push-settings.js';
 import type { RetryPolicy } from './providers/retry-policy.js';
@@ -39,6 +39,12 @@ export interface HubOverrides {
   linking?: { clock?: Clock };
   /** Link health: the connection guard's retry policy (tests shorten it). */
   connections?: { guardRetry?: Partial<RetryPolicy> };
+  /**
+   * Provider settings to use instead of the built-in sandbox's: emulators run by another process
+   * (tests that kill and restart hub processes keep the provider side alive). Use with
+   * SANDBOX_PROVIDERS=off.
+   */
+  providerSettings?: SandboxProviderSettings;
   /** Push in: how long after a run it may be judged for changes push did not announce (tests shorten it). */
   push?: { settleMs?: number };
   /** Webhooks out: retry waits, attempt timeout, host name resolution (tests shorten and point them). */
@@ -122,11 +128,11 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => scheduler.stop(0));
 
     const sandbox = await sandboxStarting;
-    const providers = buildProviderRegistry(planProviders(config, sandbox?.settings ?? {}), { logger });
+    const providers = buildProviderRegistry(planProviders(config, overrides.providerSettings ?? sandbox?.settings ?? {}), { logger });
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, config: config.sync });
     const linking = createLinkingServices({
       orm,
       logger,

@@ -3,8 +3,10 @@ import type { HubId } from '../../../src/domain/ids.js';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { Appointment, Calendar, PushSubscription, SyncRun } from '../../../src/store/entities/index.js';
 import { OPERATOR } from '../../../src/tenancy/caller.js';
-import { RevokeAccessDocument } from '../../graphql/generated.js';
+import { print } from 'graphql';
+import { AppointmentChangedDocument, CreateWebhookEndpointDocument, RevokeAccessDocument, type AppointmentChangedSubscription } from '../../graphql/generated.js';
 import { waitFor } from '../../helpers/hub-harness.js';
+import { startWebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { createTenantWithUser, linkOk, recurringJobsOf, sandboxKit, startLinkingHub, type LinkingHub, type SandboxKit, type TenantUser } from '../linking/linking-harness.js';
 
 /**
@@ -174,6 +176,32 @@ describe('push channels that the provider drops', () => {
     const runs = await changeArrives(link, 'google after the new channel');
     expect(runs.map((r) => r.trigger)).toEqual(expect.arrayContaining(['PUSH']));
     expect(runs.map((r) => r.trigger)).not.toContain('POLL');
+  });
+});
+
+describe('from the provider to the host', () => {
+  it.each(['MICROSOFT', 'GOOGLE'] as const)('a %s change reaches the appointmentChanged subscription and the signed appointment.changed webhook with the same object', async (provider) => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const link = await linkWithPush(provider, `push-webhook-${provider.toLowerCase()}`);
+      const created = await t.gql(CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['appointment.changed'] } }, link.tenant.key);
+      receiver.secret = created.data!.createWebhookEndpoint.secret;
+      const before = t.hub.pubsub.subscriptionCount;
+      const subscription = t.wsClient(link.tenant.key).iterate<AppointmentChangedSubscription>({ query: print(AppointmentChangedDocument) });
+      const next = subscription.next();
+      await waitFor('the subscription to reach the pubsub', () => t.hub.pubsub.subscriptionCount > before);
+
+      const runs = await changeArrives(link, `${provider} to the host`);
+      expect(runs.map((r) => r.trigger)).not.toContain('POLL');
+      const event = (await next).value!.data!.appointmentChanged;
+      expect(event).toMatchObject({ kind: 'CREATED', source: provider, appointment: { subject: `${provider} to the host` } });
+      const [hook] = await receiver.waitFor(1);
+      expect(hook!.verifyError).toBeNull();
+      expect(hook!.verified).toMatchObject({ type: 'appointment.changed', timestamp: event.at, data: event });
+      await subscription.return?.();
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
