@@ -50,9 +50,11 @@ export class PushChannels {
    * The periodic check of a link (`push.check`): watch the primary calendar when it is not watched,
    * renew a channel that gets close to its expiry, re-create one that fell silent (a read found
    * changes no notification announced: Google drops channels without telling anyone), and stop
-   * channels of calendars that are no longer watched.
+   * channels of calendars that are no longer watched. `renewOpen` (the link became ACTIVE again):
+   * an open channel is renewed too — the provider may have removed it while the link could not
+   * act on a lifecycle notification.
    */
-  async check(connectionId: HubId<'connection'>): Promise<void> {
+  async check(connectionId: HubId<'connection'>, options: { renewOpen?: boolean } = {}): Promise<void> {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
@@ -70,8 +72,8 @@ export class PushChannels {
     } else if (await this.fellSilent(row)) {
       this.deps.logger.warn({ connectionId, calendarId: primary.id, channelId: channel.channelId }, 'push channel fell silent: a read found changes no notification announced; re-creating it');
       await this.open(link, primary, row, 'renew');
-    } else if (this.renewalDue(channel, row)) {
-      await this.open(link, primary, row, 'renew');
+    } else if (options.renewOpen || this.renewalDue(channel, row)) {
+      await this.open(link, primary, row, 'renew', { catchUp: options.renewOpen === true });
     }
   }
 

@@ -9,14 +9,14 @@ import type { PushRuns } from './push-runs.js';
 /** Why a notification was discarded (logged and counted; no sync follows). */
 export type DiscardReason = 'malformed' | 'unknown_channel' | 'wrong_secret';
 
-export type LifecycleAction = 'reauthorize' | 'resubscribe';
-
-/** What a Graph lifecycle event asks of the hub, done in a job (`push.lifecycle`). */
-export interface LifecycleJobData {
-  connectionId: HubId<'connection'>;
-  calendarId: HubId<'calendar'>;
-  action: LifecycleAction;
-}
+/**
+ * What a channel needs now, done in a job (`push.lifecycle`): what a Graph lifecycle event asks
+ * for, or — the link became ACTIVE (linked, relinked) — a channel opened, or renewed when one is
+ * still stored (it may have been removed while the link waited for its relink).
+ */
+export type LifecycleJobData =
+  | { connectionId: HubId<'connection'>; calendarId: HubId<'calendar'>; action: 'reauthorize' | 'resubscribe' }
+  | { connectionId: HubId<'connection'>; action: 'activated' };
 
 /** A Google notification: the `X-Goog-*` headers (the body is empty). */
 export interface GoogleNotification {

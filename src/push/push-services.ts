@@ -45,7 +45,9 @@ export function createPushServices(deps: {
     return link !== null && deps.enabledFor(link.provider);
   };
   deps.connections.jobs.addStarter(async (scheduler, connectionId) => {
-    if (await pushes(connectionId)) await schedulePushCheck(scheduler, connectionId, deps.checkIntervalMs, { runNow: true });
+    if (!(await pushes(connectionId))) return;
+    await schedulePushCheck(scheduler, connectionId, deps.checkIntervalMs);
+    await jobs.lifecycle.now(scheduler, { connectionId, action: 'activated' });
   });
 
   return {
@@ -56,7 +58,7 @@ export function createPushServices(deps: {
     async reconcile() {
       const links = await orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'provider'] });
       for (const link of links) {
-        if (deps.enabledFor(link.provider)) await schedulePushCheck(agenda, link.id, deps.checkIntervalMs, { runNow: false });
+        if (deps.enabledFor(link.provider)) await schedulePushCheck(agenda, link.id, deps.checkIntervalMs);
       }
     },
   };
