@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubId } from '../../../src/domain/ids.js';
 import type { ProviderKind } from '../../../src/domain/model.js';
-import { Appointment, Calendar, PushSubscription, SyncRun } from '../../../src/store/entities/index.js';
+import { Appointment, Calendar, Connection, PushSubscription, SyncRun } from '../../../src/store/entities/index.js';
 import { OPERATOR } from '../../../src/tenancy/caller.js';
 import { print } from 'graphql';
-import { AppointmentChangedDocument, CreateWebhookEndpointDocument, RevokeAccessDocument, type AppointmentChangedSubscription } from '../../graphql/generated.js';
-import { waitFor } from '../../helpers/hub-harness.js';
+import { AppointmentChangedDocument, CreateWebhookEndpointDocument, RefreshCalendarsDocument, RevokeAccessDocument, type AppointmentChangedSubscription } from '../../graphql/generated.js';
+import { onlyError, waitFor } from '../../helpers/hub-harness.js';
 import { startWebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { createTenantWithUser, linkOk, recurringJobsOf, sandboxKit, startLinkingHub, type LinkingHub, type SandboxKit, type TenantUser } from '../linking/linking-harness.js';
 
@@ -121,6 +121,35 @@ describe.each(['MICROSOFT', 'GOOGLE'] as const)('push notifications from %s', (p
   });
 });
 
+describe('renewal', () => {
+  it.each(['MICROSOFT', 'GOOGLE'] as const)('push.check renews a %s channel that gets close to its expiry, and push goes on', async (provider) => {
+    const link = await linkWithPush(provider, `push-renew-${provider.toLowerCase()}`);
+    const calendar = await primaryOf(link.connectionId);
+    const old = calendar.push!;
+    // As if most of the channel's life had passed: it expires in a minute.
+    await em().nativeUpdate(Calendar, { id: calendar.id }, { push: { ...old, expiresAt: new Date(Date.now() + 60_000).toISOString() } });
+
+    await t.hub.push.channels.check(link.connectionId);
+    const renewed = (await primaryOf(link.connectionId)).push!;
+    expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.now() + 86_400_000);
+    if (provider === 'MICROSOFT') {
+      // Graph: PATCHed in place.
+      expect(renewed.channelId).toBe(old.channelId);
+      expect(t.sandbox.microsoft.control.listSubscriptions(link.email).map((s) => s.id)).toEqual([old.channelId]);
+    } else {
+      // Google channels cannot be renewed: a new one, and the old one stopped.
+      expect(renewed.channelId).not.toBe(old.channelId);
+      const open = t.sandbox.google.control.listChannels().map((c) => c.id);
+      expect(open).toContain(renewed.channelId);
+      expect(open).not.toContain(old.channelId);
+    }
+    expect((await subscriptionOf(link.connectionId))!.channelId).toBe(renewed.channelId);
+    await waitFor('no run in progress', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 10_000);
+    const runs = await changeArrives(link, `${provider} after the renewal`);
+    expect(runs.map((r) => r.trigger)).not.toContain('POLL');
+  });
+});
+
 describe('push channels that the provider drops', () => {
   it('Graph subscriptionRemoved: the hub subscribes again and push resumes', async () => {
     const link = await linkWithPush('MICROSOFT', 'push-removed-ms');
@@ -145,6 +174,30 @@ describe('push channels that the provider drops', () => {
     expect((await primaryOf(link.connectionId)).push!.channelId).toBe(channelId);
     await waitFor('the catch-up run to end', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 10_000);
     const runs = await changeArrives(link, 'after reauthorization');
+    expect(runs.map((r) => r.trigger)).not.toContain('POLL');
+  });
+
+  it('Graph subscriptionRemoved while the link waits for its relink: the relink subscribes again and push resumes', async () => {
+    const link = await linkWithPush('MICROSOFT', 'push-relink-ms');
+    const old = (await primaryOf(link.connectionId)).push!.channelId;
+    link.kit.revokeGrant(link.email);
+    expect(onlyError(await t.gql(RefreshCalendarsDocument, { connectionId: link.connectionId }, link.tenant.key)).extensions?.code).toBe('CONFLICT');
+    expect((await em().findOneOrFail(Connection, { id: link.connectionId })).status).toBe('NEEDS_REAUTH');
+
+    // Graph removes the subscription; the hub cannot act on it while the link needs its relink.
+    await t.sandbox.microsoft.control.removeSubscription(old);
+    expect(t.sandbox.microsoft.control.listSubscriptions(link.email)).toEqual([]);
+    await waitFor('the lifecycle job to end', async () => (await t.hub.scheduler.agenda.queryJobs({ name: 'push.lifecycle', data: { connectionId: link.connectionId } })).jobs.length === 0, 10_000);
+    expect((await primaryOf(link.connectionId)).push!.channelId).toBe(old);
+
+    expect(await linkOk(t, link.tenant.key, { userId: link.tenant.userId, provider: 'MICROSOFT', account: link.email })).toBe(link.connectionId);
+    await waitFor('a new subscription after the relink', async () => {
+      const id = (await primaryOf(link.connectionId)).push?.channelId;
+      return id !== undefined && id !== old;
+    }, 10_000);
+    expect(t.sandbox.microsoft.control.listSubscriptions(link.email).map((s) => s.id)).toEqual([(await primaryOf(link.connectionId)).push!.channelId]);
+    await waitFor('no run in progress', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 10_000);
+    const runs = await changeArrives(link, 'after the relink');
     expect(runs.map((r) => r.trigger)).not.toContain('POLL');
   });
 
