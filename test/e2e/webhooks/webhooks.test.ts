@@ -2,6 +2,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncIssue, WebhookDelivery, WebhookEndpoint } from '../../../src/store/entities/index.js';
 import {
+  ConflictDetectedDocument,
   ConnectionStatusChangedDocument,
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
@@ -10,11 +11,17 @@ import {
   UpdateWebhookEndpointDocument,
   WebhookDeliveriesDocument,
   WebhookEndpointsDocument,
+  SyncStatusDocument,
+  type ConflictDetectedSubscription,
   type ConnectionStatusChangedSubscription,
+  type SyncStatusSubscription,
   type UpdateWebhookEndpointInput,
 } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
+import { take } from '../../helpers/pubsub-helpers.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import { subscribe } from '../../helpers/ws-subscriptions.js';
+import { bothSidesEdited, linkedUser, RUN_TIMEOUT_MS, syncNowToEnd } from '../sync-api/sync-api-harness.js';
 import { addUser, createTenantWithUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub, type TenantUser } from '../linking/linking-harness.js';
 
 /**
@@ -159,6 +166,38 @@ describe('deliveries', () => {
 
     const [delivery] = await deliveriesOf(endpoint.id);
     expect(delivery).toMatchObject({ eventType: 'connection.status_changed', status: 'DELIVERED', attempts: 1, lastResponseCode: 200, nextAttemptAt: null, webhookId: hook!.webhookId });
+  });
+
+  it('conflict.detected and sync_run.finished carry the objects the conflictDetected and syncStatus subscriptions deliver', async () => {
+    const u = await linkedUser(t, 'MICROSOFT', 'hooks-conflict', { conflictPolicy: 'MANUAL' });
+    const r = await receiver();
+    await endpointFor(r, ['conflict.detected', 'sync_run.finished'], u.key);
+    const conflicts = await subscribe<ConflictDetectedSubscription>(t, t.wsClient(u.key), print(ConflictDetectedDocument));
+    const runs = await subscribe<SyncStatusSubscription>(t, t.wsClient(u.key), print(SyncStatusDocument), { connectionId: u.connectionId });
+
+    const conflict = await bothSidesEdited(t, u, 'hooked');
+    const [detected] = await take(conflicts.events, 1, RUN_TIMEOUT_MS);
+    await conflicts.stop();
+    await waitFor('the conflict.detected webhook', () => r.received.some((h) => h.verified?.type === 'conflict.detected'), RUN_TIMEOUT_MS);
+    const conflictHook = r.received.find((h) => h.verified?.type === 'conflict.detected')!;
+    expect(conflictHook.verifyError).toBeNull();
+    expect(conflictHook.verified!.data).toMatchObject({ ...detected!.data!.conflictDetected, id: conflict.id, status: 'OPEN' });
+
+    // Every run that ended while the endpoint existed is one sync_run.finished webhook with the FINISHED event's object.
+    const last = await syncNowToEnd(t, u);
+    const finished: SyncStatusSubscription['syncStatus'][] = [];
+    while (!finished.some((e) => e.run.id === last.id)) {
+      const [event] = await take(runs.events, 1, RUN_TIMEOUT_MS);
+      const status = event!.data!.syncStatus;
+      if (status.phase === 'FINISHED' || status.phase === 'FAILED') finished.push(status);
+    }
+    await runs.stop();
+    await waitFor('a sync_run.finished webhook per run', () => finished.every((e) => r.received.some((h) => (h.verified?.data as { run?: { id: string } } | undefined)?.run?.id === e.run.id)), RUN_TIMEOUT_MS);
+    for (const event of finished) {
+      const hook = r.received.find((h) => (h.verified?.data as { run?: { id: string } } | undefined)?.run?.id === event.run.id)!;
+      expect(hook.verified).toMatchObject({ type: 'sync_run.finished', timestamp: event.at, data: event });
+    }
+    expect(r.received.filter((h) => h.verified?.type === 'sync_run.finished').every((h) => ['FINISHED', 'FAILED'].includes((h.verified!.data as { phase: string }).phase))).toBe(true);
   });
 
   it('retries a failing endpoint with the same webhook-id, disables it with a notice, and a later redelivery succeeds', async () => {
