@@ -150,6 +150,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       logger,
       connections,
       sync,
+      primaryMoves: linking.calendarRoles,
       publicUrl: () => publicUrl.get(),
       enabledFor: (slug) => pushEnabledFor(config, providers, slug),
       checkIntervalMs: config.push.checkIntervalMs,

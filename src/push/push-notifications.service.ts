@@ -11,12 +11,13 @@ export type DiscardReason = 'malformed' | 'unknown_channel' | 'wrong_secret';
 
 /**
  * What a channel needs now, done in a job (`push.lifecycle`): what a Graph lifecycle event asks
- * for, or — the link became ACTIVE (linked, relinked) — a channel opened, or renewed when one is
- * still stored (it may have been removed while the link waited for its relink).
+ * for; `activated` (the link became ACTIVE: linked, relinked): a channel opened, or renewed when
+ * one is still stored (it may have been removed while the link waited for its relink); `check`
+ * (the watched calendar changed: primary moved, two-way switched): the check of `push.check`.
  */
 export type LifecycleJobData =
   | { connectionId: HubId<'connection'>; calendarId: HubId<'calendar'>; action: 'reauthorize' | 'resubscribe' }
-  | { connectionId: HubId<'connection'>; action: 'activated' };
+  | { connectionId: HubId<'connection'>; action: 'activated' | 'check' };
 
 /** A Google notification: the `X-Goog-*` headers (the body is empty). */
 export interface GoogleNotification {

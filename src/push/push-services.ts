@@ -3,7 +3,7 @@ import type { ConnectionServices } from '../connections/connection-services.js';
 import type { ProviderSlug } from '../domain/model.js';
 import type { RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
-import { Connection } from '../store/entities/index.js';
+import { Connection, type Calendar } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import type { SyncServices } from '../sync/sync-services.js';
 import { PushChannels } from './push-channels.service.js';
@@ -26,7 +26,9 @@ export function createPushServices(deps: {
   agenda: Agenda;
   logger: Logger;
   connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
-  sync: Pick<SyncServices, 'scheduler' | 'engine'>;
+  sync: Pick<SyncServices, 'scheduler' | 'engine' | 'sync'>;
+  /** Where a user's primary calendar moves (linking's calendar roles, wired by the hub). */
+  primaryMoves: { onPrimaryChanged(listener: (calendar: Calendar, previous: Calendar | null) => Promise<void>): void };
   publicUrl: () => string;
   enabledFor: (provider: ProviderSlug) => boolean;
   checkIntervalMs: number;
@@ -49,6 +51,14 @@ export function createPushServices(deps: {
     await schedulePushCheck(scheduler, connectionId, deps.checkIntervalMs);
     await jobs.lifecycle.now(scheduler, { connectionId, action: 'activated' });
   });
+  // The watched calendar changed: the links concerned are checked at once rather than at their next push.check.
+  const recheck = async (connectionId: Connection['id']) => {
+    if (await pushes(connectionId)) await jobs.lifecycle.now(agenda, { connectionId, action: 'check' });
+  };
+  deps.primaryMoves.onPrimaryChanged(async (calendar, previous) => {
+    for (const connectionId of new Set([calendar.connectionId, ...(previous ? [previous.connectionId] : [])])) await recheck(connectionId);
+  });
+  deps.sync.sync.onTwoWayChanged((link) => recheck(link.id));
 
   return {
     channels,

@@ -11,7 +11,7 @@ export const PUSH_LIFECYCLE_JOB = 'push.lifecycle';
 /**
  * `push.check`: one recurring job per ACTIVE link (PUSH_CHECK_INTERVAL_MS) that opens, renews,
  * re-creates and stops its channels. `push.lifecycle`: at once, what a Graph lifecycle event asks
- * for, or the first check of a link that became ACTIVE. Both carry `connectionId`, so they stop
+ * for, or the check of a link that became ACTIVE or whose watched calendar changed. Both carry `connectionId`, so they stop
  * with the link (relink needed, revoke).
  */
 export function pushJobs(channels: PushChannels): { check: JobDefinition<LinkJobData>; lifecycle: JobDefinition<LifecycleJobData> } {
@@ -23,6 +23,8 @@ export function pushJobs(channels: PushChannels): { check: JobDefinition<LinkJob
         switch (data.action) {
           case 'activated':
             return channels.check(data.connectionId, { renewOpen: true });
+          case 'check':
+            return channels.check(data.connectionId);
           case 'reauthorize':
             return channels.reauthorize(data.connectionId, data.calendarId);
           case 'resubscribe':

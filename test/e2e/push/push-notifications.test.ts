@@ -4,7 +4,15 @@ import type { ProviderKind } from '../../../src/domain/model.js';
 import { Appointment, Calendar, Connection, PushSubscription, SyncRun } from '../../../src/store/entities/index.js';
 import { OPERATOR } from '../../../src/tenancy/caller.js';
 import { print } from 'graphql';
-import { AppointmentChangedDocument, CreateWebhookEndpointDocument, RefreshCalendarsDocument, RevokeAccessDocument, type AppointmentChangedSubscription } from '../../graphql/generated.js';
+import {
+  AppointmentChangedDocument,
+  CreateWebhookEndpointDocument,
+  EnableTwoWaySyncDocument,
+  RefreshCalendarsDocument,
+  RevokeAccessDocument,
+  SetPrimaryCalendarDocument,
+  type AppointmentChangedSubscription,
+} from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
 import { startWebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { createTenantWithUser, linkOk, recurringJobsOf, sandboxKit, startLinkingHub, type LinkingHub, type SandboxKit, type TenantUser } from '../linking/linking-harness.js';
@@ -147,6 +155,35 @@ describe('renewal', () => {
     await waitFor('no run in progress', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 10_000);
     const runs = await changeArrives(link, `${provider} after the renewal`);
     expect(runs.map((r) => r.trigger)).not.toContain('POLL');
+  });
+});
+
+describe('the watched calendar', () => {
+  it.each(['MICROSOFT', 'GOOGLE'] as const)('%s: the channel follows the primary calendar and the two-way switch at once', async (provider) => {
+    const link = await linkWithPush(provider, `push-moves-${provider.toLowerCase()}`);
+    const calendar = (id: HubId<'calendar'>) => em().findOneOrFail(Calendar, { id });
+    const openAtProvider = () =>
+      provider === 'MICROSOFT' ? t.sandbox.microsoft.control.listSubscriptions(link.email).map((s) => String(s.id)) : t.sandbox.google.control.listChannels().map((c) => c.id);
+    const former = await primaryOf(link.connectionId);
+    const next = (await em().find(Calendar, { connectionId: link.connectionId, role: 'NONE', canEdit: true, removedAt: null }, { orderBy: { id: 'asc' } }))[0]!;
+
+    const moved = await t.gql(SetPrimaryCalendarDocument, { calendarId: next.id }, link.tenant.key);
+    expect(moved.errors).toBeUndefined();
+    await waitFor('the new primary watched and the former one not', async () => (await calendar(next.id)).push !== null && (await calendar(former.id)).push === null, 10_000);
+    expect(openAtProvider()).toContain((await calendar(next.id)).push!.channelId);
+    expect(openAtProvider()).not.toContain(former.push!.channelId);
+    await waitFor('no run in progress', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 15_000);
+    expect((await changeArrives(link, `${provider} in the new primary`)).map((r) => r.trigger)).not.toContain('POLL');
+
+    const watched = (await calendar(next.id)).push!.channelId;
+    expect((await t.gql(EnableTwoWaySyncDocument, { connectionId: link.connectionId, enabled: false }, link.tenant.key)).errors).toBeUndefined();
+    await waitFor('the channel to stop with two-way sync', async () => (await calendar(next.id)).push === null, 10_000);
+    expect(openAtProvider()).not.toContain(watched);
+
+    expect((await t.gql(EnableTwoWaySyncDocument, { connectionId: link.connectionId, enabled: true }, link.tenant.key)).errors).toBeUndefined();
+    await waitFor('a channel again', async () => (await calendar(next.id)).push !== null, 10_000);
+    await waitFor('no run in progress', async () => (await runsOf(link.connectionId)).every((r) => r.outcome !== 'RUNNING'), 15_000);
+    expect((await changeArrives(link, `${provider} with two-way on again`)).map((r) => r.trigger)).not.toContain('POLL');
   });
 });
 
