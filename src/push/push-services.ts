@@ -17,8 +17,6 @@ export interface PushServices {
   notifications: PushNotifications;
   runs: PushRuns;
   jobDefinitions: RegisteredJob[];
-  /** At start: every ACTIVE link whose provider pushes has its `push.check` (existing schedules kept). */
-  reconcile(): Promise<void>;
 }
 
 export function createPushServices(deps: {
@@ -46,10 +44,11 @@ export function createPushServices(deps: {
     const link = await orm.em.fork().findOne(Connection, { id: connectionId }, { fields: ['provider'] });
     return link !== null && deps.enabledFor(link.provider);
   };
-  deps.connections.jobs.addStarter(async (scheduler, connectionId) => {
+  // A link that became ACTIVE gets its push.check and its channel at once; at start (reconcile) a lost push.check is scheduled again.
+  deps.connections.jobs.addStarter(async (scheduler, connectionId, { reconcile }) => {
     if (!(await pushes(connectionId))) return;
     await schedulePushCheck(scheduler, connectionId, deps.checkIntervalMs);
-    await jobs.lifecycle.now(scheduler, { connectionId, action: 'activated' });
+    if (!reconcile) await jobs.lifecycle.now(scheduler, { connectionId, action: 'activated' });
   });
   // The watched calendar changed: the links concerned are checked at once rather than at their next push.check.
   const recheck = async (connectionId: Connection['id']) => {
@@ -65,11 +64,5 @@ export function createPushServices(deps: {
     notifications,
     runs,
     jobDefinitions: [jobs.check, jobs.lifecycle],
-    async reconcile() {
-      const links = await orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'provider'] });
-      for (const link of links) {
-        if (deps.enabledFor(link.provider)) await schedulePushCheck(agenda, link.id, deps.checkIntervalMs);
-      }
-    },
   };
 }
