@@ -23,7 +23,7 @@ const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, mes
 const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
 
 const ABOVE_SERVICES = ['api', 'http', 'sandbox'];
-const SERVICES = ['linking', 'sync', 'tenancy'];
+const SERVICES = ['linking', 'sync', 'tenancy', 'push', 'webhooks'];
 const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
 
 /** What a layer must not import, by the folders above (or beside) it. */
@@ -38,7 +38,9 @@ const upward = {
   ],
   connections: [into([...ABOVE_SERVICES, ...SERVICES], 'src/connections/ (link health) sits below linking, sync and tenancy: they call it, never the other way'), ENTRY_FILES],
   tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
-  sync: [into([...ABOVE_SERVICES, 'linking'], 'src/sync/ must not import linking (linking calls sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  sync: [into([...ABOVE_SERVICES, 'linking', 'push', 'webhooks'], 'src/sync/ must not import linking, push or webhooks (they call sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  push: [into([...ABOVE_SERVICES, 'linking', 'webhooks'], 'src/push/ (push notifications in) builds on sync and connections, never on linking, webhooks, the API or HTTP'), ENTRY_FILES],
+  webhooks: [into([...ABOVE_SERVICES, 'linking', 'push'], 'src/webhooks/ (webhooks out) builds on sync, tenancy and events, never on linking, push, the API or HTTP'), ENTRY_FILES],
   linking: [into(ABOVE_SERVICES, 'Services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
   api: [into(['http', 'sandbox'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
   http: [into(['sandbox'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
@@ -63,7 +65,7 @@ const PACKAGE_RULES = [
   },
   {
     regex: '^@mikro-orm/core$',
-    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'api', 'http', 'entry'],
+    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'push', 'webhooks', 'api', 'http', 'entry'],
     message: 'Providers, events, jobs and security do not touch the store: ports and payloads speak domain types',
   },
   {
@@ -80,7 +82,7 @@ const PACKAGE_RULES = [
   {
     regex: '^(@agendajs/|agenda$)',
     allowedIn: ['jobs', 'jobs/backends', 'entry'],
-    typesOnly: ['connections', 'linking', 'sync'],
+    typesOnly: ['connections', 'linking', 'sync', 'push', 'webhooks'],
     message: 'Agenda is set up in src/jobs/; features define jobs with defineJob and schedule them through the types only',
   },
   {
@@ -140,6 +142,8 @@ const architecture = [
   zone('tenancy', ['src/tenancy/**/*.ts'], [...upward.tenancy, ...packageBans('tenancy')]),
   zone('sync', ['src/sync/**/*.ts'], [...upward.sync, ...packageBans('sync')]),
   zone('linking', ['src/linking/**/*.ts'], [...upward.linking, ...packageBans('linking')]),
+  zone('push', ['src/push/**/*.ts'], [...upward.push, ...packageBans('push')]),
+  zone('webhooks', ['src/webhooks/**/*.ts'], [...upward.webhooks, ...packageBans('webhooks')]),
   zone('api', ['src/api/**/*.ts'], [...upward.api, ...packageBans('api')]),
   zone('http', ['src/http/**/*.ts'], [...upward.http, ...packageBans('http')]),
   zone('entry', ['src/hub.ts', 'src/main.ts', 'src/cli.ts', 'src/sandbox/**/*.ts'], packageBans('entry')),

@@ -6,10 +6,11 @@ import type { BenchModule, BenchResult } from './bench-module.js';
 import { emulatorScaleBench } from './emulator-scale.bench.js';
 import { graphqlCpuBench } from './graphql-cpu.bench.js';
 import { providerCallsBench } from './provider-calls.bench.js';
+import { pushLatencyBench } from './push-latency.bench.js';
 import { startupBench } from './startup.bench.js';
 
 /** Every benchmark, in the order they run. */
-const MODULES: BenchModule[] = [startupBench, graphqlCpuBench, providerCallsBench, emulatorScaleBench];
+const MODULES: BenchModule[] = [startupBench, graphqlCpuBench, providerCallsBench, emulatorScaleBench, pushLatencyBench];
 
 function printResults(results: BenchResult[]): void {
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];

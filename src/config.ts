@@ -101,6 +101,11 @@ const envSchema = z.object({
   SYNC_POLL_INTERVAL_MS: int(0, 0, 86_400_000),
   SYNC_LEASE_MS: int(120_000, 1_000, 3_600_000),
   SYNC_RUN_RETENTION_DAYS: int(30, 1, 3_650),
+  PUSH_NOTIFICATIONS: z
+    .enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' })
+    .optional()
+    .default('auto'),
+  PUSH_CHECK_INTERVAL_MS: int(3_600_000, 1_000, 86_400_000),
 });
 
 export type DatabaseConfig =
@@ -165,6 +170,12 @@ export interface HubConfig {
     /** Finished sync runs and change-feed entries older than this are deleted. */
     runRetentionDays: number;
   };
+  /**
+   * Push notifications in (Graph subscriptions, Google watch channels). `auto`: on for sandbox
+   * providers, and for real ones when `PUBLIC_URL` was set (`publicUrlSet`) — https in production.
+   * `checkIntervalMs`: how often each link's channels are checked, renewed and re-created.
+   */
+  push: { mode: 'auto' | 'on' | 'off'; publicUrlSet: boolean; checkIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -235,6 +246,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
     problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
   }
+  if (e.PUSH_NOTIFICATIONS === 'on' && e.NODE_ENV === 'production' && !e.PUBLIC_URL?.startsWith('https://')) {
+    problems.push({ variable: 'PUSH_NOTIFICATIONS', message: 'push notifications in production need an https PUBLIC_URL (providers only post to https)' });
+  }
   if (e.GRAPHQL_RATE_LIMIT_PER_MINUTE > 0 && e.GRAPHQL_RATE_LIMIT_PER_MINUTE < e.GRAPHQL_MAX_COMPLEXITY) {
     problems.push({ variable: 'GRAPHQL_RATE_LIMIT_PER_MINUTE', message: 'expected 0 (no limit) or at least GRAPHQL_MAX_COMPLEXITY, so the costliest operation allowed can run' });
   }
@@ -285,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
     sync: { pollIntervalMs: e.SYNC_POLL_INTERVAL_MS === 0 ? null : e.SYNC_POLL_INTERVAL_MS, leaseMs: e.SYNC_LEASE_MS, runRetentionDays: e.SYNC_RUN_RETENTION_DAYS },
+    push: { mode: e.PUSH_NOTIFICATIONS, publicUrlSet: e.PUBLIC_URL !== undefined, checkIntervalMs: e.PUSH_CHECK_INTERVAL_MS },
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import { buildHubSchema } from './api/build-schema.js';
+import { WebhookData } from './api/webhooks/webhook-data.js';
 import type { ApiServices } from './api/context.js';
 import { createConnectionServices, type ConnectionServices } from './connections/connection-services.js';
 import { unreadableTokenKeyIds } from './connections/sealed-tokens-check.js';
@@ -11,6 +12,7 @@ import type { HubPubSub } from './events/hub-pubsub.js';
 import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
+import { pushRoutes } from './http/push.routes.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
 import type { Clock } from './linking/link-flow.service.js';
@@ -18,6 +20,8 @@ import { createLinkingServices, type LinkingServices } from './linking/linking-s
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry, type SandboxProviderSettings } from './providers/registry.js';
+import { createPushServices, type PushServices } from './push/push-services.js';
+import { pushEnabledFor } from './push/push-settings.js';
 import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { embeddedKeyFile, loadEncryptionKeys } from './security/encryption-keys.js';
@@ -27,6 +31,7 @@ import { createOrm, pingDatabase, prepareSchema, type Orm } from './store/orm.js
 import { bootstrapEmbeddedStore, type BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
 import { createSyncServices, type SyncServices } from './sync/sync-services.js';
 import { createTenancyServices } from './tenancy/tenancy-services.js';
+import { createWebhookServices, type WebhookOptions, type WebhookServices } from './webhooks/webhook-services.js';
 
 export interface HubOverrides {
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
@@ -43,6 +48,10 @@ export interface HubOverrides {
    * SANDBOX_PROVIDERS=off.
    */
   providerSettings?: SandboxProviderSettings;
+  /** Push in: how long after a run it may be judged for changes push did not announce (tests shorten it). */
+  push?: { settleMs?: number };
+  /** Webhooks out: retry waits, attempt timeout, host name resolution (tests shorten and point them). */
+  webhooks?: WebhookOptions;
 }
 
 export interface Hub {
@@ -70,6 +79,10 @@ export interface Hub {
   linking: LinkingServices;
   /** The sync engine, its scheduler and the services the API uses. */
   sync: SyncServices;
+  /** Push notifications in: provider channels, notification verification, coalesced PUSH runs. */
+  push: PushServices;
+  /** Webhooks out: endpoints, the dispatcher from events to deliveries, the delivery job. */
+  webhooks: WebhookServices;
   /** Job definitions applied to the scheduler (features add theirs before `listen()`). */
   jobs: JobRegistry;
   /** PUBLIC_URL, with the listening port once `listen()` resolved PORT=0. */
@@ -157,7 +170,29 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       refreshIntervalMs: config.linking.refreshIntervalMs,
       ...overrides.linking,
     });
-    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions);
+    const push = createPushServices({
+      orm,
+      agenda: scheduler.agenda,
+      logger,
+      connections,
+      sync,
+      primaryMoves: linking.calendarRoles,
+      publicUrl: () => publicUrl.get(),
+      enabledFor: (slug) => pushEnabledFor(config, providers, slug),
+      checkIntervalMs: config.push.checkIntervalMs,
+      ...overrides.push,
+    });
+    const webhooks = createWebhookServices({
+      config,
+      orm,
+      agenda: scheduler.agenda,
+      vault,
+      feed: pubsub.transport,
+      sync,
+      logger,
+      ...overrides.webhooks,
+    });
+    const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions, ...webhooks.jobDefinitions);
 
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
@@ -168,11 +203,14 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       linkRevocation: linking.linkRevocation,
       appointments: sync.appointments,
       sync: sync.sync,
+      webhooks: webhooks.endpoints,
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config, tokenKeyFileExisted });
 
     const schema = await buildHubSchema({ pubsub });
+    // A webhook's data is what the matching GraphQL subscription delivers, built by the schema's resolvers.
+    const webhookData = new WebhookData({ schema, services, pubsub, logger: logger.child({ component: 'webhooks' }) });
     const http = await createHttpServer({
       config,
       logger,
@@ -185,7 +223,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), ...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), pushRoutes({ notifications: push.notifications, logger }), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 
@@ -206,6 +244,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       sandbox,
       connections,
       sync,
+      push,
+      webhooks,
       linking,
       jobs,
       publicUrl: () => publicUrl.get(),
@@ -218,6 +258,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
           announceSandbox(sandbox, logger);
         }
         jobs.applyTo(scheduler.agenda);
+        webhooks.dispatcher.start((source, payload) => webhookData.build(source, payload));
         await scheduler.start();
         if (config.jobs.enabled) {
           // Every ACTIVE link has its jobs, also one whose jobs were lost (a crash while they were rescheduled).
@@ -235,6 +276,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
           // HTTP first (in-flight requests may still need jobs and the database), then jobs
           // (running ones get the grace period), then subscriptions' transport, then the database.
           await http.close(graceMs);
+          await webhooks.dispatcher.stop();
           await scheduler.stop(graceMs);
           await closeProviderRegistry(providers, logger);
           await sandbox?.close();

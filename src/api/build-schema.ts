@@ -14,6 +14,7 @@ import { SyncRunResolver } from './sync/sync-run.resolver.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
+import { WebhookResolver } from './webhooks/webhook.resolver.js';
 
 /** Every resolver class of the API. Later features append theirs. */
 export const RESOLVERS: NonEmptyArray<ClassType> = [
@@ -29,6 +30,7 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   SyncRunResolver,
   ConflictResolver,
   SyncIssueResolver,
+  WebhookResolver,
 ];
 
 /**

@@ -5,9 +5,10 @@ import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
 import type { TenancyServices } from '../tenancy/tenancy-services.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
+import type { WebhookEndpointService } from '../webhooks/webhook-endpoint.service.js';
 
 /** The services resolvers delegate to. Later features add theirs here (and in hub.ts). */
-export type ApiServices = TenancyServices & LinkingApiServices & SyncApiServices;
+export type ApiServices = TenancyServices & LinkingApiServices & SyncApiServices & { webhooks: WebhookEndpointService };
 
 /** Per operation (one HTTP request, or one graphql-ws subscribe message). */
 export interface HubContext {

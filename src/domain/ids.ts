@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   syncRun: 'run',
   appointmentChange: 'chg',
   oauthState: 'oas',
+  pushSubscription: 'psh',
+  webhookEndpoint: 'whe',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

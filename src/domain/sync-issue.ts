@@ -21,6 +21,7 @@ export const SYNC_ISSUE_CODES = [
   'MASS_DELETION_HELD',
   'REMINDERS_DROPPED',
   'FIELD_TRUNCATED',
+  'WEBHOOK_ENDPOINT_DISABLED',
 ] as const;
 export type SyncIssueCode = (typeof SYNC_ISSUE_CODES)[number];
 
@@ -215,5 +216,15 @@ export function fieldTruncated(args: { provider: ProviderDisplaySlug; field: 'su
     severity: 'WARNING',
     message: `The ${what} of this appointment (${args.length} characters) is longer than ${name} holds (${args.limit}); it was cut there.`,
     tip: `The appointment keeps the whole ${what}. Shorten it to see all of it in ${name}.`,
+  };
+}
+
+/** A webhook endpoint kept failing for about a day: the hub stopped sending to it. */
+export function webhookEndpointDisabled(args: { url: string; lastError: string }): SyncIssueNotice {
+  return {
+    code: 'WEBHOOK_ENDPOINT_DISABLED',
+    severity: 'BLOCKING',
+    message: `Webhooks to ${args.url} failed for about a day (last: ${args.lastError}), so the hub stopped sending to this endpoint.`,
+    tip: 'Fix the receiver, then enable the endpoint again (updateWebhookEndpoint with enabled: true) and redeliver the failed deliveries you need (redeliverWebhook).',
   };
 }

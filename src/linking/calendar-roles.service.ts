@@ -20,6 +20,8 @@ export const MAX_CONFLICT_CALENDARS = 100;
  * calendar the primary takes it out of the set.
  */
 export class CalendarRolesService {
+  private readonly primaryListeners: ((calendar: Calendar, previous: Calendar | null) => Promise<void>)[] = [];
+
   constructor(
     private readonly deps: {
       orm: Orm;
@@ -28,6 +30,11 @@ export class CalendarRolesService {
       primaryChanged?: (calendar: Calendar) => Promise<void>;
     },
   ) {}
+
+  /** Called after every move of a user's primary calendar, with the former primary (a layer above, such as push, follows it). */
+  onPrimaryChanged(listener: (calendar: Calendar, previous: Calendar | null) => Promise<void>): void {
+    this.primaryListeners.push(listener);
+  }
 
   async setPrimary(caller: Caller, calendarId: string): Promise<{ calendar: Calendar; previousPrimary: Calendar | null }> {
     if (typeof calendarId !== 'string' || calendarId.trim() === '') throw new ValidationError('calendarId', 'must not be empty');
@@ -65,10 +72,11 @@ export class CalendarRolesService {
     this.deps.logger.info({ tenantId: calendar.tenantId, hostUserId: calendar.userId, calendarId: calendar.id, previousPrimaryId: previousId }, 'primary calendar moved');
     await this.deps.primaryChanged?.(calendar).catch((err: unknown) => this.deps.logger.error({ err, calendarId: calendar.id }, 'starting the sync of the new primary calendar failed; its next poll does it'));
     const fresh = this.deps.orm.em.fork();
-    return {
-      calendar: await fresh.findOneOrFail(Calendar, { id: calendar.id }),
-      previousPrimary: previousId ? await fresh.findOneOrFail(Calendar, { id: previousId }) : null,
-    };
+    const moved = { calendar: await fresh.findOneOrFail(Calendar, { id: calendar.id }), previousPrimary: previousId ? await fresh.findOneOrFail(Calendar, { id: previousId }) : null };
+    for (const listener of this.primaryListeners) {
+      await listener(moved.calendar, moved.previousPrimary).catch((err: unknown) => this.deps.logger.error({ err, calendarId: calendar.id }, 'a listener of primary calendar moves failed'));
+    }
+    return moved;
   }
 
   /** Replaces the link's CONFLICT_CHECK set with `calendarIds` (an empty list clears it). */

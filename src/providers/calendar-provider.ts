@@ -140,6 +140,8 @@ export interface PushSubscribeRequest {
   calendarId: ProviderCalendarId;
   /** Public https URL the provider posts notifications to. */
   notificationUrl: string;
+  /** Graph: where lifecycle notifications go (docs/providers.md#graph-subscriptions); ignored by providers without them. */
+  lifecycleNotificationUrl?: string;
   /** Graph `clientState` / Google channel token, checked on every notification. */
   secret: string;
   /** Requested expiry; providers may shorten it (the returned channel is authoritative). */

@@ -21,6 +21,7 @@ const ENVELOPE = /^v1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)
 export const vaultContext = {
   connectionTokens: (connectionId: string) => `connection:${connectionId}:tokens`,
   oauthVerifier: (oauthStateId: string) => `oauth-state:${oauthStateId}:code-verifier`,
+  webhookSecret: (endpointId: string) => `webhook-endpoint:${endpointId}:secret`,
 } as const;
 
 /**

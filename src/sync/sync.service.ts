@@ -51,6 +51,8 @@ export interface SyncIssueFilter {
  * tenant's ids reading as unknown.
  */
 export class SyncService {
+  private readonly twoWayListeners: ((link: Connection) => Promise<void>)[] = [];
+
   constructor(
     private readonly deps: {
       orm: Orm;
@@ -92,6 +94,11 @@ export class SyncService {
     return this.deps.scheduler.requestRun(link, 'CLEANUP');
   }
 
+  /** Called after two-way sync of a link was switched on or off (a layer above, such as push, follows it). */
+  onTwoWayChanged(listener: (link: Connection) => Promise<void>): void {
+    this.twoWayListeners.push(listener);
+  }
+
   /** Switches two-way sync; off means host → calendar only (no inbound reads, the host always wins). */
   async enableTwoWaySync(caller: Caller, connectionId: string, enabled: boolean): Promise<Connection> {
     const link = await this.link(caller, connectionId);
@@ -101,6 +108,9 @@ export class SyncService {
     link.twoWay = enabled;
     // Turning it on reads the calendar at once rather than at the next poll.
     if (enabled && link.status === 'ACTIVE') await this.deps.scheduler.requestRun(link, 'MANUAL');
+    for (const listener of this.twoWayListeners) {
+      await listener(link).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, 'a listener of the two-way switch failed'));
+    }
     return link;
   }
 

@@ -47,9 +47,9 @@ export interface TestHub {
 }
 
 /**
- * The env record tests start hubs with: in-memory SQLite, a free port on loopback, no logs, and no
+ * The env record tests start hubs with: in-memory SQLite, a free port on loopback, no logs, no
  * provider sandbox (starting the emulators costs every hub most of a second; tests of linking pass
- * `SANDBOX_PROVIDERS: 'on'`).
+ * `SANDBOX_PROVIDERS: 'on'`) and no push channels (tests of push pass `PUSH_NOTIFICATIONS: 'on'`).
  */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
@@ -60,6 +60,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     SHUTDOWN_GRACE_MS: '5000',
     JOBS_POLL_INTERVAL_MS: '200',
     SANDBOX_PROVIDERS: 'off',
+    PUSH_NOTIFICATIONS: 'off',
     ...overrides,
   };
   // On MongoDB the token keys are required (instances share them): test hubs share this one.

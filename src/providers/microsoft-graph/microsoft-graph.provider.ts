@@ -452,6 +452,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
       body: {
         changeType: 'created,updated,deleted',
         notificationUrl: request.notificationUrl,
+        ...(request.lifecycleNotificationUrl ? { lifecycleNotificationUrl: request.lifecycleNotificationUrl } : {}),
         resource: `/me/calendars/${request.calendarId}/events`,
         expirationDateTime: cappedExpiry(request.expiresAt),
         clientState: request.secret,

@@ -7,11 +7,14 @@ import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
 import { HostUser } from './host-user.entity.js';
 import { OAuthState } from './oauth-state.entity.js';
+import { PushSubscription } from './push-subscription.entity.js';
 import { Sequence } from './sequence.entity.js';
 import { SyncIssue } from './sync-issue.entity.js';
 import { SyncMapping } from './sync-mapping.entity.js';
 import { SyncRun } from './sync-run.entity.js';
 import { Tenant } from './tenant.entity.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 export {
   ApiKey,
@@ -23,11 +26,14 @@ export {
   Connection,
   HostUser,
   OAuthState,
+  PushSubscription,
   Sequence,
   SyncIssue,
   SyncMapping,
   SyncRun,
   Tenant,
+  WebhookDelivery,
+  WebhookEndpoint,
 };
 
 /** Every entity of the store, for ORM discovery (same list on both drivers). */
@@ -46,4 +52,7 @@ export const ENTITIES = [
   OAuthState,
   AppointmentChange,
   Sequence,
+  PushSubscription,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];

@@ -53,7 +53,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: GraphDeps
   app.post('/v1.0/subscriptions/:id/reauthorize', { config: { routeId: 'graph.subscriptions.reauthorize' } }, async (request, reply) => {
     const caller = authenticate(request, deps);
     const { id } = request.params as { id: string };
-    subscriptions.get(id, caller.account.id);
+    subscriptions.reauthorize(id, caller.account.id);
     return reply.code(204).send();
   });
 }

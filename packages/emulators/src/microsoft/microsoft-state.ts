@@ -196,6 +196,11 @@ export interface SubscriptionRecord {
   clientState: string | null;
   expiresAt: number;
   createdAt: number;
+  /**
+   * Set by a `reauthorizationRequired` lifecycle event: change notifications pause (changes made
+   * meanwhile are not notified) until the app reauthorizes or renews the subscription.
+   */
+  reauthorizationRequired?: boolean;
 }
 
 export interface MicrosoftState {

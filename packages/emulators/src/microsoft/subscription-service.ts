@@ -14,7 +14,10 @@ import type { AccountRecord, MicrosoftState, SubscriptionRecord } from './micros
  * decoded token within the timeout) against notificationUrl and lifecycleNotificationUrl; changes
  * are batched per subscription for `notificationDelayMs` and POSTed with the documented payload;
  * lifecycle events (`subscriptionRemoved`, `reauthorizationRequired`, `missed`) are triggered through
- * the control API. Expiry follows the emulator clock.
+ * the control API. After `reauthorizationRequired` change notifications pause until the app calls
+ * `/reauthorize` or renews with a PATCH (changes made meanwhile are lost, as documented:
+ * https://learn.microsoft.com/graph/change-notifications-lifecycle-events#reauthorizationrequired-notifications).
+ * Expiry follows the emulator clock.
  */
 
 export type LifecycleEvent = 'subscriptionRemoved' | 'reauthorizationRequired' | 'missed';
@@ -172,8 +175,17 @@ export class SubscriptionService {
     }
     if (body.notificationUrl !== undefined) sub.notificationUrl = this.checkUrl(body.notificationUrl, 'notificationUrl');
     if (body.expirationDateTime !== undefined) sub.expiresAt = this.checkExpiry(body.expirationDateTime);
+    // Renewing also reauthorizes (change-notifications-lifecycle-events, "Responding to reauthorizationRequired").
+    delete sub.reauthorizationRequired;
     this.deps.changed();
     return sub;
+  }
+
+  /** `POST /subscriptions/{id}/reauthorize`: change notifications resume; the expiry is unchanged. */
+  reauthorize(id: string, accountId: string): void {
+    const sub = this.get(id, accountId);
+    delete sub.reauthorizationRequired;
+    this.deps.changed();
   }
 
   remove(id: string, accountId?: string): void {
@@ -209,7 +221,7 @@ export class SubscriptionService {
   onEventChange(change: EventChange, defaultCalendarId: string, tenantId: string): void {
     if (this.closed) return;
     for (const sub of Object.values(this.state.subscriptions)) {
-      if (sub.accountId !== change.accountId || sub.expiresAt <= this.now()) continue;
+      if (sub.accountId !== change.accountId || sub.expiresAt <= this.now() || sub.reauthorizationRequired) continue;
       if ((sub.calendarId ?? defaultCalendarId) !== change.calendarId) continue;
       if (!sub.changeType.split(',').includes(change.changeType)) continue;
       const resource = `Users/${change.accountId}/Events/${change.itemId}`;
@@ -289,6 +301,10 @@ export class SubscriptionService {
   async lifecycle(id: string, event: LifecycleEvent, tenantId: string): Promise<void> {
     const sub = this.get(id);
     if (event === 'subscriptionRemoved') this.remove(id);
+    if (event === 'reauthorizationRequired') {
+      sub.reauthorizationRequired = true;
+      this.deps.changed();
+    }
     const url = sub.lifecycleNotificationUrl;
     if (!url) return;
     const payload = {

@@ -100,6 +100,39 @@ describe('Graph change notifications', () => {
     expect(await graph.api(`/subscriptions/${sub.id}`).get().catch((e: unknown) => e)).toMatchObject({ statusCode: 404 });
   });
 
+  // https://learn.microsoft.com/graph/change-notifications-lifecycle-events#reauthorizationrequired-notifications:
+  // "eventually change notification delivery pauses, until you take the required action … Call either
+  // [/reauthorize or a PATCH renewal]. If the API call succeeds, the change notification flow resumes."
+  it('pauses change notifications after reauthorizationRequired until /reauthorize or a renewal', async () => {
+    const sub = await graph.api('/subscriptions').post({
+      changeType: 'created,updated,deleted',
+      notificationUrl: `${hook.url}/notify`,
+      lifecycleNotificationUrl: `${hook.url}/lifecycle`,
+      resource: '/me/events',
+      expirationDateTime: inMinutes(60),
+      clientState: 'reauth-state',
+    });
+    const mine = () => hook.notifications.filter((n) => n.subscriptionId === sub.id);
+
+    await env.ms.control.triggerLifecycleEvent(sub.id, 'reauthorizationRequired');
+    expect(hook.lifecycle.at(-1)).toMatchObject({ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired', clientState: 'reauth-state' });
+    await graph.api('/me/events').post(timed('While paused', '2026-05-07T09:00:00', '2026-05-07T10:00:00'));
+    await env.ms.control.notificationsIdle();
+    expect(mine()).toEqual([]);
+
+    await graph.api(`/subscriptions/${sub.id}/reauthorize`).post({});
+    const resumed = await graph.api('/me/events').post(timed('After reauthorize', '2026-05-07T11:00:00', '2026-05-07T12:00:00'));
+    await env.ms.control.notificationsIdle();
+    expect(mine()).toEqual([expect.objectContaining({ changeType: 'created', resourceData: expect.objectContaining({ id: resumed.id }) })]);
+
+    await env.ms.control.triggerLifecycleEvent(sub.id, 'reauthorizationRequired');
+    await graph.api(`/subscriptions/${sub.id}`).patch({ expirationDateTime: inMinutes(90) });
+    const renewed = await graph.api('/me/events').post(timed('After renewal', '2026-05-07T13:00:00', '2026-05-07T14:00:00'));
+    await env.ms.control.notificationsIdle();
+    expect(mine().map((n) => (n.resourceData as { id: string }).id)).toEqual([resumed.id, renewed.id]);
+    await graph.api(`/subscriptions/${sub.id}`).delete();
+  });
+
   // https://learn.microsoft.com/graph/api/resources/changenotification?view=graph-rest-1.0 — `id`:
   // "Unique ID for the notification. Optional."
   it('gives every change notification its own id', async () => {
