@@ -21,6 +21,8 @@ export interface BenchOptions {
 export interface BenchResult {
   label: string;
   figures: Record<string, string>;
+  /** Results with the same table are printed together under this title (a module measuring different things prints one table each). */
+  table?: string;
 }
 
 export function percentile(sortedMs: number[], p: number): number {
