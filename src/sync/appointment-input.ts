@@ -28,6 +28,8 @@ export const APPOINTMENT_LIMITS = {
 
 export interface AppointmentInput {
   hostAppointmentId: string;
+  /** The hub id of a calendar-made appointment the host takes over under `hostAppointmentId`. */
+  id?: string | null;
   userId: string;
   subject?: string | null;
   body?: { contentType: 'TEXT' | 'HTML'; content: string } | null;

@@ -335,6 +335,8 @@ export type UpsertAppointmentInput = {
   hostOnly?: Record<string, unknown> | null | undefined;
   /** The host record the appointment belongs to: fills the record link template (tenant settings) written into the event. */
   hostRecordId?: string | null | undefined;
+  /** The hub id of an appointment that came from a calendar (origin MICROSOFT or GOOGLE, no hostAppointmentId yet): the host takes it over under hostAppointmentId, and from then on keys it by that id. Leave it out otherwise. CONFLICT when the appointment already has another hostAppointmentId or that hostAppointmentId belongs to another appointment. */
+  id?: string | null | undefined;
   /** At most 1,000 characters. */
   location?: string | null | undefined;
   recurrence?: RecurrenceInput | null | undefined;

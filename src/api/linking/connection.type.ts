@@ -50,9 +50,6 @@ export class ConnectionObjectType {
   @Field(() => DateTimeResolver, { nullable: true, description: 'Last successful exchange with the provider for this link (calendar refresh or sync run).' })
   lastSyncAt!: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "When the link's next poll is due (null while it is not ACTIVE)." })
-  nextSyncAt!: Date | null;
-
   @Field(() => Int, {
     nullable: true,
     description: 'Deletions a read wanted to apply but the mass-deletion guard held (more than half of the synced items, at least 20); null when none are held. syncNow(connectionId, confirmDeletions: true) applies them.',

@@ -37,7 +37,7 @@ export class AppointmentResolver {
 
   @Mutation(() => AppointmentType, {
     description:
-      "Deletes the appointment (by id, or by hostAppointmentId — with tenantId for ADMIN keys) and its event in the calendar. It stays readable by id, with deleted: true. Deleting a deleted appointment returns it unchanged.",
+      "Deletes the appointment — by id, or by hostAppointmentId (with tenantId for ADMIN keys), not both — and its event in the calendar. It stays readable by id, with deleted: true. Deleting a deleted appointment returns it unchanged.",
   })
   async deleteAppointment(
     @Arg('id', () => ID, { nullable: true }) id: string | null | undefined,

@@ -1,3 +1,4 @@
+import { DateTimeResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Connection } from '../../store/entities/index.js';
 import type { LinkSyncState } from '../../sync/link-sync-state.js';
@@ -19,6 +20,11 @@ export class ConnectionSyncResolver {
     @Ctx() ctx: HubContext,
   ): Promise<Connection> {
     return ctx.services.sync.enableTwoWaySync(requireCaller(ctx), connectionId, enabled);
+  }
+
+  @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link's next poll is due; null while the link is not ACTIVE (no poll runs then)." })
+  nextSyncAt(@Root() link: Connection): Date | null {
+    return link.status === 'ACTIVE' ? link.nextSyncAt : null;
   }
 
   @FieldResolver(() => ConnectionSyncStateEnum, { complexity: storeLoaded() })

@@ -16,7 +16,7 @@ import {
 } from '../../graphql/generated.js';
 import { waitFor } from '../../helpers/hub-harness.js';
 import { startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { createAtProvider, linkedUser, runToEnd, RUN_TIMEOUT_MS, subjectAtProvider, syncNowToEnd, timedInput, upsert, waitForSynced, type LinkedUser } from './sync-api-harness.js';
+import { createAtProvider, linkedUser, runToEnd, RUN_TIMEOUT_MS, subjectAtProvider, syncNowToEnd, timedInput, upsert, waitForLinkState, waitForSynced, type LinkedUser } from './sync-api-harness.js';
 
 /** Appointments, pairs, runs and the link's sync fields through GraphQL, against both sandbox providers. */
 let t: LinkingHub;
@@ -171,8 +171,8 @@ describe.each(providers)('%s', (provider) => {
 
   it('shows the link IDLE with its next poll after a run, and enableTwoWaySync switches twoWay (on starts a MANUAL run)', async () => {
     await syncNowToEnd(t, u);
-    const link = (await t.gql(ConnectionSyncDocument, { id: u.connectionId }, u.key)).data!.connection;
-    expect(link).toMatchObject({ status: 'ACTIVE', twoWay: true, syncState: 'IDLE', deletionsHeld: null });
+    const link = await waitForLinkState(t, u, 'IDLE');
+    expect(link).toMatchObject({ status: 'ACTIVE', twoWay: true, deletionsHeld: null, lastError: null });
     expect(Date.parse(link.nextSyncAt!)).toBeGreaterThan(Date.now());
     expect(link.lastSyncAt).not.toBeNull();
 
@@ -207,9 +207,29 @@ describe.each(providers)('%s', (provider) => {
     expect(after.mappings.every((m) => m.closedAt !== null)).toBe(true);
   });
 
-  it('shows a revoked link PAUSED', async () => {
+  it('shows a revoked link PAUSED, with no poll due', async () => {
     const own = await linkedUser(t, provider, `paused-${provider.toLowerCase()}`);
     await t.gql(RevokeAccessDocument, { connectionId: own.connectionId }, own.key);
-    expect((await t.gql(ConnectionSyncDocument, { id: own.connectionId }, own.key)).data?.connection).toMatchObject({ status: 'REVOKED', syncState: 'PAUSED' });
+    expect((await t.gql(ConnectionSyncDocument, { id: own.connectionId }, own.key)).data?.connection).toMatchObject({ status: 'REVOKED', syncState: 'PAUSED', nextSyncAt: null });
+  });
+});
+
+describe('a failing run', () => {
+  it('shows its error on the run, and the link ERROR until a run succeeds again', async () => {
+    const u = await linkedUser(t, 'GOOGLE', 'failing');
+    const account = t.sandbox.google.control.listAccounts().find((x) => x.email === u.email)!;
+    const rule = t.sandbox.emulators.core.faults.add({ provider: 'google', route: 'google.events.*', account: account.id, action: { kind: 'status', status: 503 }, trigger: { mode: 'always' } });
+    try {
+      const failed = await syncNowToEnd(t, u);
+      expect(failed).toMatchObject({ outcome: 'FAILED', error: { code: 'TRANSIENT' } });
+      expect(failed.error!.message).toEqual(expect.any(String));
+      await waitForLinkState(t, u, 'ERROR');
+      const listed = await t.gql(SyncRunsDocument, { filter: { connectionId: u.connectionId, outcome: 'FAILED' } }, u.key);
+      expect(listed.data!.syncRuns.edges.map((e) => e.node.id)).toEqual([failed.id]);
+    } finally {
+      t.sandbox.emulators.core.faults.remove(rule.id);
+    }
+    expect(await syncNowToEnd(t, u)).toMatchObject({ outcome: 'SUCCEEDED', error: null });
+    await waitForLinkState(t, u, 'IDLE');
   });
 });

@@ -19,7 +19,7 @@ import {
 } from '../../graphql/generated.js';
 import { onlyError } from '../../helpers/hub-harness.js';
 import { addUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { bothSidesEdited, linkedUser, timedInput, upsert, waitForRunsToEnd, type LinkedUser } from './sync-api-harness.js';
+import { bothSidesEdited, linkedUser, timedInput, upsert, waitForLinkState, waitForRunsToEnd, type LinkedUser } from './sync-api-harness.js';
 
 /**
  * Every new mutation (and the new lists' arguments) with bad input: a typed error — BAD_USER_INPUT
@@ -59,6 +59,7 @@ beforeAll(async () => {
   revokedConnectionId = await linkOk(t, u.key, { userId, provider: 'MICROSOFT', account: email });
   await t.gql(RevokeAccessDocument, { connectionId: revokedConnectionId }, u.key);
   await waitForRunsToEnd(t, u);
+  await waitForLinkState(t, u, 'IDLE');
 });
 afterAll(async () => {
   await t?.close();
@@ -100,6 +101,7 @@ const badInput: { name: string; field: string; run: () => Result }[] = [
     run: () => t.gql(UpsertAppointmentDocument, { input: timedInput(u, 'admin-one', 'Admin') }, t.admin),
   },
   { name: 'deleteAppointment without id or hostAppointmentId', field: 'id', run: () => t.gql(DeleteAppointmentDocument, {}, u.key) },
+  { name: 'deleteAppointment with both id and hostAppointmentId', field: 'hostAppointmentId', run: () => t.gql(DeleteAppointmentDocument, { id: appointmentId, hostAppointmentId: 'existing' }, u.key) },
   {
     name: 'appointments with a window ending before it starts',
     field: 'filter.to',

@@ -4,6 +4,7 @@ import { Calendar } from '../../../src/store/entities/index.js';
 import {
   AppointmentDocument,
   ConflictsDocument,
+  ConnectionSyncDocument,
   SyncNowDocument,
   SyncRunDocument,
   SyncRunsDocument,
@@ -11,6 +12,7 @@ import {
   UpsertAppointmentDocument,
   type AppointmentFieldsFragment,
   type ConflictFieldsFragment,
+  type ConnectionSyncFieldsFragment,
   type SyncRunFieldsFragment,
   type UpsertAppointmentInput,
 } from '../../graphql/generated.js';
@@ -66,6 +68,23 @@ export async function waitForRunsToEnd(t: LinkingHub, u: LinkedUser): Promise<vo
     },
     RUN_TIMEOUT_MS,
   );
+}
+
+/**
+ * Waits until the link shows `state`; returns the link. A run's lease is released just after the
+ * run is stored as ended, so a link reads SYNCING for a moment after its run finished.
+ */
+export async function waitForLinkState(t: LinkingHub, u: Pick<LinkedUser, 'key' | 'connectionId'>, state: ConnectionSyncFieldsFragment['syncState']): Promise<ConnectionSyncFieldsFragment> {
+  let link: ConnectionSyncFieldsFragment | null = null;
+  await waitFor(
+    `the link to be ${state}`,
+    async () => {
+      link = (await t.gql(ConnectionSyncDocument, { id: u.connectionId }, u.key)).data?.connection ?? null;
+      return link?.syncState === state;
+    },
+    RUN_TIMEOUT_MS,
+  );
+  return link!;
 }
 
 /** Polls syncRun until the run has ended; returns it. */
@@ -139,6 +158,18 @@ export function renameAtProvider(t: LinkingHub, u: LinkedUser, eventId: string, 
       return;
     case 'GOOGLE':
       t.sandbox.google.control.updateEvent(sandboxAccountId(t, 'GOOGLE', u.email), u.providerCalendarId, eventId, { summary: subject });
+      return;
+  }
+}
+
+/** The user deletes an event in their calendar. */
+export function deleteAtProvider(t: LinkingHub, u: LinkedUser, eventId: string): void {
+  switch (u.provider) {
+    case 'MICROSOFT':
+      t.sandbox.microsoft.control.deleteEvent(u.email, eventId);
+      return;
+    case 'GOOGLE':
+      t.sandbox.google.control.deleteEvent(sandboxAccountId(t, 'GOOGLE', u.email), u.providerCalendarId, eventId);
       return;
   }
 }

@@ -4,11 +4,12 @@ import { defaultGraphError, GraphError, graphErrorBody } from './graph-errors.js
 import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 
 /**
- * JSON batching (B11, https://learn.microsoft.com/graph/json-batching): at most 20 requests with
- * unique ids; `dependsOn` orders them and a failed dependency answers 424; each part runs through
- * the whole pipeline again (`app.inject` with the outer Authorization and `BATCH_PART_HEADER`), so
- * it is throttled, faulted and counted on its own; at most `batchParallelism` parts run at once;
- * responses come back in completion order.
+ * JSON batching (docs/providers.md#graph-throttling-and-batching,
+ * https://learn.microsoft.com/graph/json-batching): at most 20 requests with unique ids; `dependsOn`
+ * orders them and a failed dependency answers 424; each part runs through the whole pipeline again
+ * (`app.inject` with the outer Authorization and `BATCH_PART_HEADER`), so it is throttled, faulted
+ * and counted on its own; at most `batchParallelism` parts run at once; responses come back in
+ * completion order.
  */
 interface BatchPart {
   id: string;
@@ -18,6 +19,17 @@ interface BatchPart {
   body?: unknown;
   dependsOn: string[];
 }
+
+/** The headers a part's answer carries, in Graph's casing (the json-batching sample response). */
+const PART_HEADERS: Record<string, string> = {
+  'cache-control': 'Cache-Control',
+  'odata-version': 'OData-Version',
+  'content-type': 'Content-Type',
+  location: 'Location',
+  'retry-after': 'Retry-After',
+  etag: 'ETag',
+  'preference-applied': 'Preference-Applied',
+};
 
 const badBatch = (message: string) => new GraphError(400, 'BadRequest', message);
 
@@ -74,7 +86,12 @@ export function registerBatchRoute(app: FastifyInstance, settings: MicrosoftEmul
       if (failedDep) {
         const { code } = defaultGraphError(424);
         results.set(part.id, { status: 424 });
-        responses.push({ id: part.id, status: 424, headers: { 'content-type': 'application/json' }, body: graphErrorBody(code, `The request depends on request '${failedDep}', which failed.`) });
+        responses.push({
+          id: part.id,
+          status: 424,
+          headers: { 'Cache-Control': 'no-cache', 'Content-Type': 'application/json' },
+          body: graphErrorBody(code, `The request depends on request '${failedDep}', which failed.`),
+        });
         return;
       }
       const headers: Record<string, string> = { ...part.headers, [BATCH_PART_HEADER]: '1' };
@@ -85,8 +102,8 @@ export function registerBatchRoute(app: FastifyInstance, settings: MicrosoftEmul
       const res = await app.inject(inject);
       results.set(part.id, { status: res.statusCode });
       const out: Record<string, string> = {};
-      for (const name of ['content-type', 'location', 'retry-after', 'etag', 'preference-applied']) {
-        const v = res.headers[name];
+      for (const [lower, name] of Object.entries(PART_HEADERS)) {
+        const v = res.headers[lower];
         if (v !== undefined) out[name] = String(v);
       }
       let body: unknown;

@@ -8,7 +8,8 @@ import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 import type { AccountRecord, MicrosoftState, SubscriptionRecord } from './microsoft-state.js';
 
 /**
- * Change notifications (B10, https://learn.microsoft.com/graph/change-notifications-delivery-webhooks):
+ * Change notifications (docs/providers.md#graph-subscriptions,
+ * https://learn.microsoft.com/graph/change-notifications-delivery-webhooks):
  * creation runs the validation handshake (`POST url?validationToken=…`, text/plain, answer the
  * decoded token within the timeout) against notificationUrl and lifecycleNotificationUrl; changes
  * are batched per subscription for `notificationDelayMs` and POSTed with the documented payload;
@@ -213,6 +214,7 @@ export class SubscriptionService {
       if (!sub.changeType.split(',').includes(change.changeType)) continue;
       const resource = `Users/${change.accountId}/Events/${change.itemId}`;
       this.enqueue(sub, {
+        id: randomUUID(),
         subscriptionId: sub.id,
         subscriptionExpirationDateTime: formatUtcInstant(sub.expiresAt).replace('Z', '+00:00'),
         changeType: change.changeType,

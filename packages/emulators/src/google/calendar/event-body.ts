@@ -7,7 +7,8 @@ import { normalizeEventDateTime, parseDateOnly, renderEventDateTime } from './ev
 
 /**
  * Request bodies of events.insert/update/patch turned into stored events, and stored events
- * rendered as Calendar v3 `Event` resources (reference D3).
+ * rendered as Calendar v3 `Event` resources (docs/providers.md#google-event-ids,
+ * docs/providers.md#google-updates).
  * https://developers.google.com/workspace/calendar/api/v3/reference/events
  */
 
@@ -118,8 +119,10 @@ export function normalizeEventBody(input: unknown, nctx: NormalizeContext): Even
   const shared = stringMap(ext?.shared, 'extendedProperties.shared');
   if (nctx.enforceExtendedPropertyLimits) applyExtendedPropertyLimits(priv, shared);
 
-  const organizer = existing?.organizer ?? (calendar.primary ? { email: account.email, displayName: account.displayName, self: true } : { email: calendar.id, displayName: calendar.summary, self: true });
-  const creator = existing?.creator ?? { email: account.email, displayName: account.displayName, self: true };
+  // creator/organizer `displayName`: "The creator's name, if available" (events resource) — only for accounts that have one.
+  const person = () => ({ email: account.email, ...(account.hasProfileName !== false ? { displayName: account.displayName } : {}), self: true });
+  const organizer = existing?.organizer ?? (calendar.primary ? person() : { email: calendar.id, displayName: calendar.summary, self: true });
+  const creator = existing?.creator ?? person();
 
   const body: EventBody = {
     status,
@@ -335,7 +338,10 @@ export function htmlLink(origin: string, eventId: string, calendarId: string): s
   return `${origin}/calendar/event?eid=${Buffer.from(`${eventId} ${calendarId}`).toString('base64url')}`;
 }
 
-/** Everything but reminders, for "did this write change more than reminders" (reminders do not bump `updated`, D3). */
+/**
+ * Everything but reminders, for "did this write change more than reminders": reminders do not bump
+ * `updated` (https://developers.google.com/workspace/calendar/api/v3/reference/events#resource).
+ */
 export function withoutReminders(b: EventBody): string {
   const { reminders: _r, ...rest } = b;
   return stableJson(rest);
