@@ -135,6 +135,11 @@ function summary(samples: number[]): { p50: number; p95: number; max: number } {
 
 const kib = (bytes: number) => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`);
 
+const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+/** A stage of the benchmark starts (the figures come at the end; this shows it is moving). */
+const stage = (what: string): void => console.log(`    … ${what} (${new Date().toISOString().slice(11, 19)})`);
+
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -285,6 +290,7 @@ async function outbound(providers: ProviderSide, samples: number): Promise<Bench
   const results: BenchResult[] = [];
   try {
     for (const kind of KINDS) {
+      stage(`outbound ${kind}: ${samples} creates`);
       const u = await linkedUser(h.driver, providers.emulators, kind, { name: `outbound-${kind.toLowerCase()}` });
       const names = new Set(accountNames(providers, kind, u.email));
       const runs = await finishedRuns(h.hub, u);
@@ -320,6 +326,7 @@ async function outbound(providers: ProviderSide, samples: number): Promise<Bench
           'mutation p50': ms(summary(mutation).p50),
           'returned→event p50': ms(e.p50),
           'p95': ms(e.p95),
+          'target p95 < 300 ms': verdict(e.p95 < 300),
           max: ms(e.max),
           'sent→event p50': ms(summary(sentToEvent).p50),
           'dispatch p50': ms(summary(dispatch).p50),
@@ -389,12 +396,17 @@ async function changes(hub: HubProcess, user: SyncUser): Promise<{ arrival(subje
 }
 
 async function inbound(h: BenchHub, providers: ProviderSide, kind: ProviderKind, samples: number, users: number, intervalMs: number): Promise<BenchResult> {
+  stage(`inbound ${kind}: ${users} users, ${samples} edits`);
   const linked = await pool(Array.from({ length: users }, (_, i) => i), 4, (i) => linkedUser(h.driver, providers.emulators, kind, { name: `inbound-${kind.toLowerCase()}-${i}` }));
   const latencies: number[] = [];
+  /** Reads of the user's calendar the hub began between the edit and its delivery: 1 when the first poll after the edit brought it. */
+  const pollsToDeliver: number[] = [];
   const readsBefore = providers.emulators.core.counters.total({ provider: EMULATOR[kind], route: READ_ROUTE[kind] }).requests;
   const hubWatch = watchHub(h.hub.child.pid!);
   await Promise.all(
     linked.map(async (u, n) => {
+      const names = accountNames(providers, kind, u.email);
+      const reads = () => names.reduce((sum, account) => sum + providers.emulators.core.counters.total({ provider: EMULATOR[kind], account, route: READ_ROUTE[kind] }).requests, 0);
       const feed = await changes(h.hub, u);
       const eventId = u.provider.create(`inbound ${n} 0`, new Date(Date.now() + 3 * DAY));
       await feed.arrival(`inbound ${n} 0`);
@@ -402,9 +414,11 @@ async function inbound(h: BenchHub, providers: ProviderSide, kind: ProviderKind,
         // Edits land at a random moment of the poll cycle, as a user's do.
         await sleep(Math.random() * intervalMs);
         const subject = `inbound ${n} ${i}`;
+        const r0 = reads();
         u.provider.rename(eventId, subject);
         const t0 = performance.now();
         latencies.push((await feed.arrival(subject)) - t0);
+        pollsToDeliver.push(reads() - r0);
       }
       feed.close();
     }),
@@ -421,6 +435,8 @@ async function inbound(h: BenchHub, providers: ProviderSide, kind: ProviderKind,
       p50: ms(s.p50),
       p95: ms(s.p95),
       max: ms(s.max),
+      'brought by the first poll after the edit': `${pollsToDeliver.filter((p) => p <= 1).length}/${pollsToDeliver.length}`,
+      'target: within one poll': verdict(pollsToDeliver.every((p) => p <= 1)),
       'polls/s': (polls / hub.seconds).toFixed(1),
       'hub CPU': hub.cpu,
       'hub CPU/poll': ms(hub.cpuMs / polls),
@@ -549,6 +565,7 @@ const costFigures = (c: Cost, n: number): Record<string, string> => ({
 
 async function idlePollCost(h: BenchHub, providers: ProviderSide, kind: ProviderKind, events: number, polls: number): Promise<BenchResult[]> {
   const table = `provider cost of one idle poll, calendar of ${events} events (emulators' counters: bodies in/out)`;
+  stage(`idle poll cost ${kind}: ${events} events`);
   const email = newAccount(providers, kind, `idle-${kind.toLowerCase()}`);
   const u = await linkedUser(h.driver, providers.emulators, kind, { name: `idle-${kind.toLowerCase()}`, email });
   const runs = await finishedRuns(h.hub, u);
@@ -584,7 +601,13 @@ async function idlePollCost(h: BenchHub, providers: ProviderSide, kind: Provider
     {
       table,
       label: `${kind}: hub, incremental read`,
-      figures: { polls: String(polls), ...costFigures(idle, polls), 'hub counted': `${(hubRequests / polls).toFixed(0)} req, ${hubParts} parts`, 'vs hub': '1×' },
+      figures: {
+        polls: String(polls),
+        ...costFigures(idle, polls),
+        'hub counted': `${(hubRequests / polls).toFixed(0)} req, ${hubParts} parts`,
+        'vs hub': '1×',
+        target: `1 request: ${verdict(idle.requests === polls && idle.batchedRequests === 0)}`,
+      },
     },
   ];
   const idleBytes = (idle.bytesIn + idle.bytesOut) / polls;
@@ -595,10 +618,17 @@ async function idlePollCost(h: BenchHub, providers: ProviderSide, kind: Provider
     let listed = 0;
     for (let i = 0; i < reads; i++) listed = await read();
     const window = minus(costOf(providers, kind, twinNames), before2);
+    const ratio = (window.bytesIn + window.bytesOut) / reads / idleBytes;
     results.push({
       table,
       label: `${kind}: window read, ${pageSize ? `page ${pageSize}` : 'default page size'}`,
-      figures: { polls: String(reads), ...costFigures(window, reads), events: String(listed), 'vs hub': `${((window.bytesIn + window.bytesOut) / reads / idleBytes).toFixed(0)}× bytes` },
+      figures: {
+        polls: String(reads),
+        ...costFigures(window, reads),
+        events: String(listed),
+        'vs hub': `${ratio.toFixed(0)}× bytes`,
+        target: `≥ 50× bytes: ${verdict(ratio >= 50)}`,
+      },
     });
   }
   return results;
@@ -613,6 +643,7 @@ async function pollThroughput(providers: ProviderSide, links: number, windowSeco
   const env = { SYNC_POLL_INTERVAL_MS: '1000' };
   // Linking: a hub that answers the API and the OAuth callbacks but runs no jobs (JOBS_ENABLED=false),
   // so the links' polls do not slow the linking down; the hub measured then starts on its database.
+  stage(`poll throughput: linking ${links} users`);
   const linking = await startBenchHub(providers, { ...env, JOBS_ENABLED: 'false' });
   const first = newAccount(providers, 'MICROSOFT', 'load-0');
   const tenant = await createTenantWithUser(linking.driver, 'load', { hostUserId: 'load-0', email: first });
@@ -625,7 +656,7 @@ async function pollThroughput(providers: ProviderSide, links: number, windowSeco
       const userId = i === 0 ? tenant.userId : await addUser(linking.driver, tenant.key, { hostUserId: `load-${i}`, email });
       await linkOk(linking.driver, tenant.key, { userId, provider: kind, account: email });
       users.push({ kind, email, userId });
-      if (users.length % 250 === 0) console.log(`    linked ${users.length}/${links} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      if (users.length % 250 === 0) stage(`linked ${users.length}/${links} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     });
   } finally {
     await linking.close({ keepData: true });
@@ -646,6 +677,7 @@ async function pollThroughput(providers: ProviderSide, links: number, windowSeco
       1_800_000,
     );
     const initialSeconds = (performance.now() - settling) / 1000;
+    stage(`poll throughput: first runs done in ${initialSeconds.toFixed(0)} s; measuring ${windowSeconds} s`);
     await sleep(10_000);
 
     const reads = () => KINDS.reduce((n, kind) => n + providers.emulators.core.counters.total({ provider: EMULATOR[kind], route: READ_ROUTE[kind] }).requests, 0);
