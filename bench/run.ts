@@ -51,6 +51,6 @@ if (quick) console.log('mode: --quick (10% of the iterations; figures are rough)
 
 for (const module of selected) {
   console.log(`\n${module.name}: ${module.description}`);
-  printResults(await module.run({ scale: quick ? 0.1 : 1 }));
+  printResults(await module.run({ scale: quick ? 0.1 : 1, report: printResults }));
   console.log(`  (load average after ${module.name}: ${load()})`);
 }
