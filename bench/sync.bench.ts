@@ -703,7 +703,7 @@ async function pollThroughput(providers: ProviderSide, links: number, windowSeco
     report([
       {
         table,
-        label: `${links} links (${links / 2} Microsoft, ${links / 2} Google)`,
+        label: `${links} links (${Math.ceil(links / 2)} Microsoft, ${Math.floor(links / 2)} Google)`,
         figures: {
           'linking (OAuth)': `${linkSeconds.toFixed(0)} s`,
           'first runs': `${initialSeconds.toFixed(0)} s`,
@@ -782,7 +782,8 @@ export const syncBench: BenchModule = {
   description: 'sync engine, hub in a child process, emulators and load generator in this one',
   async run({ scale, report }) {
     const samples = Math.max(20, Math.round(200 * scale));
-    const links = Math.max(100, Math.round(1000 * scale));
+    // SYNC_BENCH_LINKS=<n>: the links of the throughput part (1,000; 100 with --quick).
+    const links = Number(process.env.SYNC_BENCH_LINKS) || Math.max(100, Math.round(1000 * scale));
     // SYNC_BENCH_PARTS=outbound,inbound,idle,throughput runs some parts only.
     const parts = new Set((process.env.SYNC_BENCH_PARTS ?? 'outbound,inbound,idle,throughput').split(',').map((p) => p.trim()));
     const providers = await startProviderSide();
