@@ -4,13 +4,14 @@ import 'reflect-metadata';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchModule, BenchResult } from './bench-module.js';
-import { graphqlLatencyBench } from './graphql-latency.bench.js';
+import { emulatorScaleBench } from './emulator-scale.bench.js';
+import { graphqlCpuBench } from './graphql-cpu.bench.js';
 import { providerCallsBench } from './provider-calls.bench.js';
 import { startupBench } from './startup.bench.js';
 import { syncBench } from './sync.bench.js';
 
 /** Every benchmark, in the order they run. */
-const MODULES: BenchModule[] = [startupBench, graphqlLatencyBench, providerCallsBench, syncBench];
+const MODULES: BenchModule[] = [startupBench, graphqlCpuBench, providerCallsBench, emulatorScaleBench, syncBench];
 
 function printTable(results: BenchResult[]): void {
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];

@@ -10,8 +10,22 @@ import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
  * Exit codes: 0 after a clean shutdown, 1 for invalid configuration, a failed start or shutdown.
  */
 
-/** Shown once on stdout, outside the JSON log (pino never sees the key). */
-function printBootstrap(result: BootstrapResult): void {
+/**
+ * A signal within this long of the first is the same request delivered twice (process group +
+ * npm's forwarding), not a second one; a later one exits at once.
+ */
+const REPEATED_SIGNAL_WINDOW_MS = 2_000;
+
+/**
+ * The first start's admin key, shown once — on a terminal only. When stdout is not a TTY it is
+ * the JSON log stream that log shippers store, so only the key file's path is logged there.
+ */
+function printBootstrap(result: BootstrapResult, logger: Hub['logger']): void {
+  if (!process.stdout.isTTY) {
+    if (result.keyFile) logger.info({ keyFile: result.keyFile }, `first start: created tenant "Default" and an ADMIN API key; it is in ${result.keyFile} (not shown: stdout is not a terminal)`);
+    else logger.warn('first start: created an ADMIN API key for this in-memory database, but it cannot be shown: stdout is not a terminal and there is no key file');
+    return;
+  }
   const line = '='.repeat(78);
   process.stdout.write(
     [
@@ -35,7 +49,8 @@ function printBootstrap(result: BootstrapResult): void {
 /** Shown on every start that uses the built-in sandbox: which accounts a newcomer can link. */
 function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void {
   const line = '-'.repeat(78);
-  const rows = accounts.map((a) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`);
+  const row = (a: SandboxAccountInfo) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`;
+  const unlinkable = accounts.filter((a) => a.cannotLink);
   process.stdout.write(
     [
       '',
@@ -43,7 +58,10 @@ function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void 
       ' Sandbox providers (no credentials configured): link these accounts with linkCalendar at',
       ` ${graphqlUrl}; each page lets you play the calendar side (events, sign-in).`,
       '',
-      ...rows,
+      ...accounts.filter((a) => !a.cannotLink).map(row),
+      ...(unlinkable.length > 0
+        ? ['', ' These cannot be linked; they show how the hub refuses an account:', ...unlinkable.flatMap((a) => [row(a), `     cannot be linked: ${a.cannotLink}`])]
+        : []),
       line,
       '',
       '',
@@ -72,13 +90,19 @@ async function main(): Promise<void> {
   }
   const { logger } = hub;
 
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      // One Ctrl-C often arrives twice: the terminal signals its whole foreground process group,
+      // and `npm start` (like `tsx watch`) also forwards what it got to this process.
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) {
+        logger.info({ signal }, 'the same signal again (npm forwards it too): still shutting down gracefully');
+        return;
+      }
       logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'signal received, shutting down gracefully');
     // Last resort if something hangs: HTTP and jobs each get the grace period, plus some slack.
     const deadline = setTimeout(() => {
@@ -97,7 +121,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  if (hub.bootstrap) printBootstrap(hub.bootstrap);
+  if (hub.bootstrap) printBootstrap(hub.bootstrap, logger);
   try {
     const { url } = await hub.listen();
     logger.info({ url, database: config.database.kind }, `GraphQL ready at ${url}`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -8,11 +8,13 @@ import type { GraphQLSchema } from 'graphql';
 import { urlHostOf, type HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
+import { OperationGuard } from '../api/limits/operation-guard.js';
 import { MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { createApolloServer } from './graphql-apollo.js';
+import { registerExplorerAssets } from './graphql-explorer.js';
 import { attachGraphQLWebSocket, GRAPHQL_PATH, type GraphQLWebSocket } from './graphql-ws.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health.routes.js';
 
@@ -48,6 +50,24 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
+/**
+ * Node's `requestTimeout` stops counting once a request reached its handler, so a body trickled in
+ * byte by byte would hold the connection (and its handler) forever: a request whose body is not
+ * complete `timeoutMs` after its headers gets 408 and its connection is closed.
+ */
+function bodyDeadline(request: IncomingMessage, response: ServerResponse, timeoutMs: number, log: Logger): void {
+  if (request.complete) return;
+  const timer = setTimeout(() => {
+    if (request.complete || response.headersSent) return;
+    log.warn({ timeoutMs }, 'the request body did not arrive in time (HTTP_REQUEST_TIMEOUT_MS); closing the connection');
+    const socket = request.socket;
+    if (!socket.writable) return void socket.destroy();
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+  }, timeoutMs);
+  timer.unref();
+  response.once('close', () => clearTimeout(timer));
+}
+
 export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, logger, schema, services, pubsub } = deps;
   let shuttingDown = false;
@@ -55,11 +75,22 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // One log line per request (the onResponse hook below) instead of Fastify's two ("incoming request", "request completed").
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Fastify 5 keeps idle keep-alive sockets from holding `close()` open ('idle' is the default;
     // stated because graceful shutdown relies on it).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Headers must arrive within HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes); the body
+    // is bounded by the hook below. Node checks on an interval (30 s by default): check more often.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(Math.max(Math.floor(config.http.requestTimeoutMs / 4), 50), 5_000) },
+  });
+  app.addHook('onRequest', async (request, reply) => bodyDeadline(request.raw, reply.raw, config.http.requestTimeoutMs, request.log as Logger));
+  // request.log carries the route's log level: routes that log nothing at info (the OAuth callback,
+  // whose URL holds the code) stay silent.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -70,7 +101,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
 
   registerHealthRoutes(app, { checks: deps.readiness, isShuttingDown: () => shuttingDown });
 
-  const apollo = createApolloServer({ config, schema, logger });
+  // One guard for both transports, so an API key has one rate limit.
+  const guard = new OperationGuard(config.graphql);
+  const apollo = createApolloServer({ config, schema, logger, guard });
   await apollo.start();
   app.route({
     url: GRAPHQL_PATH,
@@ -92,6 +125,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     }),
   });
 
+  registerExplorerAssets(app);
   for (const register of deps.routes ?? []) await register(app);
 
   let ws: GraphQLWebSocket | undefined;
@@ -107,6 +141,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
         server: app.server,
         schema,
         limits: config.graphql,
+        guard,
         services,
         pubsub,
         logger,

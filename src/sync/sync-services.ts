@@ -54,7 +54,7 @@ export function createSyncServices(deps: {
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
   const engine: SyncEngine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues, requestOutbound: (connectionId): Promise<void> => scheduler.requestOutbound(connectionId) });
   const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
-  deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
+  deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
   return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };

@@ -1,11 +1,11 @@
 import { print } from 'graphql';
-import type { Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   CreateApiKeyDocument,
   CreateTenantDocument,
   HostUserChangedDocument,
-  RevokeApiKeyDocument,
   TenantChangedDocument,
   UpdateTenantSettingsDocument,
   UpsertHostUserDocument,
@@ -13,7 +13,8 @@ import {
   type TenantChangedSubscription,
 } from '../graphql/generated.js';
 import { newId } from '../../src/domain/ids.js';
-import { startTestHub, type TestHub } from '../helpers/hub-harness.js';
+import { ApiKey } from '../../src/store/entities/index.js';
+import { idOf, startTestHub, type TestHub } from '../helpers/hub-harness.js';
 import { take } from '../helpers/pubsub-helpers.js';
 import { subscribe as subscribeOn } from '../helpers/ws-subscriptions.js';
 
@@ -53,6 +54,20 @@ describe('graphql-ws subscriptions', () => {
       hostUser: { id: upsert.data!.upsertHostUser.hostUser.id, hostUserId: 'ws-user', email: 'ws@a.example', tenantId: a.tenantId },
     });
     await sub.stop();
+  });
+
+  it('accepts the key under "Authorization" too (names are case-insensitive, as HTTP headers)', async () => {
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${a.key}` }, retryAttempts: 0 });
+    try {
+      const sub = await subscribe<HostUserChangedSubscription>(client, print(HostUserChangedDocument));
+      await t.gql(UpsertHostUserDocument, { input: { hostUserId: 'ws-capital', email: 'capital@a.example' } }, a.key);
+      const [event] = await take(sub.events, 1);
+      expect(event?.errors).toBeUndefined();
+      expect(event?.data?.hostUserChanged.hostUser.hostUserId).toBe('ws-capital');
+      await sub.stop();
+    } finally {
+      await client.dispose();
+    }
   });
 
   it("only delivers the subscriber's own tenant's events to a tenant key", async () => {
@@ -106,12 +121,13 @@ describe('graphql-ws subscriptions', () => {
     }
   });
 
-  it('refuses new subscriptions on a connection whose key was revoked after connecting', async () => {
+  it('refuses new subscriptions on a connection whose key was revoked after connecting, also when no revocation event reached the hub', async () => {
     const created = await t.gql(CreateApiKeyDocument, { input: { tenantId: a.tenantId, name: 'short-lived' } }, admin);
     const client = t.wsClient(created.data!.createApiKey.key);
     const sub = await subscribe<HostUserChangedSubscription>(client, print(HostUserChangedDocument));
     await sub.stop();
-    await t.gql(RevokeApiKeyDocument, { id: created.data!.createApiKey.apiKey.id }, admin);
+    // As the CLI revokes on SQLite: straight in the database, without the event that closes the key's sockets.
+    await t.hub.orm.em.fork().nativeUpdate(ApiKey, { id: idOf('apiKey', created.data!.createApiKey.apiKey.id) }, { revokedAt: new Date() });
     await expect(client.iterate({ query: print(HostUserChangedDocument) }).next()).rejects.toSatisfy(
       (errors: unknown) => Array.isArray(errors) && (errors as { extensions?: { code?: string } }[])[0]?.extensions?.code === 'UNAUTHENTICATED',
     );

@@ -170,7 +170,7 @@ export type HostUserFilter = {
   active?: boolean | null | undefined;
   /** Exact match, case-insensitive. */
   email?: string | null | undefined;
-  /** The host's ids. */
+  /** The host's ids (at most 100). */
   hostUserIds?: Array<string> | null | undefined;
 };
 
@@ -291,8 +291,10 @@ export type TenantSettingsInput = {
   hostProfile?: HostProfileInput | null | undefined;
   polling?: PollingSettingsInput | null | undefined;
   recordLinkLabel?: string | null | undefined;
-  /** Must contain {hostRecordId}; null removes the link. */
+  /** Must contain {hostRecordId}, at most 2000 characters; null removes the link. */
   recordLinkTemplate?: string | null | undefined;
+  /** Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none. */
+  returnToOrigins?: Array<string> | null | undefined;
   syncWindow?: SyncWindowInput | null | undefined;
   titleMarkers?: TitleMarkersInput | null | undefined;
   twoWayByDefault?: boolean | null | undefined;
@@ -311,8 +313,10 @@ export type UpdateTenantSettingsInput = {
   hostProfile?: HostProfileInput | null | undefined;
   polling?: PollingSettingsInput | null | undefined;
   recordLinkLabel?: string | null | undefined;
-  /** Must contain {hostRecordId}; null removes the link. */
+  /** Must contain {hostRecordId}, at most 2000 characters; null removes the link. */
   recordLinkTemplate?: string | null | undefined;
+  /** Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none. */
+  returnToOrigins?: Array<string> | null | undefined;
   syncWindow?: SyncWindowInput | null | undefined;
   /** Required with an ADMIN key; a TENANT key may omit it. */
   tenantId?: string | null | undefined;

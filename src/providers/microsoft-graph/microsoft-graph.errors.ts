@@ -1,6 +1,6 @@
 import { AuthError, ClientAuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { ProviderError } from '../calendar-provider.js';
-import { LinkRefusedError } from '../provider-auth.js';
+import { consentDeclined, LinkRefusedError } from '../provider-auth.js';
 
 /**
  * Normalisation of Microsoft identity and Graph failures at the adapter edge
@@ -164,15 +164,31 @@ export function codeRedemptionError(e: unknown): LinkRefusedError | ProviderErro
 
 const LINK_AGAIN = 'Start linking again.';
 
+/** The authorize endpoint's `error` values the hub knows; only these are shown back to the user. */
+const KNOWN_CALLBACK_ERRORS = new Set([
+  'access_denied',
+  'consent_required',
+  'interaction_required',
+  'login_required',
+  'temporarily_unavailable',
+  'server_error',
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_resource',
+  'invalid_scope',
+]);
+
 /**
  * The error redirect of the authorize endpoint (`error`, `error_description` with an AADSTS code;
- * docs/providers.md#microsoft-consent-and-callback-errors) as a readable refusal. Descriptions are
- * not echoed (they carry trace ids); the AADSTS code is.
+ * docs/providers.md#microsoft-consent-and-callback-errors) as a readable refusal. Only the hub's
+ * own text: both arrive in a URL anyone can craft, so the description is never echoed (it also
+ * carries trace ids), only an AADSTS number found in it or an `error` the hub knows.
  */
 export function describeMicrosoftCallbackError(params: { error: string; errorDescription: string | null }): LinkRefusedError {
   const error = params.error.trim().toLowerCase();
-  const aadsts = /AADSTS(\d+)/.exec(params.errorDescription ?? '')?.[0] ?? null;
-  const ref = aadsts ? ` (${aadsts})` : ` (${params.error})`;
+  const aadsts = /AADSTS\d{1,9}\b/.exec(params.errorDescription ?? '')?.[0] ?? null;
+  const ref = aadsts ? ` (${aadsts})` : KNOWN_CALLBACK_ERRORS.has(error) ? ` (${error})` : '';
   switch (aadsts) {
     case 'AADSTS500200':
       return new LinkRefusedError(
@@ -187,7 +203,7 @@ export function describeMicrosoftCallbackError(params: { error: string; errorDes
         "Sign in with your organisation's account, or ask its administrator to invite this account as a guest.",
       );
     case 'AADSTS65004':
-      return new LinkRefusedError(`You declined the permissions the hub asked for${ref}.`, 'ACCESS_DENIED', `${LINK_AGAIN} Accept the calendar permissions to link.`);
+      return consentDeclined('microsoft-graph');
     case 'AADSTS90094':
     case 'AADSTS90095':
     case 'AADSTS65001':
@@ -212,7 +228,7 @@ export function describeMicrosoftCallbackError(params: { error: string; errorDes
   }
   switch (error) {
     case 'access_denied':
-      return new LinkRefusedError(`Microsoft sign-in was cancelled or access was denied${ref}.`, 'ACCESS_DENIED', `${LINK_AGAIN} Accept the calendar permissions to link.`);
+      return consentDeclined('microsoft-graph');
     case 'consent_required':
       return new LinkRefusedError(`Consent to the hub is required${ref}.`, 'ACCESS_DENIED', 'Link again and accept the permissions, or ask your administrator to approve the app.');
     case 'interaction_required':
