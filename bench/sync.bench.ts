@@ -14,6 +14,7 @@ import { submitConsent } from '../test/helpers/google-consent.js';
 import { addUser, createTenantWithUser, linkOk, type LinkDriver } from '../test/e2e/linking/linking-harness.js';
 import { linkedUser, processDriver, slot, type SyncUser } from '../test/e2e/sync/sync-harness.js';
 import { ms, percentile, type BenchModule, type BenchResult } from './bench-module.js';
+import { treeUsage } from './processes.js';
 
 /**
  * The sync engine against the emulators, with the hub in a process of its own (as deployed) and the
@@ -73,8 +74,6 @@ async function startBenchHub(providers: ProviderSide, env: Record<string, string
   };
 }
 
-const TICK_MS = 1000 / 100; // USER_HZ: 100 on Linux
-
 /**
  * The main (JavaScript) thread of a process, from /proc/<pid>/task/<pid>/schedstat: time on a CPU
  * and time runnable but waiting for one (the machine's other work). The rest of the wall-clock
@@ -118,14 +117,11 @@ function threadShares(a: { runMs: number; waitMs: number }, b: { runMs: number; 
   return `${run.toFixed(0)}/${wait.toFixed(0)}/${Math.max(0, 100 - run - wait).toFixed(0)}%`;
 }
 
-/** CPU time (user + system, all threads) and memory of a process, from /proc. */
-function processStats(pid: number): { cpuMs: number; peakRssMiB: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+/** CPU time (user + system, all threads) and peak resident memory of a process, from /proc. */
+function processStats(pid: number): { cpuMs: number; peakRssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { cpuMs, peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+  const peakKib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return { cpuMs: treeUsage(pid)?.cpuMs ?? NaN, peakRssMiB: peakKib / 1024 };
 }
 
 function summary(samples: number[]): { p50: number; p95: number; max: number } {
