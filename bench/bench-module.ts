@@ -8,12 +8,19 @@ export interface BenchModule {
 export interface BenchOptions {
   /** Scale factor from `--quick` (0.1) or 1. */
   scale: number;
+  /**
+   * Prints results at once, before the module ends (a long module's parts are not lost when a
+   * later part fails). What `run` returns is printed when it ends.
+   */
+  report(results: BenchResult[]): void;
 }
 
 /** One printed line: a label and its figures (already in display units). */
 export interface BenchResult {
   label: string;
   figures: Record<string, string>;
+  /** Results with the same table are printed together under this title (a module measuring different things prints one table each). */
+  table?: string;
 }
 
 export function percentile(sortedMs: number[], p: number): number {

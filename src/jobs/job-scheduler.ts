@@ -66,6 +66,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
   // failure rejects here, then hand Agenda a backend whose connect() is already settled.
   const connected = backend.connect();
   await connected;
+  const notificationChannel = new InMemoryNotificationChannel();
   const agenda = new Agenda({
     backend: settledBackend(backend, connected),
     name: `${hostname()}:${process.pid}`,
@@ -77,7 +78,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
     // A job saved to run now wakes this instance's processor at once instead of waiting for the
     // next scan (`processEvery`): an outbound write is dispatched in milliseconds. Other instances
     // pick such a job up at their next scan.
-    notificationChannel: new InMemoryNotificationChannel(),
+    notificationChannel,
   });
 
   const running = new Set<Job>();
@@ -89,6 +90,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
   agenda.on('complete', (job: Job) => {
     running.delete(job);
     if (running.size === 0) drained?.();
+    refill(job);
   });
   agenda.on('fail', (err: Error, job: Job) =>
     logger.warn({ err, job: job.attrs.name, jobId: String(job.attrs._id), failCount: job.attrs.failCount }, 'job failed'),
@@ -96,6 +98,24 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
 
   let started = false;
   let stopped = false;
+
+  /**
+   * A finished job frees its lock slot: look for the next due job of its name now. Agenda itself
+   * locks new jobs only at its scans (every `processEvery`) and on notifications, so without this
+   * an instance whose slots are full runs at most `lockLimit` jobs per scan (10 per 2 s by
+   * default: 5 polls a second whatever the CPU), and a recurring job due again before the next scan
+   * (a short poll interval) waits for that scan. `setImmediate`: the processor releases the slot
+   * right after the `complete` event, in the same turn.
+   */
+  const refill = (job: Job) => {
+    if (!started || stopped) return;
+    setImmediate(() => {
+      if (stopped || notificationChannel.state !== 'connected') return;
+      notificationChannel
+        .publish({ jobId: job.attrs._id!, jobName: job.attrs.name, nextRunAt: new Date(), priority: job.attrs.priority, timestamp: new Date() })
+        .catch((err: unknown) => logger.warn({ err, job: job.attrs.name }, 'looking for the next due job failed; the next scan picks it up'));
+    });
+  };
 
   return {
     agenda,

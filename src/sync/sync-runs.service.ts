@@ -15,12 +15,17 @@ const PROGRESS_EVERY_MS = 250;
  * `SYNC_RUN_CHANGED` (STARTED, PROGRESS with the counts so far, FINISHED or FAILED).
  */
 export class RunTracker {
-  private lastProgress = 0;
+  /** When the run was last published: STARTED, when the tracker is made. */
+  private lastProgress = Date.now();
+  /** The counts the run was last published with: a PROGRESS that would repeat them is left out. */
+  private publishedCounts: string;
 
   constructor(
     readonly run: SyncRun,
     private readonly runs: SyncRuns | null,
-  ) {}
+  ) {
+    this.publishedCounts = JSON.stringify(run.counts);
+  }
 
   /** Counts for work that is not a run of its own (a manual conflict resolution): never stored. */
   static detached(link: Pick<Connection, 'id' | 'tenantId'>): RunTracker {
@@ -43,11 +48,19 @@ export class RunTracker {
     return this.run.counts.outbound.errors + this.run.counts.inbound.errors > 0;
   }
 
+  /**
+   * Publishes PROGRESS with the counts so far: at most every 250 ms unless `force`, and never when
+   * the counts are those last published (an idle poll is STARTED and FINISHED, nothing between:
+   * each PROGRESS is a write of the run row and an event).
+   */
   async progress(force = false): Promise<void> {
     if (!this.runs) return;
     const now = Date.now();
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    const counts = JSON.stringify(this.run.counts);
+    if (counts === this.publishedCounts) return;
     this.lastProgress = now;
+    this.publishedCounts = counts;
     await this.runs.save(this.run, 'PROGRESS');
   }
 }

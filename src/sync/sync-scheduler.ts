@@ -60,7 +60,9 @@ export class SyncScheduler {
       retentionDays?: number;
     },
   ) {
-    this.pollJob = defineJob<LinkJobData>(SYNC_POLL_JOB, (data, job) => this.poll(data.connectionId, job), { concurrency: 4 });
+    // lockLimit: polls due in bulk (many links) never hold more of the instance's job locks than
+    // they can run, so host writes, queued runs and calendar refreshes always find a free one.
+    this.pollJob = defineJob<LinkJobData>(SYNC_POLL_JOB, (data, job) => this.poll(data.connectionId, job), { concurrency: 4, lockLimit: 4 });
     this.outboundJob = defineJob<LinkJobData>(SYNC_OUTBOUND_JOB, (data, job) => this.outbound(data.connectionId, job), {
       concurrency: 4,
       priority: 'high',

@@ -123,6 +123,36 @@ describe('job scheduler', () => {
     );
   });
 
+  it('gives a finished job\'s lock to the next due job at once, without waiting for the next scan', async () => {
+    // Two locks, and no scan for an hour: only the notifications of saved and finished jobs move work.
+    const s = await scheduler({ JOBS_POLL_INTERVAL_MS: '3600000', JOBS_CONCURRENCY: '2' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const done: number[] = [];
+    s.agenda.define('batch', async (job) => {
+      const { n } = job.attrs.data as { n: number };
+      if (n < 2) await gate;
+      done.push(n);
+    });
+    await s.start();
+    for (let n = 0; n < 6; n++) await s.agenda.now('batch', { n });
+    // The first two hold both locks while the other four are saved (their notifications find no free lock).
+    release();
+    await waitFor(() => done.length === 6, 'every job to run');
+    expect([...done].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('runs a recurring job due again before the next scan when it is due, not at that scan', async () => {
+    const s = await scheduler({ JOBS_POLL_INTERVAL_MS: '3600000', JOBS_CONCURRENCY: '2' });
+    let runs = 0;
+    s.agenda.define('tick', async () => {
+      runs += 1;
+    });
+    await s.start();
+    await s.agenda.every(200, 'tick', {});
+    await waitFor(() => runs >= 3, 'the job to run three times');
+  });
+
   it('refuses the MongoDB mode without the hub connection Db', async () => {
     const config = jobsTestConfig(':memory:');
     const mongoConfig = { ...config, database: { kind: 'mongodb' as const, url: 'mongodb://127.0.0.1/hub', dbName: 'hub' } };
