@@ -23,7 +23,7 @@ const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, mes
 const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
 
 const ABOVE_SERVICES = ['api', 'http', 'sandbox', 'emulators'];
-const SERVICES = ['linking', 'sync', 'tenancy'];
+const SERVICES = ['linking', 'sync', 'tenancy', 'ics', 'availability'];
 const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
 
 /** What a layer must not import, by the folders above (or beside) it. */
@@ -37,9 +37,14 @@ const upward = {
     ENTRY_FILES,
   ],
   connections: [into([...ABOVE_SERVICES, ...SERVICES], 'src/connections/ (link health) sits below linking, sync and tenancy: they call it, never the other way'), ENTRY_FILES],
-  tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
-  sync: [into([...ABOVE_SERVICES, 'linking'], 'src/sync/ must not import linking (linking calls sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync', 'ics', 'availability'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  sync: [into([...ABOVE_SERVICES, 'linking', 'ics', 'availability'], 'src/sync/ must not import linking (linking calls sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
   linking: [into(ABOVE_SERVICES, 'Services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  // Features built on sync and tenancy (ICS feeds, availability); sync and tenancy never import them.
+  feature: (self) => [
+    into([...ABOVE_SERVICES, 'linking', ...['ics', 'availability'].filter((f) => f !== self)], `src/${self}/ builds on sync and tenancy only; it imports neither linking, the other features, the API nor HTTP`),
+    ENTRY_FILES,
+  ],
   api: [into(['http', 'sandbox', 'emulators'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
   http: [into(['sandbox', 'emulators'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
 };
@@ -63,7 +68,7 @@ const PACKAGE_RULES = [
   },
   {
     regex: '^@mikro-orm/core$',
-    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'api', 'http', 'entry'],
+    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'ics', 'availability', 'api', 'http', 'entry'],
     message: 'Providers, events, jobs and security do not touch the store: ports and payloads speak domain types',
   },
   {
@@ -134,6 +139,8 @@ const architecture = [
   zone('tenancy', ['src/tenancy/**/*.ts'], [...upward.tenancy, ...packageBans('tenancy')]),
   zone('sync', ['src/sync/**/*.ts'], [...upward.sync, ...packageBans('sync')]),
   zone('linking', ['src/linking/**/*.ts'], [...upward.linking, ...packageBans('linking')]),
+  zone('ics', ['src/ics/**/*.ts'], [...upward.feature('ics'), ...packageBans('ics')]),
+  zone('availability', ['src/availability/**/*.ts'], [...upward.feature('availability'), ...packageBans('availability')]),
   zone('api', ['src/api/**/*.ts'], [...upward.api, ...packageBans('api')]),
   zone('http', ['src/http/**/*.ts'], [...upward.http, ...packageBans('http')]),
   zone('entry', ['src/hub.ts', 'src/main.ts', 'src/cli.ts', 'src/sandbox/**/*.ts'], packageBans('entry')),

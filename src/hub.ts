@@ -8,6 +8,8 @@ import type { HubPubSub } from './events/hub-pubsub.js';
 import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
+import { icsRoutes } from './http/ics.routes.js';
+import { IcsFeedService } from './ics/ics-feed.service.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
 import type { Clock } from './linking/link-flow.service.js';
@@ -127,6 +129,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     });
     const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions);
 
+    const icsFeeds = new IcsFeedService({ orm, logger: logger.child({ component: 'ics' }), publicUrl: () => publicUrl.get() });
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
       linkFlow: linking.linkFlow,
@@ -136,6 +139,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       linkRevocation: linking.linkRevocation,
       appointments: sync.appointments,
       sync: sync.sync,
+      icsFeeds,
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config });
@@ -153,7 +157,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), ...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), icsRoutes({ icsFeeds }), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 

@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   syncRun: 'run',
   appointmentChange: 'chg',
   oauthState: 'oas',
+  icsFeed: 'icf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -45,6 +45,12 @@ export interface SyncWindow {
   futureDays: number;
 }
 
+/** What a user's subscribe-only ICS feed holds, around today. */
+export interface IcsWindow {
+  pastDays: number;
+  futureDays: number;
+}
+
 export interface TenantSettings {
   polling: PollingSettings;
   conflictPolicy: ConflictPolicy;
@@ -58,6 +64,13 @@ export interface TenantSettings {
   syncWindow: SyncWindow;
   /** Whether new links sync both ways (a link can override it). */
   twoWayByDefault: boolean;
+  /** The span of a user's ICS feed (default 60 days back, 60 ahead). */
+  icsWindow: IcsWindow;
+  /**
+   * Addresses and CIDR ranges the tenant's API keys are accepted from (IPv4 and IPv6, e.g.
+   * `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`); empty accepts every address.
+   */
+  ipAllowList: string[];
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
@@ -77,6 +90,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   recordLinkLabel: 'Open in CRM',
   syncWindow: { pastDays: 30, futureDays: 365 },
   twoWayByDefault: true,
+  icsWindow: { pastDays: 60, futureDays: 60 },
+  ipAllowList: [],
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -117,6 +132,8 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
   }
   range('syncWindow.pastDays', s.syncWindow.pastDays, 0, 3650);
   range('syncWindow.futureDays', s.syncWindow.futureDays, 1, 3650);
+  range('icsWindow.pastDays', s.icsWindow.pastDays, 0, 366);
+  range('icsWindow.futureDays', s.icsWindow.futureDays, 0, 731);
   range('hostProfile.endlessHorizonYears', s.hostProfile.endlessHorizonYears, 1, 100);
   for (const [k, v] of Object.entries({ host: s.titleMarkers.host, microsoft: s.titleMarkers.microsoft, google: s.titleMarkers.google })) {
     if (v.length > 16) problems.push({ field: `titleMarkers.${k}`, message: 'must be at most 16 characters' });

@@ -62,6 +62,15 @@ export class SyncWindowInput {
   futureDays?: number | null;
 }
 
+@InputType('IcsWindowInput')
+export class IcsWindowInput {
+  @Field(() => Int, { nullable: true, description: '0 to 366.' })
+  pastDays?: number | null;
+
+  @Field(() => Int, { nullable: true, description: '0 to 731.' })
+  futureDays?: number | null;
+}
+
 @InputType('TenantSettingsInput', { description: 'A partial update of tenant settings.' })
 export class TenantSettingsInput {
   @Field(() => PollingSettingsInput, { nullable: true })
@@ -90,6 +99,12 @@ export class TenantSettingsInput {
 
   @Field(() => Boolean, { nullable: true })
   twoWayByDefault?: boolean | null;
+
+  @Field(() => IcsWindowInput, { nullable: true })
+  icsWindow?: IcsWindowInput | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the whole list; [] lifts the restriction. At most 100 entries.' })
+  ipAllowList?: string[] | null;
 }
 
 @InputType('UpdateTenantSettingsInput')
@@ -112,6 +127,8 @@ export function toSettingsPatch(input: TenantSettingsInput | null | undefined): 
     recordLinkLabel: input.recordLinkLabel ?? undefined,
     syncWindow: compact(input.syncWindow),
     twoWayByDefault: input.twoWayByDefault ?? undefined,
+    icsWindow: compact(input.icsWindow),
+    ipAllowList: input.ipAllowList?.map((entry) => entry.trim()) ?? undefined,
   };
   if (input.recordLinkTemplate !== undefined) patch.recordLinkTemplate = input.recordLinkTemplate;
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TenantSettingsPatch;

@@ -6,6 +6,7 @@ import { Calendar } from './calendar.entity.js';
 import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
 import { HostUser } from './host-user.entity.js';
+import { IcsFeed } from './ics-feed.entity.js';
 import { OAuthState } from './oauth-state.entity.js';
 import { Sequence } from './sequence.entity.js';
 import { SyncIssue } from './sync-issue.entity.js';
@@ -22,6 +23,7 @@ export {
   Conflict,
   Connection,
   HostUser,
+  IcsFeed,
   OAuthState,
   Sequence,
   SyncIssue,
@@ -46,4 +48,5 @@ export const ENTITIES = [
   OAuthState,
   AppointmentChange,
   Sequence,
+  IcsFeed,
 ];
