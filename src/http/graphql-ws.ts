@@ -17,9 +17,10 @@ import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
 import { complexityError, depthLimitRule, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
-import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
+import { isForbiddenError, isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
+import { clientAddress, type ProxyTrust } from './client-address.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -58,6 +59,8 @@ export function attachGraphQLWebSocket(deps: {
   services: ApiServices;
   pubsub: HubPubSub;
   logger: Logger;
+  /** TRUST_PROXY, to find the client's address behind proxies (IP allow-lists). */
+  trust: ProxyTrust;
 }): GraphQLWebSocket {
   const { server, schema, limits, services, pubsub } = deps;
   const logger = deps.logger.child({ component: 'graphql-ws' });
@@ -74,9 +77,9 @@ export function attachGraphQLWebSocket(deps: {
   };
   server.on('upgrade', onUpgrade);
 
-  const authenticate = async (params: ConnectionParams | undefined): Promise<Caller> => {
+  const authenticate = async (params: ConnectionParams | undefined, request: IncomingMessage): Promise<Caller> => {
     const header = typeof params?.authorization === 'string' ? params.authorization : undefined;
-    const caller = await services.apiKeys.authenticate(header);
+    const caller = await services.apiKeys.authenticate(header, clientAddress(request, deps.trust));
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };
@@ -101,10 +104,14 @@ export function attachGraphQLWebSocket(deps: {
       isProd: true,
       onConnect: async (ctx) => {
         try {
-          await authenticate(ctx.connectionParams);
+          await authenticate(ctx.connectionParams, ctx.extra.request);
           ctx.extra.connectionId = randomUUID();
           return true;
         } catch (err) {
+          if (isForbiddenError(err)) {
+            ctx.extra.socket.close(CloseCode.Forbidden, `FORBIDDEN: ${err.message}`.slice(0, 120));
+            return false;
+          }
           if (!isUnauthenticatedError(err)) throw err;
           // graphql-ws would close with 4403 on `false`; this close comes first and wins.
           ctx.extra.socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${err.message}`.slice(0, 120));
@@ -116,9 +123,9 @@ export function attachGraphQLWebSocket(deps: {
         const log = logger.child({ requestId });
         let caller: Caller;
         try {
-          caller = await authenticate(ctx.connectionParams);
+          caller = await authenticate(ctx.connectionParams, ctx.extra.request);
         } catch (err) {
-          if (isUnauthenticatedError(err)) return [toGraphQLError(err)];
+          if (isUnauthenticatedError(err) || isForbiddenError(err)) return [toGraphQLError(err)];
           throw err;
         }
         let document;

@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
 import { parseId, type HubId } from '../domain/ids.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/model.js';
-import { ApiKey } from '../store/entities/index.js';
+import type { Logger } from '../logger.js';
+import { ApiKey, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { oneOf, requiredText } from './input-rules.js';
+import { AddressSet, plainAddress } from './ip-allow-list.js';
+import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from '../domain/tenant-settings.js';
 
 /** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
 const KEY_PREFIX = 'hub_';
@@ -42,13 +45,15 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm }) {}
+  constructor(private readonly deps: { orm: Orm; logger: Logger }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
    * operation that needs a key says so); a malformed, unknown or revoked key → UNAUTHENTICATED.
+   * A TENANT key sent from an address outside its tenant's `ipAllowList` → FORBIDDEN (logged);
+   * `clientAddress` is where the request came from (after TRUST_PROXY).
    */
-  async authenticate(authorization: string | null | undefined): Promise<Caller | null> {
+  async authenticate(authorization: string | null | undefined, clientAddress?: string): Promise<Caller | null> {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
@@ -56,6 +61,7 @@ export class ApiKeyService {
     const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
     // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
     if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
+    if (key.role === 'TENANT' && key.tenantId !== null) await this.checkAddress(em, key, clientAddress);
     const now = Date.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
@@ -63,6 +69,17 @@ export class ApiKeyService {
     return key.role === 'ADMIN' || key.tenantId === null
       ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
       : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+  }
+
+  /** The tenant's allow-list, when it has one, must hold the caller's address; an unknown address is refused. */
+  private async checkAddress(em: EntityManager, key: ApiKey, clientAddress: string | undefined): Promise<void> {
+    const tenant = await em.findOne(Tenant, { id: key.tenantId! }, { fields: ['settings'] });
+    const allowList = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant?.settings ?? null).ipAllowList;
+    if (allowList.length === 0) return;
+    const address = clientAddress === undefined ? null : plainAddress(clientAddress);
+    if (address !== null && new AddressSet(allowList).has(address)) return;
+    this.deps.logger.warn({ apiKeyId: key.id, tenantId: key.tenantId, clientAddress: address }, "API key refused: the caller's address is not in the tenant's IP allow-list");
+    throw new ForbiddenError(`This API key is not accepted from ${address ?? 'an unknown address'}: the address is not in the tenant's IP allow-list (ipAllowList)`);
   }
 
   /**

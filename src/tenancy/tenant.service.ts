@@ -14,6 +14,7 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, type Caller } from './caller.js';
 import { requiredText } from './input-rules.js';
+import { ipAllowListProblems } from './ip-allow-list.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS, type TenantChangedPayload } from '../events/pubsub-topics.js';
 import { parseId, type HubId } from '../domain/ids.js';
@@ -32,7 +33,9 @@ export function diffFromDefaults(settings: TenantSettings): TenantSettingsPatch 
   const defaults = DEFAULT_TENANT_SETTINGS as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(settings as unknown as Record<string, unknown>)) {
     const base = defaults[key];
-    if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
+    if (Array.isArray(value)) {
+      if (JSON.stringify(value) !== JSON.stringify(base)) out[key] = value;
+    } else if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
       const changed = Object.entries(value).filter(([k, v]) => (base as Record<string, unknown>)[k] !== v);
       if (changed.length > 0) out[key] = Object.fromEntries(changed);
     } else if (value !== base) {
@@ -68,6 +71,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
   ] as const) {
     if (typeof v !== 'string') problems.push({ field, message: 'must be a string' });
   }
+  problems.push(...ipAllowListProblems(s.ipAllowList));
   return problems;
 }
 
