@@ -135,7 +135,10 @@ export interface HubConfig {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
-  /** Externally reachable base URL of the hub (OAuth redirect URIs and webhooks derive from it). */
+  /**
+   * Externally reachable base URL of the hub (OAuth redirect URIs and webhooks derive from it);
+   * by default `http://<the address the hub listens on>:<PORT>` (see `urlHostOf`).
+   */
   publicUrl: string;
   /** Absolute path of the data folder (SQLite file, generated keys, sandbox state). */
   dataDir: string;
@@ -236,12 +239,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
-  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST === '127.0.0.1' ? 'localhost' : e.HOST;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`,
+    publicUrl: e.PUBLIC_URL ?? `http://${urlHostOf(e.HOST)}:${e.PORT}`,
     dataDir,
     database,
     logLevel: e.LOG_LEVEL,
@@ -279,4 +281,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
     trustProxy: e.TRUST_PROXY,
   };
+}
+
+/**
+ * The host of a URL that reaches a server listening on `host`: the address itself (an IPv6 one in
+ * brackets), and 127.0.0.1 for a wildcard (`0.0.0.0`, or `::`, which Node listens on dual-stack).
+ * The default PUBLIC_URL is built with it, so the OAuth callback URL names an address the hub
+ * listens on — never `localhost`, which may resolve to the other address family (RFC 8252 §8.3;
+ * Microsoft does not accept the IPv6 loopback in redirect URIs, hence 127.0.0.1 for `::`).
+ */
+export function urlHostOf(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -5,7 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import type { HubConfig } from '../config.js';
+import { urlHostOf, type HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
@@ -117,9 +117,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
       });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      const shownHost = ['0.0.0.0', '[::]', '127.0.0.1', '[::1]'].includes(host) ? 'localhost' : host;
-      return { url: `http://${shownHost}:${address.port}${GRAPHQL_PATH}`, host: address.address, port: address.port };
+      return { url: `http://${urlHostOf(address.address)}:${address.port}${GRAPHQL_PATH}`, host: address.address, port: address.port };
     },
     async close(graceMs) {
       if (shuttingDown) return;

@@ -5,7 +5,7 @@ export const oauthCallbackPath = (slug: ProviderSlug) => `/oauth/callback/${slug
 
 /**
  * The hub's externally reachable base URL, from which OAuth redirect URIs derive. With PORT=0 and
- * no PUBLIC_URL the configured value carries port 0 (`http://localhost:0`): `listen()` then puts
+ * no PUBLIC_URL the configured value carries port 0 (`http://127.0.0.1:0`): `listen()` then puts
  * the real port in before any redirect URI is handed out or registered.
  */
 export class PublicUrl {

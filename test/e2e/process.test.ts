@@ -35,7 +35,7 @@ async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
     for (const line of started.stdout().split('\n')) {
       if (!line.startsWith('{')) continue;
       const entry = JSON.parse(line) as { url?: string };
-      if (entry.url) return entry.url.replace('localhost', '127.0.0.1');
+      if (entry.url) return entry.url;
     }
     if (started.child.exitCode !== null) throw new Error(`hub exited early:\n${started.stdout()}\n${started.stderr()}`);
     if (Date.now() > deadline) throw new Error(`hub did not become ready:\n${started.stdout()}\n${started.stderr()}`);
@@ -68,10 +68,12 @@ describe('the hub process', () => {
   it('prints the admin key once on first start, saves it 0600, and makes no second key on restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-main-'));
     dirs.push(dataDir);
-    const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000' };
+    const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '2000' };
 
     const first = startMain(env);
     const url = await readyUrl(first);
+    // The announced URL names the address the hub listens on by default (HOST=127.0.0.1), not `localhost`.
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     const keyFile = path.join(dataDir, 'admin-api-key.txt');
     const key = readFileSync(keyFile, 'utf8').trim();
     expect(key).toMatch(/^hub_[A-Za-z0-9_-]{43}$/);

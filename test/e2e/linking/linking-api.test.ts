@@ -85,6 +85,23 @@ describe('linkCalendar input', () => {
   });
 });
 
+describe('the OAuth callback URL', () => {
+  // Without PUBLIC_URL the callback names the address the hub listens on (127.0.0.1 by default), not
+  // `localhost`, which may resolve to ::1 first (RFC 8252 §8.3;
+  // https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions).
+  it('is sent to both providers on the address and port the hub listens on, and the hub answers there', async () => {
+    const listening = new URL(t.origin);
+    for (const provider of ['GOOGLE', 'MICROSOFT'] as const) {
+      const started = (await t.gql(LinkCalendarDocument, { input: { userId: b.userId, provider } }, b.key)).data!.linkCalendar;
+      const callback = new URL(new URL(started.authorizationUrl).searchParams.get('redirect_uri')!);
+      expect(callback.host).toBe(listening.host);
+      const answer = await fetch(callback, { redirect: 'manual' });
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain('<html');
+    }
+  });
+});
+
 describe('a provider without credentials while the sandbox is off', () => {
   it('is refused with BAD_USER_INPUT on provider', async () => {
     const hub = await startTestHub({ SANDBOX_PROVIDERS: 'off' });

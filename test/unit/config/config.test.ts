@@ -17,9 +17,23 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.port).toBe(4000);
     expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('data', 'hub.db'), url: `sqlite:${path.resolve('data', 'hub.db')}` });
-    expect(config.publicUrl).toBe('http://localhost:4000');
+    expect(config.publicUrl).toBe('http://127.0.0.1:4000');
     expect(config.graphql).toEqual({ introspection: true, maxDepth: 12, maxComplexity: 5000 });
     expect(config.shutdownGraceMs).toBe(10_000);
+  });
+
+  // The default OAuth callback must reach the address the hub listens on: `localhost` may resolve to
+  // ::1 first while the hub listens on 127.0.0.1 (RFC 8252 §8.3: loopback redirect URIs use the IP
+  // literal; https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions).
+  it('defaults PUBLIC_URL to the address the hub listens on, and keeps an explicit one', () => {
+    const publicUrl = (env: Record<string, string>) => loadConfig(env).publicUrl;
+    expect(publicUrl({ PORT: '4100' })).toBe('http://127.0.0.1:4100');
+    expect(publicUrl({ HOST: '::1', PORT: '4100' })).toBe('http://[::1]:4100');
+    expect(publicUrl({ HOST: '0.0.0.0' })).toBe('http://127.0.0.1:4000');
+    expect(publicUrl({ HOST: '::' })).toBe('http://127.0.0.1:4000');
+    expect(publicUrl({ HOST: 'localhost' })).toBe('http://localhost:4000');
+    expect(publicUrl({ HOST: '10.1.2.3', PORT: '0' })).toBe('http://10.1.2.3:0');
+    expect(publicUrl({ HOST: '0.0.0.0', PUBLIC_URL: 'https://hub.example.com/' })).toBe('https://hub.example.com');
   });
 
   it('selects MongoDB from a mongodb:// URL and takes the database name from its path', () => {

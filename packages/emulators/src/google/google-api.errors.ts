@@ -1,7 +1,7 @@
 /**
  * Error bodies as Google sends them.
- * Calendar v3: `{"error":{"errors":[{domain,reason,message,locationType?,location?}],"code","message","status"?}}`
- * (https://developers.google.com/workspace/calendar/api/guides/errors).
+ * Calendar v3: `{"error":{"errors":[{domain,reason,message,locationType?,location?}],"code","message"}}`, with no
+ * `status` (https://developers.google.com/workspace/calendar/api/guides/errors).
  * OAuth endpoints: `{"error","error_description"}` (RFC 6749 §5.2).
  */
 
@@ -13,19 +13,6 @@ export interface CalendarErrorItem {
   location?: string;
   extendedHelp?: string;
 }
-
-const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  409: 'ALREADY_EXISTS',
-  410: 'NOT_FOUND',
-  412: 'FAILED_PRECONDITION',
-  429: 'RESOURCE_EXHAUSTED',
-  500: 'INTERNAL',
-  503: 'UNAVAILABLE',
-};
 
 export class CalendarApiError extends Error {
   readonly code = 'CALENDAR_API_ERROR';
@@ -39,16 +26,8 @@ export class CalendarApiError extends Error {
     super(item.message);
   }
 
-  body(): { error: { errors: CalendarErrorItem[]; code: number; message: string; status?: string } } {
-    const status = STATUS_NAMES[this.status];
-    return {
-      error: {
-        errors: [this.item],
-        code: this.status,
-        message: this.topMessage ?? this.item.message,
-        ...(status ? { status } : {}),
-      },
-    };
+  body(): { error: { errors: CalendarErrorItem[]; code: number; message: string } } {
+    return { error: { errors: [this.item], code: this.status, message: this.topMessage ?? this.item.message } };
   }
 }
 

@@ -19,7 +19,8 @@ export type UsageLimitReason = 'rateLimitExceeded' | 'userRateLimitExceeded' | '
  * The in-process control API of the Google emulator; every method is also served as JSON under
  * `/_control/*` (see `registerControlRoutes`). Event methods play "the other side": they act as the
  * calendar's owner through the same code path as the API, so etags change, sync tokens see the
- * change and push channels fire.
+ * change and push channels fire. Wherever a method (or route) takes an account, it takes the
+ * account id or its email, as the Microsoft emulator's control API does.
  */
 export class GoogleEmulatorControl {
   constructor(
@@ -30,6 +31,14 @@ export class GoogleEmulatorControl {
     private readonly events: GoogleEventsService,
     private readonly push: GooglePushService,
   ) {}
+
+  /** The id of an account given by id or email (case-insensitive); an unknown value is passed on, to fail where it is used. */
+  private accountId(account: string): string {
+    const { accounts } = this.ctx.state;
+    if (accounts[account]) return account;
+    const email = account.toLowerCase();
+    return Object.values(accounts).find((a) => a.email.toLowerCase() === email)?.id ?? account;
+  }
 
   /** Registers an OAuth client; the emulator checks its id, secret and exact redirect URIs like Google. */
   registerClient(input: { clientId: string; clientSecret: string; redirectUris: string[]; publishingStatus?: 'production' | 'testing'; name?: string }): OAuthClientRecord {
@@ -45,56 +54,56 @@ export class GoogleEmulatorControl {
   }
 
   /** Adds a calendar to an account's list: owned by default, or shared read-only with `accessRole: 'reader'`. */
-  createCalendar(accountId: string, input: CreateCalendarInput): Json {
-    return this.calendars.createCalendar(accountId, input);
+  createCalendar(account: string, input: CreateCalendarInput): Json {
+    return this.calendars.createCalendar(this.accountId(account), input);
   }
 
-  removeCalendar(accountId: string, calendarId: string): void {
-    this.calendars.removeCalendar(accountId, calendarId);
+  removeCalendar(account: string, calendarId: string): void {
+    this.calendars.removeCalendar(this.accountId(account), calendarId);
   }
 
-  createEvent(accountId: string, calendarId: string, event: Json): Json {
-    return this.events.insertEvent(accountId, calendarId, event);
+  createEvent(account: string, calendarId: string, event: Json): Json {
+    return this.events.insertEvent(this.accountId(account), calendarId, event);
   }
 
-  getEvent(accountId: string, calendarId: string, eventId: string): Json {
-    const r = this.events.getEvent(accountId, calendarId, eventId);
+  getEvent(account: string, calendarId: string, eventId: string): Json {
+    const r = this.events.getEvent(this.accountId(account), calendarId, eventId);
     if ('notModified' in r) throw new Error('unreachable');
     return r;
   }
 
   /** Merges `changes` into the event (PATCH semantics). */
-  updateEvent(accountId: string, calendarId: string, eventId: string, changes: Json): Json {
-    return this.events.patchEvent(accountId, calendarId, eventId, changes);
+  updateEvent(account: string, calendarId: string, eventId: string, changes: Json): Json {
+    return this.events.patchEvent(this.accountId(account), calendarId, eventId, changes);
   }
 
   /** Replaces the event (PUT semantics: omitted fields are cleared). */
-  replaceEvent(accountId: string, calendarId: string, eventId: string, event: Json): Json {
-    return this.events.updateEvent(accountId, calendarId, eventId, event);
+  replaceEvent(account: string, calendarId: string, eventId: string, event: Json): Json {
+    return this.events.updateEvent(this.accountId(account), calendarId, eventId, event);
   }
 
-  deleteEvent(accountId: string, calendarId: string, eventId: string): void {
-    this.events.deleteEvent(accountId, calendarId, eventId);
+  deleteEvent(account: string, calendarId: string, eventId: string): void {
+    this.events.deleteEvent(this.accountId(account), calendarId, eventId);
   }
 
   /** events.list with the API's query parameters (strings, as in a query string). */
-  listEvents(accountId: string, calendarId: string, query: Json = {}): Json {
-    return this.events.listEvents(accountId, calendarId, query);
+  listEvents(account: string, calendarId: string, query: Json = {}): Json {
+    return this.events.listEvents(this.accountId(account), calendarId, query);
   }
 
   /** The user removes the app in their account settings: the grant and all its tokens die. */
   revokeGrant(input: { accountId: string; clientId?: string }): { affected: number } {
-    return this.oauth.revokeGrants(input.accountId, input.clientId);
+    return this.oauth.revokeGrants(this.accountId(input.accountId), input.clientId);
   }
 
   /** Kills refresh tokens for one of Google's `invalid_grant` causes (reference C3); see GoogleOAuthService.expireRefreshTokens. */
   expireRefreshTokens(input: { accountId: string; clientId?: string; cause: RefreshTokenDeath }): { affected: number } {
     if (!REFRESH_TOKEN_DEATHS.includes(input.cause)) throw new AccountInputError(`cause must be one of ${REFRESH_TOKEN_DEATHS.join(', ')}`);
-    return this.oauth.expireRefreshTokens(input);
+    return this.oauth.expireRefreshTokens({ ...input, accountId: this.accountId(input.accountId) });
   }
 
-  changePassword(accountId: string): { affected: number } {
-    return this.oauth.changePassword(accountId);
+  changePassword(account: string): { affected: number } {
+    return this.oauth.changePassword(this.accountId(account));
   }
 
   listGrants(): ReturnType<GoogleOAuthService['listGrants']> {
@@ -103,7 +112,7 @@ export class GoogleEmulatorControl {
 
   /** Every events sync token issued so far for the calendar (or the account's calendars, or all) answers 410. */
   invalidateSyncTokens(input: { accountId?: string; calendarId?: string } = {}): { calendars: number } {
-    return this.calendars.invalidateSyncTokens(input);
+    return this.calendars.invalidateSyncTokens(input.accountId === undefined ? input : { ...input, accountId: this.accountId(input.accountId) });
   }
 
   listChannels(): ChannelRecord[] {

@@ -31,7 +31,13 @@ export interface AccountRecord {
   /** Google's `sub`: a 21-digit numeric string. Also the account id of the control API. */
   id: string;
   email: string;
+  /** The account's name as the emulator shows it (derived from the email when none was given). */
   displayName: string;
+  /**
+   * Whether the account has a profile name of its own; events name their creator and organizer
+   * only then. Absent in state saved before the flag existed: treated as true.
+   */
+  hasProfileName?: boolean;
   givenName: string;
   familyName: string;
   timeZone: string;

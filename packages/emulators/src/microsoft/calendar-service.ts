@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { EmulatorClock } from '../core/clock.js';
 import { parseEventInput, wrapHtml } from './event-input.js';
@@ -6,7 +6,7 @@ import { accessDenied, GraphError, idMalformed, itemNotFound } from './graph-err
 import { formatLocal, isoDate, parseLocal, resolveZone, type DateTimeTimeZone } from './graph-time.js';
 import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 import type { AccountRecord, CalendarRecord, EventProps, EventRecord, ExceptionRecord, MicrosoftState } from './microsoft-state.js';
-import { expandRecurrenceDates, sameRecurrence } from './recurrence-expander.js';
+import { expandRecurrenceDates, sameRecurrence, type PatternedRecurrence } from './recurrence-expander.js';
 
 /**
  * Calendars and events of every mailbox, with the side effects Exchange has: a new changeKey on
@@ -42,27 +42,46 @@ export interface EventChange {
   changeKey: string | null;
 }
 
-const ID_RE = /^AAMk[A-Za-z0-9_-]+=(?:BAA\d{14}=)?$/;
+const MASTER_ID_RE = /^AAMk[A-Za-z0-9_-]+=$/;
 const CALENDAR_ID_RE = /^AQMk[A-Za-z0-9_-]+=$/;
 
 export const newEventId = () => `AAMkAGI2${randomBytes(30).toString('base64url')}AAA=`;
 export const newCalendarId = () => `AQMkADAw${randomBytes(24).toString('base64url')}AAA=`;
 export const newChangeKey = () => `DwAAABYAAA${randomBytes(18).toString('base64')}`;
 
+/**
+ * Occurrence and exception ids are opaque like Graph's: `AAMkAGI2` and the URL-safe base64 (padding
+ * `=` only at the end) of a masked record of the master id and the original start, which only the
+ * emulator decodes. The same occurrence always gets the same id.
+ */
+const OCCURRENCE_ID_PREFIX = 'AAMkAGI2';
+const OCCURRENCE_MARKER = 0x4f;
+const OCCURRENCE_MASK = createHash('sha256').update('graph-emulator occurrence id').digest();
+const mask = (bytes: Buffer): Buffer => Buffer.from(bytes.map((b, i) => b ^ OCCURRENCE_MASK[i % OCCURRENCE_MASK.length]!));
+
 export function occurrenceId(masterId: string, originalStart: number): string {
-  return `${masterId}BAA${DateTime.fromMillis(originalStart, { zone: 'UTC' }).toFormat('yyyyLLddHHmmss')}=`;
+  const start = Buffer.alloc(8);
+  start.writeBigInt64BE(BigInt(originalStart));
+  const plain = Buffer.concat([Buffer.from([OCCURRENCE_MARKER]), start, Buffer.from(masterId, 'latin1')]);
+  return `${OCCURRENCE_ID_PREFIX}${mask(plain).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
 }
 
-/** Splits an event id into the master id and, for an occurrence id, its original start. Throws ErrorInvalidIdMalformed. */
+function decodeOccurrenceId(id: string): { masterId: string; originalStart: number } | null {
+  const body = id.slice(OCCURRENCE_ID_PREFIX.length);
+  if (!id.startsWith(OCCURRENCE_ID_PREFIX) || !/^[A-Za-z0-9_-]+={0,2}$/.test(body)) return null;
+  const plain = mask(Buffer.from(body, 'base64url'));
+  if (plain.length < 10 || plain[0] !== OCCURRENCE_MARKER) return null;
+  const masterId = plain.subarray(9).toString('latin1');
+  const originalStart = Number(plain.readBigInt64BE(1));
+  return MASTER_ID_RE.test(masterId) && Number.isSafeInteger(originalStart) ? { masterId, originalStart } : null;
+}
+
+/** The master id and, for an occurrence or exception id, its original start. Throws ErrorInvalidIdMalformed. */
 export function parseEventId(id: string): { masterId: string; originalStart: number | null } {
-  if (!ID_RE.test(id)) throw idMalformed();
-  const cut = id.indexOf('=');
-  const masterId = id.slice(0, cut + 1);
-  if (cut === id.length - 1) return { masterId, originalStart: null };
-  const digits = id.slice(cut + 4, -1);
-  const dt = DateTime.fromFormat(digits, 'yyyyLLddHHmmss', { zone: 'UTC' });
-  if (!dt.isValid) throw idMalformed();
-  return { masterId, originalStart: dt.toMillis() };
+  const occurrence = decodeOccurrenceId(id);
+  if (occurrence) return occurrence;
+  if (!MASTER_ID_RE.test(id)) throw idMalformed();
+  return { masterId: id, originalStart: null };
 }
 
 export function assertCalendarId(id: string): void {
@@ -420,6 +439,22 @@ function mergeExtended(current: { id: string; value: string }[], incoming: { id:
   return out;
 }
 
+/** The zone a series' dates are counted in: the range's recurrenceTimeZone, else the start's zone (all-day series: the start's). */
+function recurrenceZone(e: EventRecord, rec: PatternedRecurrence): string {
+  const startZone = resolveZone(e.start.timeZone) ?? 'UTC';
+  return e.isAllDay ? startZone : (resolveZone(rec.range.recurrenceTimeZone) ?? startZone);
+}
+
+/**
+ * A series master's `cancelledOccurrences`: `OID.{seriesMasterId}.{yyyy-MM-dd}` per cancelled
+ * occurrence, dated in the series' recurrence time zone; empty for anything else.
+ */
+export function cancelledOccurrences(e: EventRecord): string[] {
+  if (e.type !== 'seriesMaster' || !e.recurrence) return [];
+  const zone = recurrenceZone(e, e.recurrence);
+  return [...e.cancelled].sort((a, b) => a - b).map((ms) => `OID.${e.id}.${DateTime.fromMillis(ms, { zone }).toFormat('yyyy-LL-dd')}`);
+}
+
 /**
  * The instances of one stored event overlapping [from, to): the event itself when single, the
  * occurrences and exceptions when a series (masters never). With `byOriginalStart`, occurrences
@@ -433,7 +468,7 @@ export function instancesOf(e: EventRecord, from: number, to: number, clamp: boo
   }
   const rec = e.recurrence;
   const startZone = resolveZone(e.start.timeZone) ?? 'UTC';
-  const recZone = e.isAllDay ? startZone : (resolveZone(rec.range.recurrenceTimeZone) ?? startZone);
+  const recZone = recurrenceZone(e, rec);
   const masterStart = instant(e.start).setZone(recZone);
   const masterEnd = instant(e.end);
   const durationMs = masterEnd.toMillis() - masterStart.toMillis();

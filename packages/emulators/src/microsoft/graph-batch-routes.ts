@@ -19,6 +19,17 @@ interface BatchPart {
   dependsOn: string[];
 }
 
+/** The headers a part's answer carries, in Graph's casing (the json-batching sample response). */
+const PART_HEADERS: Record<string, string> = {
+  'cache-control': 'Cache-Control',
+  'odata-version': 'OData-Version',
+  'content-type': 'Content-Type',
+  location: 'Location',
+  'retry-after': 'Retry-After',
+  etag: 'ETag',
+  'preference-applied': 'Preference-Applied',
+};
+
 const badBatch = (message: string) => new GraphError(400, 'BadRequest', message);
 
 function parseBatch(raw: unknown): BatchPart[] {
@@ -74,7 +85,12 @@ export function registerBatchRoute(app: FastifyInstance, settings: MicrosoftEmul
       if (failedDep) {
         const { code } = defaultGraphError(424);
         results.set(part.id, { status: 424 });
-        responses.push({ id: part.id, status: 424, headers: { 'content-type': 'application/json' }, body: graphErrorBody(code, `The request depends on request '${failedDep}', which failed.`) });
+        responses.push({
+          id: part.id,
+          status: 424,
+          headers: { 'Cache-Control': 'no-cache', 'Content-Type': 'application/json' },
+          body: graphErrorBody(code, `The request depends on request '${failedDep}', which failed.`),
+        });
         return;
       }
       const headers: Record<string, string> = { ...part.headers, [BATCH_PART_HEADER]: '1' };
@@ -85,8 +101,8 @@ export function registerBatchRoute(app: FastifyInstance, settings: MicrosoftEmul
       const res = await app.inject(inject);
       results.set(part.id, { status: res.statusCode });
       const out: Record<string, string> = {};
-      for (const name of ['content-type', 'location', 'retry-after', 'etag', 'preference-applied']) {
-        const v = res.headers[name];
+      for (const [lower, name] of Object.entries(PART_HEADERS)) {
+        const v = res.headers[lower];
         if (v !== undefined) out[name] = String(v);
       }
       let body: unknown;

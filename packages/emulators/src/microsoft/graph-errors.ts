@@ -19,15 +19,23 @@ export class GraphError extends Error {
 
 export const isGraphError = (e: unknown): e is GraphError => e instanceof GraphError;
 
-export function graphErrorBody(code: string, message: string, clientRequestId?: string, now = new Date()): unknown {
+/**
+ * The error body. A 429 also names the status in `innerError` (`code`, `message`, `status`), as in
+ * Graph's throttling sample (https://learn.microsoft.com/graph/throttling#sample-response).
+ */
+export function graphErrorBody(code: string, message: string, clientRequestId?: string, now = new Date(), status?: number): unknown {
   const requestId = randomUUID();
+  const throttled = status === 429;
   return {
     error: {
       code,
       message,
       innerError: {
+        ...(throttled ? { code: '429' } : {}),
         date: now.toISOString().replace(/\.\d{3}Z$/, ''),
+        ...(throttled ? { message: 'Please retry after' } : {}),
         'request-id': requestId,
+        ...(throttled ? { status: '429' } : {}),
         'client-request-id': clientRequestId ?? requestId,
       },
     },
@@ -58,7 +66,7 @@ export function defaultGraphError(status: number): { code: string; message: stri
     case 424:
       return { code: 'FailedDependency', message: 'The request depends on a request that failed.' };
     case 429:
-      return { code: 'TooManyRequests', message: 'Too many requests.' };
+      return { code: 'TooManyRequests', message: 'Please retry again later.' };
     case 500:
       return { code: 'InternalServerError', message: 'An internal server error occurred.' };
     case 502:
@@ -76,3 +84,8 @@ export const itemNotFound = () => new GraphError(404, 'ErrorItemNotFound', 'The 
 export const invalidRequest = (message: string) => new GraphError(400, 'ErrorInvalidRequest', message);
 export const idMalformed = () => new GraphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
 export const accessDenied = (message = 'Access is denied. Check credentials and try again.') => new GraphError(403, 'ErrorAccessDenied', message);
+/** `$expand=singleValueExtendedProperties` without the `($filter=id eq '…')` Graph requires for it. */
+export const extendedPropertyFilterRequired = () =>
+  invalidRequest("Expanding singleValueExtendedProperties requires a filter on the property id: singleValueExtendedProperties($filter=id eq '{id}').");
+/** A method the resource does not support (the `$batch` sample's 405, https://learn.microsoft.com/graph/json-batching). */
+export const methodNotAllowed = () => new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');

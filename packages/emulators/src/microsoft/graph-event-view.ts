@@ -16,7 +16,7 @@ export interface RenderOptions {
   preferZone: { iana: string; name: string } | null;
   bodyType: 'text' | 'html' | null;
   select: string[] | null;
-  /** `$expand=singleValueExtendedProperties(...)`: property ids to include (`[]` = all). */
+  /** `$expand=singleValueExtendedProperties($filter=id eq '…')`: the property ids to include. */
   expandExtended: string[] | null;
   /** `$expand=extensions(...)`: extension ids to include (`[]` = all). */
   expandExtensions: string[] | null;
@@ -73,7 +73,6 @@ export function renderEvent(inst: EventInstance, ctx: { account: AccountRecord; 
     originalStartTimeZone: m.start.timeZone,
     originalEndTimeZone: m.end.timeZone,
     iCalUId: inst.originalStart === null ? m.iCalUId : `${m.iCalUId.slice(0, 32)}${DateTime.fromMillis(inst.originalStart, { zone: 'UTC' }).toFormat('yyyyLLdd')}${m.iCalUId.slice(40)}`,
-    uid: m.iCalUId,
     reminderMinutesBeforeStart: p.reminderMinutesBeforeStart,
     isReminderOn: p.isReminderOn,
     hasAttachments: false,
@@ -93,7 +92,6 @@ export function renderEvent(inst: EventInstance, ctx: { account: AccountRecord; 
     isOnlineMeeting: p.isOnlineMeeting,
     onlineMeetingProvider: p.onlineMeetingProvider,
     allowNewTimeProposals: p.allowNewTimeProposals,
-    ...(inst.originalStart !== null ? { occurrenceId: `OID.${m.id}.${DateTime.fromMillis(inst.originalStart, { zone: 'UTC' }).toFormat('yyyy-LL-dd')}` } : {}),
     isDraft: false,
     hideAttendees: p.hideAttendees,
     responseStatus: { response: 'organizer', time: '0001-01-01T00:00:00Z' },
@@ -116,7 +114,7 @@ export function renderEvent(inst: EventInstance, ctx: { account: AccountRecord; 
   }
   if (opts.expandExtended) {
     const keys = opts.expandExtended.map(extendedPropertyKey);
-    const props = inst.singleValueExtendedProperties.filter((e) => keys.length === 0 || keys.includes(extendedPropertyKey(e.id)));
+    const props = inst.singleValueExtendedProperties.filter((e) => keys.includes(extendedPropertyKey(e.id)));
     // Graph omits the navigation property when the filter matched nothing.
     if (props.length > 0) out.singleValueExtendedProperties = props.map((e) => ({ id: e.id, value: e.value }));
   }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import type { CalendarService, EventInstance } from './calendar-service.js';
+import { cancelledOccurrences, type CalendarService, type EventInstance } from './calendar-service.js';
 import { decodeDeltaToken, deltaItems, encodeDeltaToken, syncStateNotFound, type DeltaToken } from './delta-sync.js';
 import { openExtension } from './event-input.js';
 import { DEFAULT_RENDER, renderCalendar, renderEvent, renderUser, type RenderOptions } from './graph-event-view.js';
-import { accessDenied, GraphError, invalidRequest, itemNotFound } from './graph-errors.js';
+import { accessDenied, extendedPropertyFilterRequired, GraphError, invalidRequest, itemNotFound } from './graph-errors.js';
 import { displayZoneName, parseWindowBound, resolveZone, timeZoneNotSupported } from './graph-time.js';
 import type { IdentityService } from './identity-service.js';
 import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
@@ -127,8 +127,11 @@ function parseQuery(request: FastifyRequest): QueryOptions {
       if (!m) throw new GraphError(400, 'BadRequest', `Invalid $expand clause '${part}'.`);
       const ids = [...(m[2] ?? '').matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) => x[1]!.replace(/''/g, "'"));
       const name = m[1]!.toLowerCase();
-      if (name === 'singlevalueextendedproperties') opts.expandExtended = ids;
-      else if (name === 'extensions') opts.expandExtensions = ids;
+      if (name === 'singlevalueextendedproperties') {
+        // Graph expands extended properties only through a filter on their id (singlevaluelegacyextendedproperty-get).
+        if (!/^\s*\$filter\s*=/i.test(m[2] ?? '') || ids.length === 0) throw extendedPropertyFilterRequired();
+        opts.expandExtended = ids;
+      } else if (name === 'extensions') opts.expandExtensions = ids;
       else if (name !== 'calendar' && name !== 'attachments' && name !== 'instances') throw new GraphError(400, 'BadRequest', `Could not find a property named '${m[1]}' on type 'microsoft.graph.event'.`);
     }
   }
@@ -218,6 +221,10 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
     return `${deps.origin()}${url.pathname}?${url.searchParams.toString().replace(/%24/g, '$')}`;
   };
 
+  /** `@odata.context` of a response: the entity set path, narrowed by `$select` (`events(subject,start)`). */
+  const contextUrl = (caller: Caller, path: string, select: string[] | null, entity = '') =>
+    `${deps.origin()}/v1.0/$metadata#users('${caller.account.id}')/${path}${select ? `(${select.join(',')})` : ''}${entity}`;
+
   /** Filters, orders and pages instances (`$filter`, `$orderby`, `$top`/`$skip` with an absolute nextLink). */
   const listResponse = (request: FastifyRequest, reply: FastifyReply, caller: Caller, instances: EventInstance[], context: string) => {
     const query = parseQuery(request);
@@ -243,7 +250,7 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
     const top = query.top ?? settings.defaultPageSize;
     const page = rows.slice(query.skip, query.skip + top);
     const body: Record<string, unknown> = {
-      '@odata.context': `${deps.origin()}/v1.0/$metadata#users('${caller.account.id}')/${context}`,
+      '@odata.context': contextUrl(caller, context, query.select),
       value: page.map((r) => renderEvent(r.inst, ctxOf(caller, r.inst), opts)),
     };
     if (query.skip + top < rows.length) body['@odata.nextLink'] = selfUrl(request, { $skip: query.skip + top, $top: top });
@@ -271,7 +278,7 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
     const page = all.slice(query.skip, query.skip + top);
     const body: Record<string, unknown> = {
       '@odata.context': `${deps.origin()}/v1.0/$metadata#users('${caller.account.id}')/calendars`,
-      value: page.map((c) => renderCalendar(c, caller.account)),
+      value: page.map((c) => ({ '@odata.id': `${deps.origin()}/v1.0/users('${caller.account.id}@${caller.account.tenantId}')/calendars('${c.id}')`, ...renderCalendar(c, caller.account) })),
     };
     if (query.skip + top < all.length) body['@odata.nextLink'] = selfUrl(request, { $skip: query.skip + top, $top: top });
     return body;
@@ -318,8 +325,16 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
       const inst = calendar.getInstance(caller.account.id, eventId);
       const cal = calendarParam(request);
       if ((prefix !== '' || cal !== null) && inst.master.calendarId !== calendar.calendar(caller.account.id, cal).id) throw itemNotFound();
-      const opts = renderOptions(request, reply, parseQuery(request));
-      return { '@odata.context': `${deps.origin()}/v1.0/$metadata#users('${caller.account.id}')/events/$entity`, ...renderEvent(inst, ctxOf(caller, inst), opts) };
+      const query = parseQuery(request);
+      const body: Record<string, unknown> = { '@odata.context': contextUrl(caller, 'events', query.select, '/$entity'), ...renderEvent(inst, ctxOf(caller, inst), renderOptions(request, reply, query)) };
+      if (query.select) {
+        // cancelledOccurrences: only on $select, only on a GET by id (event resource, v1.0).
+        if (query.select.some((p) => p.toLowerCase() === 'cancelledoccurrences')) body.cancelledOccurrences = inst.kind === 'seriesMaster' ? cancelledOccurrences(inst.master) : [];
+        const calendarLink = `${deps.origin()}/v1.0/users('${caller.account.id}')/calendars('${inst.master.calendarId}')`;
+        body['calendar@odata.associationLink'] = `${calendarLink}/$ref`;
+        body['calendar@odata.navigationLink'] = calendarLink;
+      }
+      return body;
     });
 
     route('PATCH', `${prefix}/events/:eventId`, 'graph.events.update', async (request, reply) => {
@@ -350,7 +365,7 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
       const caller = mailbox(request, 'read');
       const { eventId } = request.params as { eventId: string };
       const [from, to] = window(request);
-      return listResponse(request, reply, caller, calendar.seriesInstances(caller.account.id, eventId, from, to), 'events');
+      return listResponse(request, reply, caller, calendar.seriesInstances(caller.account.id, eventId, from, to), `events('${encodeURIComponent(eventId)}')/instances`);
     });
 
     route('GET', `${prefix}/events/:eventId/extensions`, 'graph.events.extensions.list', async (request) => {
@@ -462,7 +477,7 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
       const value = page.map((item) =>
         'removed' in item
           ? { '@odata.type': '#microsoft.graph.event', id: item.id, '@removed': { reason: 'deleted' } }
-          : renderEvent(item.instance, ctxOf(caller, item.instance), opts),
+          : { '@odata.type': '#microsoft.graph.event', ...renderEvent(item.instance, ctxOf(caller, item.instance), opts) },
       );
       const body: Record<string, unknown> = { '@odata.context': `${deps.origin()}/v1.0/$metadata#Collection(event)`, value };
       if (emptyPage || remaining.length > page.length) {

@@ -6,7 +6,7 @@ import type { EmulatorHandle, EmulatorStartOptions } from '../types.js';
 import { aadstsBody, AadstsError, isAadstsError } from './aadsts-errors.js';
 import { CalendarService } from './calendar-service.js';
 import { registerBatchRoute } from './graph-batch-routes.js';
-import { defaultGraphError, GraphError, graphErrorBody, isGraphError } from './graph-errors.js';
+import { defaultGraphError, GraphError, graphErrorBody, isGraphError, methodNotAllowed } from './graph-errors.js';
 import { bearerOf, registerGraphRoutes, type GraphDeps } from './graph-routes.js';
 import { registerSubscriptionRoutes } from './graph-subscription-routes.js';
 import { IdentityService } from './identity-service.js';
@@ -154,7 +154,7 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
         return { body: aadstsBody(new AadstsError(status, error, status >= 500 ? 90033 : 90000, 'The service is temporarily unavailable. Try again later.'), origin, core.clock.date()) };
       }
       const { code, message } = defaultGraphError(status);
-      return { body: graphErrorBody(code, message, headerString(request, 'client-request-id'), core.clock.date()) };
+      return { body: graphErrorBody(code, message, headerString(request, 'client-request-id'), core.clock.date(), status) };
     },
   });
 
@@ -171,7 +171,7 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
       return reply
         .code(429)
         .header('retry-after', String(settings.throttleRetryAfterSeconds))
-        .send(graphErrorBody('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headerString(request, 'client-request-id'), core.clock.date()));
+        .send(graphErrorBody('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headerString(request, 'client-request-id'), core.clock.date(), 429));
     }
     inflight.set(accountId, current + 1);
     let released = false;
@@ -192,7 +192,7 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
   app.setErrorHandler((error: unknown, request, reply) => {
     if (isGraphError(error)) {
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
-      return reply.code(error.status).send(graphErrorBody(error.code, error.message, headerString(request, 'client-request-id'), core.clock.date()));
+      return reply.code(error.status).send(graphErrorBody(error.code, error.message, headerString(request, 'client-request-id'), core.clock.date(), error.status));
     }
     if (isAadstsError(error)) return reply.code(error.status).send(aadstsBody(error, origin, core.clock.date()));
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
@@ -212,11 +212,44 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
     return reply.code(404).send({ error: 'not_found', error_description: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  // Graph's response headers: Cache-Control on every answer; OData-Version and the OData JSON media
+  // type on successful JSON answers, plain application/json on errors (https://learn.microsoft.com/graph/json-batching).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!isGraph(request)) return payload;
+    reply.header('cache-control', 'no-cache');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) {
+      if (reply.statusCode < 400) reply.header('content-type', ODATA_JSON).header('odata-version', '4.0');
+      else reply.header('content-type', 'application/json');
+    }
+    return payload;
+  });
+
+  // Every Graph path answers the methods it does not support with 405 (not the 400 of an unknown segment).
+  const graphMethods = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1.0/')) return;
+    const methods = graphMethods.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    graphMethods.set(route.url, methods);
+  });
+
   const graphDeps: GraphDeps = { state, settings, calendar, identity, subscriptions, origin: getOrigin };
   registerIdentityRoutes(app, { state, settings, identity, clock: core.clock, origin: getOrigin });
   registerGraphRoutes(app, graphDeps);
   registerSubscriptionRoutes(app, graphDeps);
   registerBatchRoute(app, settings);
+  for (const [url, methods] of [...graphMethods]) {
+    const unsupported = GRAPH_METHODS.filter((m) => !methods.has(m));
+    if (unsupported.length === 0) continue;
+    app.route({
+      method: unsupported,
+      url,
+      config: { routeId: 'graph.methodNotAllowed' },
+      handler: async () => {
+        throw methodNotAllowed();
+      },
+    });
+  }
   registerControlRoutes(app, control);
   registerSandboxRoutes(app, { state, calendar, now: () => core.clock.now() });
   app.get('/', { config: { routeId: 'sandbox' } }, async (_request, reply) => reply.redirect('/sandbox', 302));
@@ -244,6 +277,10 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
     },
   };
 }
+
+const GRAPH_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+/** The media type Graph gives its JSON answers. */
+const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 function headerString(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];

@@ -213,6 +213,7 @@ export class SubscriptionService {
       if (!sub.changeType.split(',').includes(change.changeType)) continue;
       const resource = `Users/${change.accountId}/Events/${change.itemId}`;
       this.enqueue(sub, {
+        id: randomUUID(),
         subscriptionId: sub.id,
         subscriptionExpirationDateTime: formatUtcInstant(sub.expiresAt).replace('Z', '+00:00'),
         changeType: change.changeType,

@@ -104,12 +104,12 @@ describe('Google Calendar: incremental sync with syncToken', () => {
       headers: { authorization: `Bearer ${(await (cal.context._options.auth as { getAccessToken(): Promise<{ token: string }> }).getAccessToken()).token}` },
     });
     expect(res.status).toBe(410);
+    // The documented 410 body has no `status` (https://developers.google.com/workspace/calendar/api/guides/errors#410_gone).
     expect(await res.json()).toEqual({
       error: {
         errors: [{ domain: 'calendar', reason: 'fullSyncRequired', message: 'Sync token is no longer valid, a full sync is required.', locationType: 'parameter', location: 'syncToken' }],
         code: 410,
         message: 'Sync token is no longer valid, a full sync is required.',
-        status: 'NOT_FOUND',
       },
     });
     expect(await apiError(cal.events.list({ calendarId: 'primary', syncToken: `${syncToken.slice(0, -3)}abc` }, { retry: false }))).toMatchObject({ status: 410, reason: 'fullSyncRequired' });

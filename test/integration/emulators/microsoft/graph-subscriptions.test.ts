@@ -100,6 +100,22 @@ describe('Graph change notifications', () => {
     expect(await graph.api(`/subscriptions/${sub.id}`).get().catch((e: unknown) => e)).toMatchObject({ statusCode: 404 });
   });
 
+  // https://learn.microsoft.com/graph/api/resources/changenotification?view=graph-rest-1.0 — `id`:
+  // "Unique ID for the notification. Optional."
+  it('gives every change notification its own id', async () => {
+    const sub = await graph.api('/subscriptions').post({ changeType: 'created,updated', notificationUrl: `${hook.url}/notify`, resource: '/me/events', expirationDateTime: inMinutes(60), clientState: 'ids' });
+    const before = hook.notifications.length;
+    const event = await graph.api('/me/events').post(timed('Ids', '2026-05-05T09:00:00', '2026-05-05T10:00:00'));
+    await graph.api(`/me/events/${encodeURIComponent(event.id)}`).patch({ subject: 'Ids v2' });
+    await env.ms.control.notificationsIdle();
+    const mine = hook.notifications.slice(before).filter((n) => n.subscriptionId === sub.id);
+    expect(mine.map((n) => n.changeType)).toEqual(['created', 'updated']);
+    const ids = mine.map((n) => n.id);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    await graph.api(`/subscriptions/${sub.id}`).delete();
+  });
+
   it('refuses a lifetime beyond 4230 minutes with 400 ExtensionError, and a failed handshake with 400', async () => {
     const tooLong = await graph
       .api('/subscriptions')

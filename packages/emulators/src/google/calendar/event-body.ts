@@ -118,8 +118,10 @@ export function normalizeEventBody(input: unknown, nctx: NormalizeContext): Even
   const shared = stringMap(ext?.shared, 'extendedProperties.shared');
   if (nctx.enforceExtendedPropertyLimits) applyExtendedPropertyLimits(priv, shared);
 
-  const organizer = existing?.organizer ?? (calendar.primary ? { email: account.email, displayName: account.displayName, self: true } : { email: calendar.id, displayName: calendar.summary, self: true });
-  const creator = existing?.creator ?? { email: account.email, displayName: account.displayName, self: true };
+  // creator/organizer `displayName`: "The creator's name, if available" (events resource) — only for accounts that have one.
+  const person = () => ({ email: account.email, ...(account.hasProfileName !== false ? { displayName: account.displayName } : {}), self: true });
+  const organizer = existing?.organizer ?? (calendar.primary ? person() : { email: calendar.id, displayName: calendar.summary, self: true });
+  const creator = existing?.creator ?? person();
 
   const body: EventBody = {
     status,

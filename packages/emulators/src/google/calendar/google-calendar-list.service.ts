@@ -75,6 +75,7 @@ export class GoogleCalendarListService {
       id: subjectFor(email),
       email,
       displayName,
+      hasProfileName: input.displayName !== undefined,
       givenName,
       familyName: rest.join(' '),
       timeZone,
