@@ -52,8 +52,8 @@ const MAX_MERGE_ROUNDS = 3;
 /**
  * Non-default event types (out of office, focus time, working location, birthday, from Gmail) cannot
  * be mirrored 1:1 (docs/providers.md#google-event-types). Change reads ask Google for `default`
- * events only, so they never reach the engine as appointments; busy-time reads keep them (an
- * out-of-office block is busy time). Read by id (getEvent), they come back with `unsupportedReason`.
+ * events only unless the caller wants every type (`allEventTypes`: an out-of-office block is busy
+ * time); read that way or by id (getEvent), they come back with `unsupportedReason`.
  */
 const MIRRORED_EVENT_TYPES = ['default'];
 
@@ -217,7 +217,9 @@ export class GoogleCalendarProvider implements CalendarProvider {
     if (cursor !== null && cursor.kind !== 'google-sync') {
       throw new ProviderError('SYNC_CURSOR_INVALID', `A ${cursor.kind} cursor cannot be used with Google Calendar; a full read is needed.`);
     }
-    let syncToken = cursor?.syncToken ?? null;
+    const allEventTypes = request.allEventTypes === true;
+    // A sync token only continues the listing it was issued to (same eventTypes): another one starts over.
+    let syncToken = cursor !== null && (cursor.allEventTypes === true) === allEventTypes ? cursor.syncToken : null;
     let pageToken: string | undefined;
     for (;;) {
       const full = syncToken === null;
@@ -226,7 +228,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         singleEvents: false,
         showDeleted: true,
         maxResults: this.pageSize,
-        eventTypes: MIRRORED_EVENT_TYPES,
+        ...(allEventTypes ? {} : { eventTypes: MIRRORED_EVENT_TYPES }),
         ...(syncToken === null ? { timeMin: window.start } : { syncToken }),
         ...(pageToken ? { pageToken } : {}),
       };
@@ -251,7 +253,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         continue;
       }
       if (!page.nextSyncToken) throw new ProviderError('UNKNOWN', 'Google Calendar events.list: the last page carries no nextSyncToken.', { providerCode: 'no_sync_token' });
-      yield { changes, full, nextCursor: { kind: 'google-sync', syncToken: page.nextSyncToken } };
+      yield { changes, full, nextCursor: { kind: 'google-sync', syncToken: page.nextSyncToken, ...(allEventTypes ? { allEventTypes } : {}) } };
       return;
     }
   }
