@@ -10,6 +10,8 @@ import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/h
 import { oauthRoutes } from './http/oauth.routes.js';
 import { icsRoutes } from './http/ics.routes.js';
 import { IcsFeedService } from './ics/ics-feed.service.js';
+import { AvailabilityService } from './availability/availability.service.js';
+import { BusyCache } from './availability/busy-cache.service.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
 import type { Clock } from './linking/link-flow.service.js';
@@ -115,7 +117,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections });
+    const busyCache = new BusyCache({ orm, logger: logger.child({ component: 'availability' }) });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, observer: busyCache });
     const linking = createLinkingServices({
       orm,
       logger,
@@ -140,6 +143,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       appointments: sync.appointments,
       sync: sync.sync,
       icsFeeds,
+      availability: new AvailabilityService({ orm, logger: logger.child({ component: 'availability' }) }),
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config });

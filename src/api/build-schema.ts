@@ -7,10 +7,11 @@ import type { HubPubSub } from '../events/hub-pubsub.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { IcsFeedResolver } from './ics/ics-feed.resolver.js';
+import { AvailabilityResolver } from './availability/availability.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
 
 /** Every resolver class of the API. Later features append theirs. */
-export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver, IcsFeedResolver];
+export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver, IcsFeedResolver, AvailabilityResolver];
 
 /**
  * The hub's schema. Validation is done by the services (so the CLI gets the same checks), not by

@@ -21,6 +21,8 @@ export const ID_PREFIXES = {
   appointmentChange: 'chg',
   oauthState: 'oas',
   icsFeed: 'icf',
+  busyCalendar: 'bcl',
+  busyEvent: 'bev',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,6 +8,7 @@ import { AppointmentService } from './appointment.service.js';
 import { ChangeFeed } from './change-feed.service.js';
 import { CleanupService } from './cleanup.service.js';
 import { LinkLeases } from './link-lease.js';
+import type { InboundObserver } from './inbound-observer.js';
 import { SyncEngine } from './sync-engine.js';
 import { SyncIssues } from './sync-issues.service.js';
 import { SyncMappingService } from './sync-mapping.service.js';
@@ -41,6 +42,8 @@ export function createSyncServices(deps: {
   agenda: Agenda;
   connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
   leaseTtlMs?: number;
+  /** Sees every read of a run (the busy-time cache of src/availability). */
+  observer?: InboundObserver;
 }): SyncServices {
   const logger = deps.logger.child({ component: 'sync' });
   const { orm, pubsub } = deps;
@@ -51,7 +54,7 @@ export function createSyncServices(deps: {
   const changes = new ChangeFeed({ orm });
   const issues = new SyncIssues({ orm, pubsub, logger });
   const leases = new LinkLeases({ orm, ...(deps.leaseTtlMs ? { ttlMs: deps.leaseTtlMs } : {}) });
-  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
+  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues, ...(deps.observer ? { observer: deps.observer } : {}) });
   const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger });
   deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });

@@ -2,6 +2,8 @@ import { ApiKey } from './api-key.entity.js';
 import { AppointmentChange } from './appointment-change.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { BaseEntity } from './base.entity.js';
+import { BusyCalendar } from './busy-calendar.entity.js';
+import { BusyEvent } from './busy-event.entity.js';
 import { Calendar } from './calendar.entity.js';
 import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
@@ -19,6 +21,8 @@ export {
   Appointment,
   AppointmentChange,
   BaseEntity,
+  BusyCalendar,
+  BusyEvent,
   Calendar,
   Conflict,
   Connection,
@@ -49,4 +53,6 @@ export const ENTITIES = [
   AppointmentChange,
   Sequence,
   IcsFeed,
+  BusyCalendar,
+  BusyEvent,
 ];
