@@ -171,6 +171,11 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The admin console runs in the browser (a plain ES module, served as written).
+    files: ['console/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 
   // ── Boundary: the emulators package ─────────────────────────────────────────────────────────
   // packages/emulators imports nothing of the hub (src/, test/, …): no relative import may climb

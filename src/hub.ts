@@ -9,6 +9,7 @@ import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
 import { icsRoutes } from './http/ics.routes.js';
+import { consoleRoutes } from './http/console.routes.js';
 import { IcsFeedService } from './ics/ics-feed.service.js';
 import { AvailabilityService } from './availability/availability.service.js';
 import { BusyCache } from './availability/busy-cache.service.js';
@@ -161,7 +162,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), icsRoutes({ icsFeeds }), ...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), icsRoutes({ icsFeeds }), consoleRoutes(), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 
