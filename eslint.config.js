@@ -22,7 +22,7 @@ const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, mes
 /** A relative import of one of src/'s entry files (hub.ts, main.ts, cli.ts). */
 const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
 
-const ABOVE_SERVICES = ['api', 'http', 'sandbox', 'emulators'];
+const ABOVE_SERVICES = ['api', 'http', 'sandbox'];
 const SERVICES = ['linking', 'sync', 'tenancy', 'ics', 'availability'];
 const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
 
@@ -45,8 +45,8 @@ const upward = {
     into([...ABOVE_SERVICES, 'linking', ...['ics', 'availability'].filter((f) => f !== self)], `src/${self}/ builds on sync and tenancy only; it imports neither linking, the other features, the API nor HTTP`),
     ENTRY_FILES,
   ],
-  api: [into(['http', 'sandbox', 'emulators'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
-  http: [into(['sandbox', 'emulators'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
+  api: [into(['http', 'sandbox'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
+  http: [into(['sandbox'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
 };
 
 /** Packages that only some zones may import. `typesOnly`: zones that may import their types and nothing else. */
@@ -87,6 +87,11 @@ const PACKAGE_RULES = [
     allowedIn: ['jobs', 'jobs/backends', 'entry'],
     typesOnly: ['connections', 'linking', 'sync'],
     message: 'Agenda is set up in src/jobs/; features define jobs with defineJob and schedule them through the types only',
+  },
+  {
+    regex: '^@calendar-sync-hub/emulators(/|$)',
+    allowedIn: ['entry'],
+    message: 'The provider emulators are a separate program: in src/ only the sandbox (src/sandbox/) and the entry points start them',
   },
   {
     regex: '^(fastify|@fastify/|@apollo/|@as-integrations/|graphql-ws|ws$|graphql$|graphql-scalars|graphql-query-complexity|type-graphql)',

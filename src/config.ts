@@ -105,6 +105,9 @@ const envSchema = z.object({
       }
       return entries;
     }),
+  SYNC_POLL_INTERVAL_MS: int(0, 0, 86_400_000),
+  SYNC_LEASE_MS: int(120_000, 1_000, 3_600_000),
+  SYNC_RUN_RETENTION_DAYS: int(30, 1, 3_650),
 });
 
 /** An IPv4/IPv6 address, optionally with a CIDR prefix length. */
@@ -167,6 +170,14 @@ export interface HubConfig {
   linking: { refreshIntervalMs: number };
   /** `TRUST_PROXY`: whose `X-Forwarded-For` names the client (IP allow-lists, logs). */
   trustProxy: TrustProxy;
+  sync: {
+    /** When set, every link polls at this interval instead of its tenant's cadence (tests, demos, benchmarks). */
+    pollIntervalMs: number | null;
+    /** How long a link's lease lasts without renewal (a crashed worker's lease frees itself after this). */
+    leaseMs: number;
+    /** Finished sync runs and change-feed entries older than this are deleted. */
+    runRetentionDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -280,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
     trustProxy: e.TRUST_PROXY,
+    sync: { pollIntervalMs: e.SYNC_POLL_INTERVAL_MS === 0 ? null : e.SYNC_POLL_INTERVAL_MS, leaseMs: e.SYNC_LEASE_MS, runRetentionDays: e.SYNC_RUN_RETENTION_DAYS },
   };
 }
 

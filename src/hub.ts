@@ -19,7 +19,7 @@ import type { Clock } from './linking/link-flow.service.js';
 import { createLinkingServices, type LinkingServices } from './linking/linking-services.js';
 import { PublicUrl } from './linking/public-url.js';
 import { createLogger, type Logger } from './logger.js';
-import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry } from './providers/registry.js';
+import { buildProviderRegistry, closeProviderRegistry, planProviders, type ProviderRegistry, type SandboxProviderSettings } from './providers/registry.js';
 import type { RetryPolicy } from './providers/retry-policy.js';
 import { announceSandbox, startSandboxProviders, type SandboxProviders } from './sandbox/sandbox-providers.js';
 import { loadEncryptionKeys } from './security/encryption-keys.js';
@@ -39,6 +39,12 @@ export interface HubOverrides {
   linking?: { clock?: Clock };
   /** Link health: the connection guard's retry policy (tests shorten it). */
   connections?: { guardRetry?: Partial<RetryPolicy> };
+  /**
+   * Provider settings to use instead of the built-in sandbox's: emulators run by another process
+   * (tests that kill and restart hub processes keep the provider side alive). Use with
+   * SANDBOX_PROVIDERS=off.
+   */
+  providerSettings?: SandboxProviderSettings;
 }
 
 export interface Hub {
@@ -114,12 +120,12 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => scheduler.stop(0));
 
     const sandbox = await sandboxStarting;
-    const providers = buildProviderRegistry(planProviders(config, sandbox?.settings ?? {}), { logger });
+    const providers = buildProviderRegistry(planProviders(config, overrides.providerSettings ?? sandbox?.settings ?? {}), { logger });
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
     const busyCache = new BusyCache({ orm, logger: logger.child({ component: 'availability' }) });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, observer: busyCache });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, config: config.sync, observer: busyCache });
     const linking = createLinkingServices({
       orm,
       logger,

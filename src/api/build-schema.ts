@@ -4,6 +4,12 @@ import './enums.js';
 import { CalendarResolver } from './linking/calendar.resolver.js';
 import { ConnectionResolver } from './linking/connection.resolver.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
+import { AppointmentChangeResolver } from './sync/appointment-change.resolver.js';
+import { AppointmentResolver } from './sync/appointment.resolver.js';
+import { ConflictResolver } from './sync/conflict.resolver.js';
+import { ConnectionSyncResolver } from './sync/connection-sync.resolver.js';
+import { SyncMappingResolver } from './sync/sync-mapping.resolver.js';
+import { SyncRunResolver } from './sync/sync-run.resolver.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
 import { IcsFeedResolver } from './ics/ics-feed.resolver.js';
@@ -11,7 +17,21 @@ import { AvailabilityResolver } from './availability/availability.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
 
 /** Every resolver class of the API. Later features append theirs. */
-export const RESOLVERS: NonEmptyArray<ClassType> = [TenantResolver, ApiKeyResolver, HostUserResolver, ConnectionResolver, CalendarResolver, IcsFeedResolver, AvailabilityResolver];
+export const RESOLVERS: NonEmptyArray<ClassType> = [
+  TenantResolver,
+  ApiKeyResolver,
+  HostUserResolver,
+  ConnectionResolver,
+  CalendarResolver,
+  ConnectionSyncResolver,
+  AppointmentResolver,
+  AppointmentChangeResolver,
+  SyncMappingResolver,
+  SyncRunResolver,
+  ConflictResolver,
+  IcsFeedResolver,
+  AvailabilityResolver,
+];
 
 /**
  * The hub's schema. Validation is done by the services (so the CLI gets the same checks), not by

@@ -15,7 +15,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
-import { complexityError, depthLimitRule, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
+import { complexityError, depthLimitRule, MAX_REQUEST_BYTES, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isForbiddenError, isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -28,7 +28,6 @@ export const GRAPHQL_PATH = '/graphql';
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code } });
 }
-const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. */
 export type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
@@ -64,7 +63,7 @@ export function attachGraphQLWebSocket(deps: {
 }): GraphQLWebSocket {
   const { server, schema, limits, services, pubsub } = deps;
   const logger = deps.logger.child({ component: 'graphql-ws' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   let closing = false;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

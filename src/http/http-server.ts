@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { urlHostOf, type HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
+import { MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isForbiddenError, isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
@@ -78,6 +79,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
+    bodyLimit: MAX_REQUEST_BYTES,
     handler: fastifyApolloHandler(apollo, {
       context: async (request): Promise<HubContext> => {
         try {

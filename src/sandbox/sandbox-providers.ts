@@ -118,11 +118,44 @@ export async function startSandboxProviders(deps: { config: HubConfig; logger: L
         return google;
     }
   };
-  const secrets: Record<ProviderSlug, string> = {
+  const secrets = newSandboxSecrets();
+  const settings = sandboxProviderSettings(emulators, serves, secrets);
+
+  return {
+    serves,
+    emulators,
+    microsoft,
+    google,
+    caCertPem: emulators.caCertPem,
+    settings,
+    registerRedirectUris(redirectUri) {
+      registerSandboxClients(emulators, serves, secrets, redirectUri, logger);
+    },
+    accounts() {
+      return serves.flatMap((slug) => {
+        const handle = emulatorOf(slug);
+        return handle.listAccounts().map((a) => ({ provider: slug, email: a.email, displayName: a.displayName, sandboxUrl: handle.sandboxUrl(a.id) }));
+      });
+    },
+    close: () => emulators.stop(),
+  };
+}
+
+/** Fresh client secrets of the hub's sandbox OAuth clients (one per start). */
+export function newSandboxSecrets(): Record<ProviderSlug, string> {
+  return {
     'microsoft-graph': randomBytes(24).toString('base64url'),
     'google-calendar': randomBytes(24).toString('base64url'),
   };
+}
 
+/**
+ * The provider settings that point the hub's adapters at running emulators — the sandbox's own, or
+ * emulators another process runs (tests that kill and restart hub processes pass them as
+ * `HubOverrides.providerSettings`).
+ */
+export function sandboxProviderSettings(emulators: Emulators, serves: readonly ProviderSlug[], secrets: Record<ProviderSlug, string>): SandboxProviderSettings {
+  const { microsoft, google } = emulators;
   const settings: SandboxProviderSettings = {};
   for (const slug of serves) {
     switch (slug) {
@@ -152,36 +185,30 @@ export async function startSandboxProviders(deps: { config: HubConfig; logger: L
         break;
     }
   }
+  return settings;
+}
 
-  return {
-    serves,
-    emulators,
-    microsoft,
-    google,
-    caCertPem: emulators.caCertPem,
-    settings,
-    registerRedirectUris(redirectUri) {
-      for (const slug of serves) {
-        const redirectUris = [redirectUri(slug)];
-        switch (slug) {
-          case 'microsoft-graph':
-            microsoft.control.registerClient({ clientId: SANDBOX_CLIENT_IDS[slug], clientSecret: secrets[slug], redirectUris, displayName: 'Calendar Sync Hub (sandbox)' });
-            break;
-          case 'google-calendar':
-            google.control.registerClient({ clientId: SANDBOX_CLIENT_IDS[slug], clientSecret: secrets[slug], redirectUris, name: 'Calendar Sync Hub (sandbox)' });
-            break;
-        }
-        logger.info({ provider: slug, redirectUri: redirectUris[0] }, `sandbox ${providerDisplayName(slug)} client registered`);
-      }
-    },
-    accounts() {
-      return serves.flatMap((slug) => {
-        const handle = emulatorOf(slug);
-        return handle.listAccounts().map((a) => ({ provider: slug, email: a.email, displayName: a.displayName, sandboxUrl: handle.sandboxUrl(a.id) }));
-      });
-    },
-    close: () => emulators.stop(),
-  };
+/** Registers (or re-registers) the hub's OAuth client of each served provider with its exact redirect URI. */
+export function registerSandboxClients(
+  emulators: Emulators,
+  serves: readonly ProviderSlug[],
+  secrets: Record<ProviderSlug, string>,
+  redirectUri: (slug: ProviderSlug) => string,
+  logger?: Logger,
+): void {
+  const { microsoft, google } = emulators;
+  for (const slug of serves) {
+    const redirectUris = [redirectUri(slug)];
+    switch (slug) {
+      case 'microsoft-graph':
+        microsoft.control.registerClient({ clientId: SANDBOX_CLIENT_IDS[slug], clientSecret: secrets[slug], redirectUris, displayName: 'Calendar Sync Hub (sandbox)' });
+        break;
+      case 'google-calendar':
+        google.control.registerClient({ clientId: SANDBOX_CLIENT_IDS[slug], clientSecret: secrets[slug], redirectUris, name: 'Calendar Sync Hub (sandbox)' });
+        break;
+    }
+    logger?.info({ provider: slug, redirectUri: redirectUris[0] }, `sandbox ${providerDisplayName(slug)} client registered`);
+  }
 }
 
 /** One log line per sandbox account, so a newcomer sees whom to sign in as and where to play the provider. */

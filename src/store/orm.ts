@@ -9,6 +9,8 @@ import { ENTITIES } from './entities/index.js';
 import { HubMongoNamingStrategy } from './hub-mongo-naming-strategy.js';
 
 export type Orm = CoreMikroORM;
+
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export type { EntityManager };
 
 /** Builds the ORM options for a database; the same entity list serves both drivers. */
@@ -25,7 +27,9 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
   };
   switch (db.kind) {
     case 'sqlite':
-      return { ...common, driver: LibSqlDriver, dbName: db.file };
+      // Every connection of the pool waits up to 5 s for another writer (another process on the
+      // same file, the job backend) instead of failing at once with "database is locked".
+      return { ...common, driver: LibSqlDriver, dbName: db.file, driverOptions: { connection: { timeout: SQLITE_BUSY_TIMEOUT_MS } } };
     case 'mongodb':
       return {
         ...common,
@@ -47,7 +51,7 @@ export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Or
     // WAL lets the job backend (own connection, same file) and other processes read while one
     // writes; busy_timeout makes writers wait for the lock instead of failing at once.
     if (db.file !== ':memory:') await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     await conn.execute('pragma synchronous = normal');
   }
   return orm;

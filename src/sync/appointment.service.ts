@@ -174,12 +174,13 @@ export class AppointmentService {
   }
 
   /** The state of the appointment's live pair; NONE when it has none (no primary calendar, or it predates the link). */
-  async syncStateOf(a: Appointment): Promise<AppointmentSyncState> {
+  async syncStateOf(a: Pick<Appointment, 'id'>): Promise<AppointmentSyncState> {
     const live = await this.deps.orm.em.fork().find(SyncMapping, { appointmentId: a.id, closedAt: null }, { orderBy: { id: 'desc' } });
     return live[0]?.state ?? 'NONE';
   }
 
   private async find(em: EntityManager, caller: Caller, args: { id?: string | null; hostAppointmentId?: string | null; tenantId?: string | null }): Promise<Appointment> {
+    if (args.id && args.hostAppointmentId) throw new ValidationError('hostAppointmentId', 'give either id or hostAppointmentId, not both');
     if (args.id) {
       const id = parseId('appointment', args.id);
       const a = id ? await loadAppointment(em, { id, ...tenantFilter(caller) }) : null;

@@ -11,7 +11,21 @@ export interface Lease {
   readonly owner: string;
   /** Extends the lease; false when it was lost (expired and taken by another worker). */
   renew(): Promise<boolean>;
+  /**
+   * Cheap to call often (per pair, per page): renews the lease once a third of its lifetime has
+   * passed since the last renewal, and beats `heartbeat` (the job's `touch()`), so a long run keeps
+   * both its lease and its job lock. Throws `LeaseLostError` when the lease was lost.
+   */
+  keepAlive(): Promise<void>;
   release(): Promise<void>;
+}
+
+/** A run's lease expired and another worker took the link: the run stops before writing anything more. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly connectionId: string) {
+    super(`the lease on link ${connectionId} was lost during a run`);
+  }
 }
 
 /**
@@ -32,8 +46,8 @@ export class LinkLeases {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** The lease, or null when another worker holds it. */
-  async acquire(connectionId: HubId<'connection'>): Promise<Lease | null> {
+  /** The lease, or null when another worker holds it. `heartbeat` runs with every renewal (keeps the job's lock). */
+  async acquire(connectionId: HubId<'connection'>, heartbeat?: () => Promise<void>): Promise<Lease | null> {
     const owner = randomBytes(9).toString('base64url');
     const now = this.now();
     const taken = await this.deps.orm.em.fork().nativeUpdate(
@@ -42,14 +56,22 @@ export class LinkLeases {
       { leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + this.ttlMs) },
     );
     if (taken !== 1) return null;
+    let renewedAt = Date.now();
+    const renew = async () => {
+      const renewed = await this.deps.orm.em
+        .fork()
+        .nativeUpdate(Connection, { id: connectionId, leaseOwner: owner }, { leaseExpiresAt: new Date(this.now().getTime() + this.ttlMs) });
+      renewedAt = Date.now();
+      await heartbeat?.();
+      return renewed === 1;
+    };
     return {
       connectionId,
       owner,
-      renew: async () => {
-        const renewed = await this.deps.orm.em
-          .fork()
-          .nativeUpdate(Connection, { id: connectionId, leaseOwner: owner }, { leaseExpiresAt: new Date(this.now().getTime() + this.ttlMs) });
-        return renewed === 1;
+      renew,
+      keepAlive: async () => {
+        if (Date.now() - renewedAt < this.ttlMs / 3) return;
+        if (!(await renew())) throw new LeaseLostError(connectionId);
       },
       release: async () => {
         await this.deps.orm.em.fork().nativeUpdate(Connection, { id: connectionId, leaseOwner: owner }, { leaseOwner: null, leaseExpiresAt: null });

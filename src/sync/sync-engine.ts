@@ -3,6 +3,7 @@ import { massDeletionHeld } from '../domain/sync-issue.js';
 import { parseHubTag } from '../domain/sync/hub-tag.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings, type TenantSettings } from '../domain/tenant-settings.js';
 import type { ConnectionGuard } from '../connections/connection-guard.js';
+import { backoffDelay } from '../providers/retry-policy.js';
 import { isConnectionNotActiveError } from '../connections/connections.errors.js';
 import type { Logger } from '../logger.js';
 import {
@@ -22,7 +23,7 @@ import type { ConflictChoice } from '../domain/model.js';
 import type { SyncAction } from '../domain/sync/decision.js';
 import { AttendeeIndex } from './attendee-index.js';
 import type { ChangeFeed } from './change-feed.service.js';
-import type { Lease, LinkLeases } from './link-lease.js';
+import { LeaseLostError, type Lease, type LinkLeases } from './link-lease.js';
 import type { InboundObserver } from './inbound-observer.js';
 import { PairSync, type Pair, type PairSyncDeps, type RunScope } from './pair-sync.js';
 import type { SyncIssues } from './sync-issues.service.js';
@@ -101,8 +102,8 @@ export class SyncEngine {
    * (a new one, or one queued ahead). BUSY: another worker holds the lease (the caller tries again
    * shortly; no run was recorded). THROTTLED: the provider asked to wait; pending writes stay pending.
    */
-  async run(connectionId: HubId<'connection'>, makeRun: () => Promise<SyncRun>): Promise<ExecuteResult> {
-    const lease = await this.deps.leases.acquire(connectionId);
+  async run(connectionId: HubId<'connection'>, makeRun: () => Promise<SyncRun>, options: { heartbeat?: () => Promise<void> } = {}): Promise<ExecuteResult> {
+    const lease = await this.deps.leases.acquire(connectionId, options.heartbeat);
     if (!lease) return { status: 'BUSY' };
     try {
       return await this.executeLeased(await makeRun(), lease);
@@ -156,13 +157,21 @@ export class SyncEngine {
       await this.deps.orm.em.fork().nativeUpdate(Connection, { id: link.id }, { lastSyncAt: this.now(), updatedAt: this.now() });
       return { status: 'DONE', run: await runs.finish(tracker, null) };
     } catch (e) {
-      const error = isProviderError(e) ? { code: e.code, message: e.message } : isConnectionNotActiveError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'The run failed unexpectedly; see the server log.' };
-      if (!isProviderError(e) && !isConnectionNotActiveError(e)) logger.error({ err: e, connectionId: link.id, syncRunId: run.id }, 'sync run failed');
+      const known = isProviderError(e) || isConnectionNotActiveError(e);
+      const error = known
+        ? { code: e.code, message: e.message }
+        : e instanceof LeaseLostError
+          ? { code: 'LEASE_LOST', message: 'This run was too slow to keep its hold on the link; the next run goes on where it stopped.' }
+          : { code: 'INTERNAL', message: 'The run failed unexpectedly; see the server log.' };
+      if (!known && !(e instanceof LeaseLostError)) logger.error({ err: e, connectionId: link.id, syncRunId: run.id }, 'sync run failed');
       else logger.warn({ connectionId: link.id, syncRunId: run.id, code: error.code, err: { message: error.message } }, 'sync run stopped');
       if ((isProviderError(e) && e.code === 'AUTH_REVOKED') || isConnectionNotActiveError(e)) await this.markWaiting(link.id);
       const finished = await runs.finish(tracker, error);
       if (isProviderError(e) && (e.code === 'RATE_LIMITED' || e.code === 'TRANSIENT')) {
-        return { status: 'THROTTLED', retryAfterMs: e.details.retryAfterMs ?? 30_000, run: finished };
+        // The provider's Retry-After, else exponential back-off on the link's failures in a row (with jitter).
+        const failures = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id }, { fields: ['consecutiveFailures'] }))?.consecutiveFailures ?? 1;
+        const backoff = backoffDelay({ maxAttempts: 1, baseDelayMs: 2_000, maxDelayMs: 300_000, maxTotalWaitMs: 300_000 }, Math.max(0, failures - 1));
+        return { status: 'THROTTLED', retryAfterMs: e.details.retryAfterMs ?? Math.max(1_000, backoff), run: finished };
       }
       return { status: 'DONE', run: finished };
     }
@@ -201,10 +210,11 @@ export class SyncEngine {
         (m) => !seen.has(`${m.id}:${m.hostVersion ?? 0}:${m.updatedAt.getTime()}`),
       );
       if (batch.length === 0) return;
-      if (!(await lease.renew())) throw new Error('the link lease was lost during a run');
+      await lease.keepAlive();
       const appointments = new Map((await loadAppointments(em, scope.link.tenantId, batch.map((m) => m.appointmentId))).map((a) => [a.id, a]));
       await scope.attendees.load(batch.flatMap((m) => appointments.get(m.appointmentId)?.attendees.map((x) => x.email) ?? []));
       for (const m of batch) {
+        await lease.keepAlive();
         seen.add(`${m.id}:${m.hostVersion ?? 0}:${m.updatedAt.getTime()}`);
         let calendar = calendars.get(m.calendarId);
         if (calendar === undefined) {
@@ -295,7 +305,7 @@ export class SyncEngine {
         }
       }
       if (page.nextCursor) nextCursor = page.nextCursor;
-      if (!(await lease.renew())) throw new Error('the link lease was lost during a run');
+      await lease.keepAlive();
       await tracker.progress();
     }
 
@@ -329,7 +339,7 @@ export class SyncEngine {
     for (const m of gone.values()) appointmentIds.add(m.appointmentId);
     const appointments = new Map((await loadAppointments(em, link.tenantId, [...appointmentIds])).map((a) => [a.id, a]));
 
-    const mapped = gone.size === 0 ? 0 : await em.count(SyncMapping, { connectionId: link.id, closedAt: null, externalKey: { $not: { $like: 'pending:%' } } });
+    const mapped = gone.size === 0 ? 0 : await em.count(SyncMapping, { connectionId: link.id, closedAt: null, externalEventId: { $ne: null } });
     const held = !run.confirmDeletions && gone.size >= MASS_DELETION_MIN && gone.size > mapped * MASS_DELETION_SHARE;
     if (held) {
       await this.deps.issues.raise(massDeletionHeld({ provider: link.provider, accountEmail: link.accountEmail, count: gone.size, mapped }), massDeletionKey(link.id), {
@@ -344,6 +354,7 @@ export class SyncEngine {
 
     // 4. Decide and act, pair by pair.
     for (const event of events) {
+      await lease.keepAlive();
       const m = byEventId.get(event.id) ?? null;
       const tag = tagged.get(event.id);
       if (m) {
@@ -372,6 +383,7 @@ export class SyncEngine {
     }
     if (!held) {
       for (const m of gone.values()) {
+        await lease.keepAlive();
         await pairs.sync({ calendar, mapping: m, appointment: appointments.get(m.appointmentId) ?? null, event: null, providerGone: true }, 'inbound');
       }
       if (run.confirmDeletions || gone.size > 0) {

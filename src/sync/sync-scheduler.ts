@@ -3,7 +3,7 @@ import type { HubId } from '../domain/ids.js';
 import type { SyncTrigger } from '../domain/model.js';
 import { defineJob, type JobDefinition, type RegisteredJob } from '../jobs/define-job.js';
 import type { Logger } from '../logger.js';
-import { Calendar, Connection, HostUser, SyncRun } from '../store/entities/index.js';
+import { AppointmentChange, Calendar, Connection, HostUser, SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { loadTenantSettings, type SyncEngine } from './sync-engine.js';
 import type { SyncRuns } from './sync-runs.service.js';
@@ -11,6 +11,10 @@ import type { SyncRuns } from './sync-runs.service.js';
 export const SYNC_POLL_JOB = 'sync.poll';
 export const SYNC_OUTBOUND_JOB = 'sync.outbound';
 export const SYNC_RUN_JOB = 'sync.run';
+export const SYNC_HOUSEKEEPING_JOB = 'sync.housekeeping';
+
+/** A run still RUNNING this long after it started, on a link nobody holds, was left by a crashed worker. */
+const STALE_RUN_MS = 10 * 60_000;
 
 /** How soon a job that found the link's lease taken tries again. */
 const BUSY_RETRY_MS = 250;
@@ -49,19 +53,47 @@ export class SyncScheduler {
       engine: SyncEngine;
       runs: SyncRuns;
       logger: Logger;
+      /** SYNC_POLL_INTERVAL_MS: one fixed cadence for every link (tests, demos, benchmarks). */
+      pollIntervalMs?: number | null;
+      /** SYNC_RUN_RETENTION_DAYS. */
+      retentionDays?: number;
     },
   ) {
     this.pollJob = defineJob<LinkJobData>(SYNC_POLL_JOB, (data, job) => this.poll(data.connectionId, job), { concurrency: 4 });
-    this.outboundJob = defineJob<LinkJobData>(SYNC_OUTBOUND_JOB, (data) => this.outbound(data.connectionId), {
+    this.outboundJob = defineJob<LinkJobData>(SYNC_OUTBOUND_JOB, (data, job) => this.outbound(data.connectionId, job), {
       concurrency: 4,
       priority: 'high',
       removeOnComplete: true,
     });
-    this.runJob = defineJob<RunJobData>(SYNC_RUN_JOB, (data) => this.executeQueued(data), { concurrency: 4, priority: 'high', removeOnComplete: true });
+    this.runJob = defineJob<RunJobData>(SYNC_RUN_JOB, (data, job) => this.executeQueued(data, job), { concurrency: 4, priority: 'high', removeOnComplete: true });
+    this.housekeepingJob = defineJob<Record<string, never>>(SYNC_HOUSEKEEPING_JOB, () => this.housekeeping().then(() => undefined), { concurrency: 1 });
   }
 
+  readonly housekeepingJob: JobDefinition<Record<string, never>>;
+
   get jobDefinitions(): RegisteredJob[] {
-    return [this.pollJob, this.outboundJob, this.runJob];
+    return [this.pollJob, this.outboundJob, this.runJob, this.housekeepingJob];
+  }
+
+  /**
+   * Closes runs a crashed worker left RUNNING (its link's lease expired long ago) as FAILED, and
+   * deletes finished runs and change-feed entries past the retention. Hourly, and once at start.
+   */
+  async housekeeping(now = new Date()): Promise<{ interrupted: number; runsDeleted: number; changesDeleted: number }> {
+    const em = this.deps.orm.em.fork();
+    let interrupted = 0;
+    const stale = await em.find(SyncRun, { outcome: 'RUNNING', startedAt: { $lt: new Date(now.getTime() - STALE_RUN_MS) } }, { limit: 500 });
+    for (const run of stale) {
+      const held = await em.count(Connection, { id: run.connectionId, leaseExpiresAt: { $gt: now } });
+      if (held > 0) continue;
+      await this.deps.runs.abandon(run, { code: 'INTERRUPTED', message: 'The worker running this sync stopped before it finished; the next run picks up where it left off.' });
+      interrupted += 1;
+    }
+    const before = new Date(now.getTime() - (this.deps.retentionDays ?? 30) * 86_400_000);
+    const runsDeleted = await em.nativeDelete(SyncRun, { outcome: { $ne: 'RUNNING' }, finishedAt: { $lt: before } });
+    const changesDeleted = await em.nativeDelete(AppointmentChange, { at: { $lt: before } });
+    if (interrupted + runsDeleted + changesDeleted > 0) this.deps.logger.info({ interrupted, runsDeleted, changesDeleted }, 'sync housekeeping');
+    return { interrupted, runsDeleted, changesDeleted };
   }
 
   /** Lets another feature run a trigger of its own through `sync.run` (cleanup, verify). */
@@ -106,6 +138,7 @@ export class SyncScheduler {
    * being cancelled, or a job lost with a crashed instance). Existing schedules are kept.
    */
   async reconcile(): Promise<number> {
+    await this.housekeepingJob.every(this.deps.agenda, 3_600_000, {});
     const links = await this.deps.orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'tenantId', 'userId'] });
     for (const link of links) await this.schedulePolls(this.deps.agenda, link, await this.intervalFor(link), { keepSchedule: true });
     return links.length;
@@ -121,6 +154,7 @@ export class SyncScheduler {
 
   /** The poll interval of a link: active users (host activity within `activeWithinDays`) poll more often. */
   async intervalFor(link: Pick<Connection, 'tenantId' | 'userId'>): Promise<number> {
+    if (this.deps.pollIntervalMs) return this.deps.pollIntervalMs;
     const settings = await loadTenantSettings(this.deps.orm, link.tenantId);
     const user = await this.deps.orm.em.fork().findOne(HostUser, { id: link.userId }, { fields: ['lastHostActivityAt', 'active'] });
     const activeSince = Date.now() - settings.polling.activeWithinDays * 86_400_000;
@@ -132,7 +166,7 @@ export class SyncScheduler {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
-    const result = await this.deps.engine.run(connectionId, () => this.deps.runs.create(link, 'POLL', 'BOTH'));
+    const result = await this.deps.engine.run(connectionId, () => this.deps.runs.create(link, 'POLL', 'BOTH'), { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') this.deps.logger.debug({ connectionId }, 'poll skipped: the link is being synced by another run');
     // The cadence follows the user's activity and the tenant's settings as they are now.
     const interval = await this.intervalFor(link);
@@ -143,12 +177,12 @@ export class SyncScheduler {
     await em.nativeUpdate(Connection, { id: connectionId }, { nextSyncAt: new Date(Date.now() + interval) });
   }
 
-  private async outbound(connectionId: HubId<'connection'>): Promise<void> {
+  private async outbound(connectionId: HubId<'connection'>, job: Job<LinkJobData>): Promise<void> {
     const { engine, runs, agenda } = this.deps;
     if (!(await engine.hasPendingWrites(connectionId))) return;
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
-    const result = await engine.run(connectionId, () => runs.create(link, 'OUTBOUND', 'OUTBOUND'));
+    const result = await engine.run(connectionId, () => runs.create(link, 'OUTBOUND', 'OUTBOUND'), { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') await this.outboundJob.schedule(agenda, new Date(Date.now() + BUSY_RETRY_MS), { connectionId });
     else if (result.status === 'THROTTLED') await this.outboundJob.schedule(agenda, new Date(Date.now() + result.retryAfterMs), { connectionId });
     else if (result.run.outcome !== 'FAILED' && (await engine.hasPendingWrites(connectionId))) {
@@ -157,7 +191,7 @@ export class SyncScheduler {
     }
   }
 
-  private async executeQueued(data: RunJobData): Promise<void> {
+  private async executeQueued(data: RunJobData, job: Job<RunJobData>): Promise<void> {
     const run = await this.deps.orm.em.fork().findOne(SyncRun, { id: data.runId });
     if (!run || run.outcome !== 'RUNNING') return;
     const extra = this.extraRunHandlers.get(run.trigger);
@@ -165,7 +199,7 @@ export class SyncScheduler {
       await extra(run);
       return;
     }
-    const result = await this.deps.engine.run(run.connectionId, async () => run);
+    const result = await this.deps.engine.run(run.connectionId, async () => run, { heartbeat: () => job.touch() });
     if (result.status === 'BUSY') await this.runJob.schedule(this.deps.agenda, new Date(Date.now() + BUSY_RETRY_MS), data);
   }
 }

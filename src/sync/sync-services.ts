@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import type { HubConfig } from '../config.js';
 import type { ConnectionServices } from '../connections/connection-services.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { RegisteredJob } from '../jobs/define-job.js';
@@ -41,7 +42,7 @@ export function createSyncServices(deps: {
   logger: Logger;
   agenda: Agenda;
   connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
-  leaseTtlMs?: number;
+  config: HubConfig['sync'];
   /** Sees every read of a run (the busy-time cache of src/availability). */
   observer?: InboundObserver;
 }): SyncServices {
@@ -53,9 +54,9 @@ export function createSyncServices(deps: {
   const runs = new SyncRuns({ orm, pubsub, logger });
   const changes = new ChangeFeed({ orm });
   const issues = new SyncIssues({ orm, pubsub, logger });
-  const leases = new LinkLeases({ orm, ...(deps.leaseTtlMs ? { ttlMs: deps.leaseTtlMs } : {}) });
-  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues, ...(deps.observer ? { observer: deps.observer } : {}) });
-  const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger });
+  const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
+  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
+  const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
   deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });

@@ -10,6 +10,7 @@ import { paginate, type Page, type PageArgs } from '../store/repositories/pagina
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf } from '../tenancy/input-rules.js';
 import type { ChangeFeed, ChangePage } from './change-feed.service.js';
+import { readLinkSyncState, type LinkSyncState } from './link-sync-state.js';
 import type { SyncEngine } from './sync-engine.js';
 import type { SyncRuns } from './sync-runs.service.js';
 import type { SyncScheduler } from './sync-scheduler.js';
@@ -162,6 +163,11 @@ export class SyncService {
     const now = new Date();
     await em.nativeUpdate(Conflict, { id: c.id }, { status: 'RESOLVED', decision: picked, resolvedAt: now, resolvedBy: caller.apiKeyId ?? 'OPERATOR', updatedAt: now });
     return this.conflict(caller, id);
+  }
+
+  /** What the link's sync is doing now (`Connection.syncState`, src/sync/link-sync-state.ts). */
+  linkSyncState(link: Connection): Promise<LinkSyncState> {
+    return readLinkSyncState(this.deps.orm.em.fork(), link);
   }
 
   async appointmentChanges(caller: Caller, args: { tenantId?: string | null; after?: string | null; first?: number | null }): Promise<ChangePage> {

@@ -1,5 +1,5 @@
 import { print } from 'graphql';
-import type { Client, FormattedExecutionResult } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateApiKeyDocument,
@@ -13,8 +13,9 @@ import {
   type TenantChangedSubscription,
 } from '../graphql/generated.js';
 import { newId } from '../../src/domain/ids.js';
-import { startTestHub, waitFor, type TestHub } from '../helpers/hub-harness.js';
+import { startTestHub, type TestHub } from '../helpers/hub-harness.js';
 import { take } from '../helpers/pubsub-helpers.js';
+import { subscribe as subscribeOn } from '../helpers/ws-subscriptions.js';
 
 let t: TestHub;
 let admin: string;
@@ -33,27 +34,8 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Subscribes and resolves once the hub has registered the subscription with its pubsub; `stop` waits until it is gone. */
-async function subscribe<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const before = t.hub.pubsub.subscriptionCount;
-  const iterator = client.iterate<T>({ query, variables });
-  const first = iterator.next();
-  await waitFor('the subscription to reach the pubsub', () => t.hub.pubsub.subscriptionCount > before);
-  let pending: Promise<IteratorResult<FormattedExecutionResult<T, unknown>>> | null = first;
-  const events: AsyncIterator<FormattedExecutionResult<T, unknown>> = {
-    next: () => {
-      const next = pending ?? iterator.next();
-      pending = null;
-      return next;
-    },
-  };
-  const stop = async () => {
-    const open = t.hub.pubsub.subscriptionCount;
-    await iterator.return?.();
-    await waitFor('the subscription to end on the hub', () => t.hub.pubsub.subscriptionCount < open);
-  };
-  return { events, stop };
-}
+/** test/helpers/ws-subscriptions.ts, bound to this file's hub. */
+const subscribe = <T>(client: Client, query: string, variables: Record<string, unknown> = {}) => subscribeOn<T>(t, client, query, variables);
 
 /** The close event of a socket the server refused. */
 function closedClient(key: string | null): Promise<{ code: number; reason: string }> {

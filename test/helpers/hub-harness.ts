@@ -77,8 +77,33 @@ export async function startTestHub(env: Record<string, string> = {}, overrides: 
   const hub = await createHub(config, { logger: createLogger({ level: config.logLevel }), ...overrides });
   const { port } = await hub.listen();
   const origin = `http://127.0.0.1:${port}`;
-  const clients: Client[] = [];
+  const client = graphqlClient(origin);
 
+  return {
+    hub,
+    origin,
+    graphqlUrl: `${origin}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    adminKey: hub.bootstrap?.adminKey,
+    gql: client.gql,
+    rawGql: client.rawGql,
+    wsClient: client.wsClient,
+    async close() {
+      await client.dispose();
+      await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** GraphQL over HTTP and graphql-ws against a hub at `origin` (in this process or another). */
+export interface GraphqlClient extends Pick<TestHub, 'gql' | 'rawGql' | 'wsClient'> {
+  /** Closes the WebSocket clients it opened. */
+  dispose(): Promise<void>;
+}
+
+export function graphqlClient(origin: string): GraphqlClient {
+  const clients: Client[] = [];
   const post = async (query: string, variables: Record<string, unknown>, key: string | null | undefined) => {
     const response = await fetch(`${origin}/graphql`, {
       method: 'POST',
@@ -88,13 +113,7 @@ export async function startTestHub(env: Record<string, string> = {}, overrides: 
     const body = (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] };
     return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
   };
-
   return {
-    hub,
-    origin,
-    graphqlUrl: `${origin}/graphql`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    adminKey: hub.bootstrap?.adminKey,
     async gql(document, variables, key) {
       return (await post(print(document), variables, key)) as GqlResult<never>;
     },
@@ -103,7 +122,7 @@ export async function startTestHub(env: Record<string, string> = {}, overrides: 
     },
     wsClient(key, onClosed) {
       const client = createClient({
-        url: `ws://127.0.0.1:${port}/graphql`,
+        url: `${origin.replace(/^http/, 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: key === null ? {} : { authorization: `Bearer ${key}` },
         retryAttempts: 0,
@@ -114,10 +133,8 @@ export async function startTestHub(env: Record<string, string> = {}, overrides: 
       clients.push(client);
       return client;
     },
-    async close() {
+    async dispose() {
       await Promise.all(clients.map((c) => c.dispose()));
-      await hub.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,6 +10,7 @@ export { startEmulators, type Emulators, type StartEmulatorsOptions } from './st
 
 // One emulator at a time (tests): the shared core (clock, faults, counters) and TLS come first.
 export { createEmulatorCore, type EmulatorCore } from './core/emulator-core.js';
+export type { JournalEntry } from './core/journal.js';
 export { ensureEmulatorTls, type EmulatorTls } from './core/tls.js';
 export type { EmulatorAccount, EmulatorHandle, EmulatorLogger, EmulatorStartOptions } from './types.js';
 

@@ -1,7 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { ShowAs } from '../../domain/appointment.js';
-import { ShowAsEnum } from './show-as.enum.js';
+import { ShowAsEnum } from '../sync/sync.enums.js';
 
 @ObjectType('BusyBlock', { description: 'A stretch of busy time; blocks do not overlap, and neighbours differ in showAs.' })
 export class BusyBlockType {

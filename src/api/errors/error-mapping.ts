@@ -21,6 +21,7 @@ import { LinkRefusedError } from '../../providers/provider-auth.js';
 import { ProviderUnavailableError } from '../../providers/registry.js';
 import { TokenVaultError } from '../../security/token-vault.js';
 import { StaleAppointmentError } from '../../sync/appointment-store.js';
+import { LeaseLostError } from '../../sync/link-lease.js';
 
 /**
  * The one table from the hub's named errors to what a GraphQL client sees. Each named error class
@@ -107,6 +108,8 @@ export const ERROR_MAPPINGS: readonly ErrorMapping[] = [
   mapping(LinkRefusedError, (e) => new ConflictError(e.message, e.tip ?? 'Start linking again from the calendar settings.')),
   // The sync engine: an appointment written by the host and a sync run at the same moment, retried and still racing.
   mapping(StaleAppointmentError, () => new ConflictError('The appointment was changed by someone else at the same moment.', 'Read it again and repeat the change.')),
+  // A sync run whose hold on a link expired (a stalled worker): the run stops, the next one goes on.
+  mapping(LeaseLostError, internal),
   // Adapter internals: every adapter method turns them into ProviderError before they leave it.
   mapping(TokenStoreError, internal),
   mapping(GoogleTokenBlobError, internal),

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { HostUser, IcsFeed } from '../../store/entities/index.js';
 import { requireCaller, type HubContext } from '../context.js';
+import { storeLoaded } from '../limits/operation-limits.js';
 import { PageArgs } from '../pagination/page-args.input.js';
 import { HostUserType } from '../tenancy/host-user.type.js';
 import { CreateIcsFeedPayload, IcsFeedConnection, IcsFeedType } from './ics-feed.type.js';
@@ -25,7 +26,7 @@ export class IcsFeedResolver {
     return ctx.services.icsFeeds.list(requireCaller(ctx), { tenantId }, page);
   }
 
-  @FieldResolver(() => HostUserType)
+  @FieldResolver(() => HostUserType, { complexity: storeLoaded() })
   user(@Root() feed: IcsFeed, @Ctx() ctx: HubContext): Promise<HostUser> {
     return ctx.services.hostUsers.get(requireCaller(ctx), feed.userId);
   }

@@ -10,12 +10,23 @@ import {
 } from 'graphql';
 import { createRequire } from 'node:module';
 import type * as QueryComplexityModule from 'graphql-query-complexity';
+import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/repositories/paginate.js';
+import { APPOINTMENT_LIMITS } from '../../sync/appointment-input.js';
 
 // graphql-query-complexity's ESM build imports `graphql/index.mjs`, while everything else
 // (type-graphql, Apollo, graphql-ws) loads graphql's CJS entry; mixing the two fails with
 // "Cannot use GraphQLSchema from another module or realm". Its CJS build shares our instance.
 const queryComplexity = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexityModule;
+
+/**
+ * The largest GraphQL request (HTTP body, WebSocket message) the hub reads. One upsertAppointment may
+ * carry a body of up to 1 MB (`APPOINTMENT_LIMITS.bodyBytes`), 500 attendees and 64 KB of hostOnly,
+ * and JSON escaping grows text (quotes, line breaks): four times the body limit leaves room for all
+ * of it, so an appointment within its limits is never refused by the transport before the service
+ * can name the field that is too large.
+ */
+export const MAX_REQUEST_BYTES = 4 * APPOINTMENT_LIMITS.bodyBytes;
 
 export interface OperationLimits {
   maxDepth: number;
@@ -70,10 +81,23 @@ export function depthLimitRule(maxDepth: number) {
   };
 }
 
+/** What a store lookup made for one field of one parent item costs, in plain fields. */
+export const STORE_LOOKUP_COST = 5;
+
 /**
- * Estimated cost of an operation: 1 per field, and a list field's selection counts once per item
- * it may return (`first`, default page size, at most the maximum page size), so `first: 100`
- * nested twice costs 10 000. Returns `null` when the variables do not fit the operation: execution
+ * The `complexity` of a field whose resolver loads it from the store (once per parent item, so a
+ * page of 100 parents makes 100 lookups): `STORE_LOOKUP_COST`, plus its selection once per item it
+ * holds in practice (`items`, for a list). Lists stored with their parent (an appointment's
+ * attendees) cost 1 per field like any plain field.
+ */
+export function storeLoaded(items = 1): ComplexityEstimator {
+  return ({ childComplexity }) => STORE_LOOKUP_COST + childComplexity * items;
+}
+
+/**
+ * Estimated cost of an operation: 1 per field, `storeLoaded` fields more, and a list field's
+ * selection counts once per item it may return (`first`, default page size, at most the maximum
+ * page size), so `first: 100` nested twice costs 10 000. Returns `null` when the variables do not fit the operation: execution
  * reports that itself, as BAD_USER_INPUT naming the variable, so no cost is computed here.
  */
 export function operationComplexity(
@@ -108,6 +132,7 @@ function estimate(
         const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
         return 1 + childComplexity * first;
       },
+      queryComplexity.fieldExtensionsEstimator(),
       queryComplexity.simpleEstimator({ defaultComplexity: 1 }),
     ],
   });

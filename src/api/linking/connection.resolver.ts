@@ -8,6 +8,7 @@ import { filterEvents } from '../../events/filter-events.js';
 import { TOPICS, type ConnectionStatusChangedPayload } from '../../events/hub-pubsub.js';
 import { subscriptionScope } from '../tenancy/subscription-scope.js';
 import { HostUserType } from '../tenancy/host-user.type.js';
+import { syncErrorOf } from '../sync/sync-error.type.js';
 import { CalendarType } from './calendar.type.js';
 import {
   ConnectionErrorType,
@@ -80,7 +81,7 @@ export class ConnectionResolver {
 
   @FieldResolver(() => ConnectionErrorType, { nullable: true })
   lastError(@Root() link: Connection): ConnectionErrorType | null {
-    return link.lastError ? { code: link.lastError.code, message: link.lastError.message, at: new Date(link.lastError.at) } : null;
+    return syncErrorOf(link.lastError);
   }
 
   @Subscription(() => ConnectionStatusChangedEventType, {

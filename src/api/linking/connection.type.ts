@@ -41,7 +41,7 @@ export class ConnectionObjectType {
   @Field(() => String, { nullable: true, description: 'A sentence a user can read about why the link is not ACTIVE.' })
   statusReason!: string | null;
 
-  @Field(() => Boolean, { description: 'Whether changes made in the calendar come back to the host (two-way sync).' })
+  @Field(() => Boolean, { description: 'Whether changes made in the calendar come back to the host (two-way sync; enableTwoWaySync switches it).' })
   twoWay!: boolean;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'When the link was first activated; only appointments after it sync unless edited later. Kept on relink.' })
@@ -49,6 +49,12 @@ export class ConnectionObjectType {
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Last successful exchange with the provider for this link (calendar refresh or sync run).' })
   lastSyncAt!: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Deletions a read wanted to apply but the mass-deletion guard held (more than half of the synced items, at least 20); null when none are held. syncNow(connectionId, confirmDeletions: true) applies them.',
+  })
+  deletionsHeld!: number | null;
 
   @Field(() => [String], { description: 'Scopes the provider granted.' })
   grantedScopes!: string[];

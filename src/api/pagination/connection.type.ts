@@ -9,12 +9,8 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/**
- * Builds `<Name>Edge` and an abstract connection class for a node type; each list declares its own
- * `@ObjectType() class <Name>Connection extends ConnectionType('<Name>', NodeType) {}`.
- * Services return `Page<T>` (store/repositories/paginate.ts), which already has this shape.
- */
-export function ConnectionType<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+/** `<Name>Edge`: a node and its cursor. */
+export function EdgeType<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
@@ -23,13 +19,23 @@ export function ConnectionType<TNode extends object>(name: string, nodeType: Cla
     @Field(() => nodeType)
     node!: TNode;
   }
+  return Edge;
+}
+
+/**
+ * Builds `<Name>Edge` and an abstract connection class for a node type; each list declares its own
+ * `@ObjectType() class <Name>Connection extends ConnectionType('<Name>', NodeType) {}`.
+ * Services return `Page<T>` (store/repositories/paginate.ts), which already has this shape.
+ */
+export function ConnectionType<TNode extends object>(name: string, nodeType: ClassType<TNode>) {
+  const Edge = EdgeType(name, nodeType);
 
   // Never emitted itself (type-graphql 2 emits only types reachable from a resolver); the unique
   // name keeps it clear of real types such as a future `Connection` (a linked calendar account).
   @ObjectType(`${name}ConnectionBase`)
   abstract class ConnectionBase {
     @Field(() => [Edge])
-    edges!: Edge[];
+    edges!: InstanceType<typeof Edge>[];
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
@@ -39,4 +45,9 @@ export function ConnectionType<TNode extends object>(name: string, nodeType: Cla
   }
 
   return ConnectionBase;
+}
+
+/** A page with its nodes mapped (entities to the API's view of them). */
+export function mapNodes<T, U, P extends { edges: { cursor: string; node: T }[] }>(page: P, view: (node: T) => U): Omit<P, 'edges'> & { edges: { cursor: string; node: U }[] } {
+  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: view(e.node) })) };
 }

@@ -24,7 +24,8 @@ import {
   type UpdateEventRequest,
 } from '../calendar-provider.js';
 import { createGoogleOAuthClient } from './google-calendar.auth.js';
-import { isGoogleEventMappingError } from './google-calendar.errors.js';
+import { classifyForRetry, isGoogleEventMappingError, toProviderError } from './google-calendar.errors.js';
+import { batchBody, GOOGLE_BATCH_LIMIT, parseBatchAnswer } from './google-batch.js';
 import {
   HUB_OWNER_FILTER,
   hubTagOf,
@@ -403,6 +404,47 @@ export class GoogleCalendarProvider implements CalendarProvider {
       if (isProviderError(error) && error.code === 'NOT_FOUND') return;
       throw error;
     }
+  }
+
+  /**
+   * Deletes many events with Calendar batch requests (50 calls per HTTP request; each part still
+   * costs its quota unit). An event already gone (404, 410) counts as deleted; parts Google
+   * throttled are sent once more after the wait it asked for; what still fails comes back as
+   * that event's error.
+   */
+  async deleteEvents(calendarId: ProviderCalendarId, eventIds: ProviderEventId[]): Promise<{ eventId: ProviderEventId; error: ProviderError | null }[]> {
+    await this.ensureLoaded();
+    const out: { eventId: ProviderEventId; error: ProviderError | null }[] = [];
+    const url = new URL('batch/calendar/v3', this.deps.settings.calendarRootUrl.endsWith('/') ? this.deps.settings.calendarRootUrl : `${this.deps.settings.calendarRootUrl}/`).href;
+    const send = async (ids: ProviderEventId[]) => {
+      const { boundary, body } = batchBody(ids.map((id) => ({ method: 'DELETE', path: `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events/${encodeURIComponent(id)}?sendUpdates=none` })));
+      const res = await this.runner.run(
+        'batch (events.delete)',
+        'POST',
+        () => this.oauth.request<string>({ url, method: 'POST', headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` }, data: body, responseType: 'text' }),
+        { batchParts: ids.length },
+      );
+      const contentType = typeof res.headers.get === 'function' ? (res.headers.get('content-type') ?? '') : String((res.headers as unknown as Record<string, string>)['content-type'] ?? '');
+      return parseBatchAnswer(contentType, String(res.data), ids.length);
+    };
+    for (let i = 0; i < eventIds.length; i += GOOGLE_BATCH_LIMIT) {
+      const chunk = eventIds.slice(i, i + GOOGLE_BATCH_LIMIT);
+      let answers = await send(chunk);
+      const throttled = chunk.filter((_, n) => { const f = answers[n]!.failure; return f !== null && classifyForRetry(f, { idempotent: true }).retry; });
+      if (throttled.length > 0) {
+        const wait = Math.max(...chunk.map((_, n) => answers[n]!.failure?.retryAfterMs ?? 0), 1_000);
+        await new Promise((r) => setTimeout(r, Math.min(wait, 30_000)));
+        const again = await send(throttled);
+        const byId = new Map(throttled.map((id, n) => [id, again[n]!]));
+        answers = chunk.map((id, n) => byId.get(id) ?? answers[n]!);
+      }
+      chunk.forEach((eventId, n) => {
+        const answer = answers[n]!;
+        const gone = answer.status === 404 || answer.status === 410;
+        out.push({ eventId, error: answer.failure === null || gone ? null : toProviderError(answer.failure, 'events.delete (batch)') });
+      });
+    }
+    return out;
   }
 
   async *findHubEvents(calendarId: ProviderCalendarId): AsyncIterable<ExternalEvent[]> {

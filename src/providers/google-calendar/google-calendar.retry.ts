@@ -37,13 +37,13 @@ export class GoogleRequestRunner {
   ) {}
 
   /** Runs one Calendar API call with refresh-on-401 and bounded retries; throws only `ProviderError`. */
-  async run<T>(operation: string, method: HttpMethod, call: () => Promise<T>): Promise<T> {
+  async run<T>(operation: string, method: HttpMethod, call: () => Promise<T>, options: { batchParts?: number } = {}): Promise<T> {
     const { logger, connectionId } = this.deps;
     const schedule = new RetrySchedule(this.deps.policy);
     let refreshed = false;
     for (;;) {
       try {
-        this.deps.meter?.request();
+        this.deps.meter?.request(options.batchParts ?? 0);
         return await call();
       } catch (error) {
         const known = this.nonTransportError(error, operation);

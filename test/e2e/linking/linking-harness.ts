@@ -9,6 +9,17 @@ import type { HubId } from '../../../src/domain/ids.js';
 import { idOf, startTestHub, type TestHub } from '../../helpers/hub-harness.js';
 import { driveConsent } from '../../helpers/microsoft-emulator.js';
 
+/**
+ * What linking through a hub's API needs: its GraphQL client, its admin key, the emulators playing
+ * the providers, and a browser stand-in that trusts the Microsoft emulator's CA. A hub in this
+ * process (`startLinkingHub`) and a hub in another process (test/helpers/hub-process.ts) both are one.
+ */
+export interface LinkDriver extends Pick<TestHub, 'gql' | 'rawGql'> {
+  admin: string;
+  sandbox: { microsoft: Pick<SandboxProviders['microsoft'], 'control'>; google: Pick<SandboxProviders['google'], 'control'> };
+  browser: CaFetch;
+}
+
 /** A test hub with the provider sandbox on, and a browser stand-in that trusts the sandbox CA. */
 export interface LinkingHub extends TestHub {
   sandbox: SandboxProviders;
@@ -43,7 +54,7 @@ export interface TenantUser {
 }
 
 /** A tenant with its own key and one host user. */
-export async function createTenantWithUser(t: LinkingHub, name: string, user: { hostUserId: string; email: string | null }): Promise<TenantUser> {
+export async function createTenantWithUser(t: LinkDriver, name: string, user: { hostUserId: string; email: string | null }): Promise<TenantUser> {
   const tenant = await t.gql(CreateTenantDocument, { input: { name } }, t.admin);
   const tenantId = idOf('tenant', tenant.data!.createTenant.id);
   const key = await t.gql(CreateApiKeyDocument, { input: { tenantId, name: `${name} key` } }, t.admin);
@@ -51,20 +62,20 @@ export async function createTenantWithUser(t: LinkingHub, name: string, user: { 
   return { tenantId, key: key.data!.createApiKey.key, userId: created, email: user.email ?? '' };
 }
 
-export async function addUser(t: LinkingHub, key: string, user: { hostUserId: string; email: string | null; active?: boolean }): Promise<HubId<'hostUser'>> {
+export async function addUser(t: LinkDriver, key: string, user: { hostUserId: string; email: string | null; active?: boolean }): Promise<HubId<'hostUser'>> {
   const result = await t.gql(UpsertHostUserDocument, { input: { hostUserId: user.hostUserId, email: user.email, active: user.active ?? true } }, key);
   if (!result.data) throw new Error(`upsertHostUser failed: ${JSON.stringify(result.errors)}`);
   return idOf('hostUser', result.data.upsertHostUser.hostUser.id);
 }
 
-export async function startLink(t: LinkingHub, key: string, input: LinkCalendarInput): Promise<string> {
+export async function startLink(t: LinkDriver, key: string, input: LinkCalendarInput): Promise<string> {
   const result = await t.gql(LinkCalendarDocument, { input }, key);
   if (!result.data) throw new Error(`linkCalendar failed: ${JSON.stringify(result.errors)}`);
   return result.data.linkCalendar.authorizationUrl;
 }
 
 /** The sandbox account id of an email, as the consent pages' account select knows it. */
-export function sandboxAccountId(t: LinkingHub, provider: ProviderKind, email: string): string {
+export function sandboxAccountId(t: LinkDriver, provider: ProviderKind, email: string): string {
   switch (provider) {
     case 'MICROSOFT':
       return t.sandbox.microsoft.control.getAccount(email).id;
@@ -77,7 +88,7 @@ export function sandboxAccountId(t: LinkingHub, provider: ProviderKind, email: s
 }
 
 /** Plays the user at the provider's consent page; returns where the provider redirects (the hub's callback). */
-export async function consent(t: LinkingHub, provider: ProviderKind, authorizationUrl: string, choice: { account: string; decision?: 'accept' | 'deny' }): Promise<URL> {
+export async function consent(t: LinkDriver, provider: ProviderKind, authorizationUrl: string, choice: { account: string; decision?: 'accept' | 'deny' }): Promise<URL> {
   const account = sandboxAccountId(t, provider, choice.account);
   switch (provider) {
     case 'MICROSOFT':
@@ -103,7 +114,7 @@ export async function openCallback(url: URL | string): Promise<CallbackResponse>
 
 /** The whole flow: linkCalendar → consent → callback. */
 export async function linkAccount(
-  t: LinkingHub,
+  t: LinkDriver,
   key: string,
   input: LinkCalendarInput & { account: string; decision?: 'accept' | 'deny' },
 ): Promise<CallbackResponse & { callbackUrl: URL }> {
@@ -115,7 +126,7 @@ export async function linkAccount(
 }
 
 /** Links and expects success through a returnTo redirect; returns the new connection id. */
-export async function linkOk(t: LinkingHub, key: string, input: LinkCalendarInput & { account: string }): Promise<HubId<'connection'>> {
+export async function linkOk(t: LinkDriver, key: string, input: LinkCalendarInput & { account: string }): Promise<HubId<'connection'>> {
   const result = await linkAccount(t, key, { returnTo: 'https://crm.example.com/settings/calendar', ...input });
   if (result.status !== 303 || !result.location?.searchParams.get('connectionId')) {
     throw new Error(`linking ${input.account} failed: ${result.status} ${result.location?.toString() ?? result.html.slice(0, 500)}`);
@@ -152,7 +163,7 @@ export interface SandboxKit {
 
 let accountSeq = 0;
 
-export function sandboxKit(t: LinkingHub, provider: ProviderKind): SandboxKit {
+export function sandboxKit(t: LinkDriver, provider: ProviderKind): SandboxKit {
   const start = new Date(Date.now() + 3 * 86_400_000);
   start.setUTCHours(10, 0, 0, 0);
   const end = new Date(start.getTime() + 3_600_000);

@@ -299,6 +299,20 @@ export function describeCalendarProviderContract(name: string, makeHarness: () =
       expect(found.map((e) => e.hubTag).sort()).toEqual(['map_01CONTRACTFINDA00000000001', 'map_01CONTRACTFINDB00000000001']);
     });
 
+    it('deletes the hub\'s events in bulk, in fewer requests than events, an event already gone counting as deleted', async () => {
+      if (!h.provider.deleteEvents) throw new Error('every adapter offers bulk deletes (cleanup)');
+      const created = [];
+      for (let i = 0; i < 5; i++) {
+        created.push(await h.provider.createEvent({ calendarId: h.primary, idempotencyKey: `map_01CONTRACTBULK${String(i).padStart(11, '0')}`, data: eventData({ subject: `Bulk ${i}` }) }));
+      }
+      await h.provider.deleteEvent({ calendarId: h.primary, eventId: created[0]!.id, ifMatch: null });
+      const before = h.providerRequests();
+      const results = await h.provider.deleteEvents(h.primary, created.map((e) => e.id));
+      expect(h.providerRequests() - before).toBeLessThan(created.length);
+      expect(results.map((r) => [r.eventId, r.error])).toEqual(created.map((e) => [e.id, null]));
+      for (const e of created) expect(await h.provider.getEvent(h.primary, e.id)).toBeNull();
+    });
+
     it('reports busy blocks of conflict-check calendars inside the window only', async () => {
       const busy = slot(2, 13, 2);
       await h.other.createEvent(h.secondary, { subject: 'Dentist', ...busy, timeZone: 'UTC' });

@@ -1,7 +1,7 @@
 import { parse, validate, specifiedRules, type FragmentDefinitionNode, Kind, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildHubSchema } from '../../../src/api/build-schema.js';
-import { complexityError, depthLimitRule, operationComplexity, operationDepth } from '../../../src/api/limits/operation-limits.js';
+import { complexityError, depthLimitRule, operationComplexity, operationDepth, STORE_LOOKUP_COST } from '../../../src/api/limits/operation-limits.js';
 import { createPubSub } from '../../../src/events/create-pubsub.js';
 import { createLogger } from '../../../src/logger.js';
 
@@ -50,6 +50,17 @@ describe('operation limits against the hub schema', () => {
     expect(large).toBeGreaterThan(small * 50);
     expect(complexityError(large, 100)?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', complexity: large, maxComplexity: 100 });
     expect(complexityError(small, 100)).toBeNull();
+  });
+
+  it('charges a field its resolver loads from the store once per item of the page', async () => {
+    const schema = await schemaPromise;
+    const cost = (query: string) => operationComplexity(schema, parse(query), {}, undefined)!;
+    const plain = cost('{ appointments(first: 10) { edges { node { id subject } } } }');
+    expect(cost('{ appointments(first: 10) { edges { node { id user { id } } } } }') - plain).toBe(10 * STORE_LOOKUP_COST);
+    // A list loaded from the store counts its selection once per item it holds in practice.
+    expect(cost('{ appointments(first: 10) { edges { node { id mappings { id state } } } } }')).toBeGreaterThan(cost('{ appointments(first: 10) { edges { node { id user { id hostUserId } } } } }'));
+    // Lists stored with their parent cost 1 per field.
+    expect(cost('{ appointments(first: 10) { edges { node { id attendees { email } } } } }')).toBe(plain + 10);
   });
 
   it('leaves variables that do not fit the operation to execution (no estimate)', async () => {

@@ -21,7 +21,12 @@ export type FaultAction =
    * Handle the request normally (the change is committed), then destroy the connection instead of
    * answering: a client crash or network loss after the provider did the work.
    */
-  | { kind: 'dropResponse' };
+  | { kind: 'dropResponse' }
+  /**
+   * Handle the request normally (the change is committed), then hold the answer until the client
+   * goes away: a caller that dies while its write is in flight (tests kill the caller here).
+   */
+  | { kind: 'hangAfterCommit' };
 
 export type FaultTrigger =
   | { mode: 'once' }
@@ -154,8 +159,8 @@ export class FaultRuleError extends Error {}
 function validateRule(r: FaultRuleInput): void {
   if (r.provider !== 'microsoft' && r.provider !== 'google') throw new FaultRuleError('provider must be microsoft or google');
   const a = r.action as FaultAction | undefined;
-  if (!a || !['status', 'latency', 'hang', 'reset', 'dropResponse'].includes(a.kind)) {
-    throw new FaultRuleError('action.kind must be status, latency, hang, reset or dropResponse');
+  if (!a || !['status', 'latency', 'hang', 'reset', 'dropResponse', 'hangAfterCommit'].includes(a.kind)) {
+    throw new FaultRuleError('action.kind must be status, latency, hang, reset, dropResponse or hangAfterCommit');
   }
   if (a.kind === 'status' && (!Number.isInteger(a.status) || a.status < 100 || a.status > 599)) throw new FaultRuleError('action.status must be an HTTP status');
   if (a.kind === 'latency' && (!(a.ms >= 0) || a.ms > 600_000)) throw new FaultRuleError('action.ms must be between 0 and 600000');

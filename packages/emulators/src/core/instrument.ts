@@ -15,6 +15,10 @@ declare module 'fastify' {
     emulatorBytesOut?: number;
     /** Set by a `dropResponse` fault: the handler runs, the answer is never delivered. */
     emulatorDropResponse?: boolean;
+    /** Set by a `hangAfterCommit` fault: the handler runs, the answer waits until the client goes away. */
+    emulatorHangAfterCommit?: boolean;
+    /** When handling began (the journal's `startedAt`). */
+    emulatorStartedAt?: number;
   }
 }
 
@@ -42,6 +46,7 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
 
   app.addHook('preHandler', async (request, reply: FastifyReply) => {
     if (isControl(request)) return;
+    request.emulatorStartedAt = performance.now();
     request.emulatorAccounts = (await opts.resolveAccounts(request)).filter(Boolean);
     const action = opts.core.faults.match({
       provider: opts.provider,
@@ -59,6 +64,9 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
         return reply.hijack();
       case 'dropResponse':
         request.emulatorDropResponse = true;
+        return;
+      case 'hangAfterCommit':
+        request.emulatorHangAfterCommit = true;
         return;
       case 'hang':
         hung.add(request);
@@ -78,12 +86,18 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
   app.addHook('onSend', async (request, _reply, payload) => {
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) request.emulatorBytesOut = Buffer.byteLength(payload);
     if (request.emulatorDropResponse) request.raw.socket?.destroy();
+    if (request.emulatorHangAfterCommit) {
+      hung.add(request);
+      await new Promise<void>((resolve) => (request.raw.socket && !request.raw.socket.destroyed ? request.raw.socket.once('close', () => resolve()) : resolve()));
+      hung.delete(request);
+    }
     return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {
     if (isControl(request)) return;
     const accounts = request.emulatorAccounts ?? [];
+    const batched = request.headers[BATCH_PART_HEADER] === '1';
     opts.core.counters.record({
       provider: opts.provider,
       route: routeIdOf(request),
@@ -91,7 +105,18 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
       bytesIn: Number(request.headers['content-length'] ?? 0) || 0,
       bytesOut: request.emulatorBytesOut ?? 0,
       status: reply.statusCode,
-      batched: request.headers[BATCH_PART_HEADER] === '1',
+      batched,
+    });
+    opts.core.journal.record({
+      provider: opts.provider,
+      route: routeIdOf(request),
+      method: request.method,
+      url: request.url,
+      account: accounts[0]?.toLowerCase() ?? null,
+      status: reply.statusCode,
+      batched,
+      startedAt: request.emulatorStartedAt ?? performance.now(),
+      endedAt: performance.now(),
     });
   });
 

@@ -97,7 +97,10 @@ export class GoogleEmulatorControl {
     return this.oauth.revokeGrants(this.accountId(input.accountId), input.clientId);
   }
 
-  /** Kills refresh tokens for one of Google's `invalid_grant` causes (reference C3); see GoogleOAuthService.expireRefreshTokens. */
+  /**
+   * Kills refresh tokens for one of Google's `invalid_grant` causes
+   * (docs/providers.md#google-tokens-and-revocation); see GoogleOAuthService.expireRefreshTokens.
+   */
   expireRefreshTokens(input: { accountId: string; clientId?: string; cause: RefreshTokenDeath }): { affected: number } {
     if (!REFRESH_TOKEN_DEATHS.includes(input.cause)) throw new AccountInputError(`cause must be one of ${REFRESH_TOKEN_DEATHS.join(', ')}`);
     return this.oauth.expireRefreshTokens({ ...input, accountId: this.accountId(input.accountId) });

@@ -24,8 +24,8 @@ import { registerSandboxRoutes, sandboxPath } from './sandbox/google-sandbox.rou
  *   const auth = new OAuth2Client({ clientId, clientSecret, redirectUri, endpoints: handle.oauthEndpoints });
  *   const cal = calendar({ version: 'v3', auth, rootUrl: handle.calendarRootUrl });
  *
- * Behaviour follows ../shared/reference/provider-semantics.md (sections C and D); switches for the
- * unconfirmed points are in `google-settings.ts`.
+ * Behaviour follows docs/providers.md#google-calendar-srcprovidersgoogle-calendar and the Google
+ * sections after it; switches for the points the documentation leaves open are in `google-settings.ts`.
  */
 export interface GoogleEmulatorHandle extends EmulatorHandle {
   authUrl: string;

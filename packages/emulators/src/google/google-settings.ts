@@ -1,7 +1,8 @@
 /**
- * Behaviour switches of the Google emulator. Each `[verify]` item of the reference
- * (../shared/reference/provider-semantics.md, sections C and D) gets one default here and can be
- * changed at run time through `control.updateSettings()` or `PATCH /_control/settings`.
+ * Behaviour switches of the Google emulator. A behaviour the documentation leaves open ([open]) or
+ * that is seen in practice but not documented ([observed]) gets one default here (listed in
+ * docs/providers.md#the-emulators-and-the-sandbox-packagesemulators) and can be changed at run
+ * time through `control.updateSettings()` or `PATCH /_control/settings`.
  */
 export interface GoogleEmulatorSettings {
   /**
@@ -25,18 +26,18 @@ export interface GoogleEmulatorSettings {
    */
   timeLimitedGrantSeconds: number | null;
   /**
-   * [verify] Repeated `privateExtendedProperty` / `sharedExtendedProperty` constraints: the API
+   * [open] Repeated `privateExtendedProperty` / `sharedExtendedProperty` constraints: the API
    * reference says every constraint must match ('all', default); a translated guide says any ('any').
    */
   extendedPropertyMatch: 'all' | 'any';
   /**
-   * [verify] Extended-property limits from the guide: keys over 44 characters are silently
-   * dropped; a value over 1024 characters, more than 300 properties or more than 32 kB in total
-   * answer 400. Default on.
+   * [open] Extended-property limits from the guide (docs/providers.md#google-extended-properties):
+   * keys over 44 characters are silently dropped; a value over 1024 characters, more than 300
+   * properties or more than 32 kB in total answer 400. Default on.
    */
   enforceExtendedPropertyLimits: boolean;
   /**
-   * [obs] Restoring a deleted event by updating it with `status: "confirmed"` works (default); off,
+   * [observed] Restoring a deleted event by updating it with `status: "confirmed"` works (default); off,
    * such updates answer 403 `forbidden` as some issue reports describe, so clients must use a new id.
    */
   allowRestoreOfDeletedEvents: boolean;
@@ -47,12 +48,12 @@ export interface GoogleEmulatorSettings {
    */
   minimalCancelledEventsInLists: boolean;
   /**
-   * [obs] Reject an update whose `sequence` is below the stored one with 400 "Invalid sequence
+   * [observed] Reject an update whose `sequence` is below the stored one with 400 "Invalid sequence
    * value". Default on.
    */
   rejectStaleSequence: boolean;
   /**
-   * [obs] An unmatched DTSTART is the first instance of a series (RFC 5545; Google shows it).
+   * [observed] An unmatched DTSTART is the first instance of a series (RFC 5545; Google shows it).
    * Off: only dates matching the rule are instances. Default on.
    */
   includeUnmatchedStart: boolean;
@@ -61,11 +62,11 @@ export interface GoogleEmulatorSettings {
   /** Sync tokens older than this answer 410 fullSyncRequired; null = they never age out (default). */
   syncTokenMaxAgeSeconds: number | null;
   /**
-   * [verify] Channel lifetime when the watch request sets neither `expiration` nor `params.ttl`.
+   * [open] Channel lifetime when the watch request sets neither `expiration` nor `params.ttl`.
    * A maintainer says 3600 s (google-api-nodejs-client#1992), users report 7 days (#774); default 7 days.
    */
   channelDefaultTtlSeconds: number;
-  /** [verify] Longest channel lifetime granted; longer requests are cut to it. Default 30 days. */
+  /** [open] Longest channel lifetime granted; longer requests are cut to it. Default 30 days. */
   channelMaxTtlSeconds: number;
   /** Real Google requires an https `address` for watch channels; the sandbox hub runs on http. Default off. */
   requireHttpsChannelAddress: boolean;

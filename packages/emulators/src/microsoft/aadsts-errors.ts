@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Token-endpoint errors in the identity platform's shape (provider-semantics.md A2;
+ * Token-endpoint errors in the identity platform's shape (docs/providers.md#microsoft-token-errors;
  * https://learn.microsoft.com/entra/identity-platform/reference-error-codes):
  * `{error, error_description: "AADSTSnnnnn: …\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …",
  * error_codes, timestamp, trace_id, correlation_id, error_uri, suberror?}`.

@@ -314,7 +314,7 @@ export class CalendarService {
     return this.masterInstance(event);
   }
 
-  /** DELETE: a single event or a whole series goes; an occurrence is cancelled (B6). */
+  /** DELETE: a single event or a whole series goes; an occurrence is cancelled (https://learn.microsoft.com/graph/api/event-delete). */
   deleteEvent(accountId: string, id: string, ifMatch?: string): void {
     const { masterId, originalStart } = parseEventId(id);
     const event = this.record(accountId, masterId);
@@ -369,7 +369,7 @@ export class CalendarService {
     return this.record(accountId, masterId);
   }
 
-  /** `/events`: single events and series masters only (B3). */
+  /** `/events`: single events and series masters only (https://learn.microsoft.com/graph/api/user-list-events). */
   listMasters(accountId: string, calendarId: string | null): EventInstance[] {
     const cal = this.calendar(accountId, calendarId);
     return Object.values(this.state.events)

@@ -4,8 +4,8 @@ import { GraphError } from './graph-errors.js';
 import type { MicrosoftState } from './microsoft-state.js';
 
 /**
- * `calendarView/delta` rounds (B9, F2, F3). A token carries the fixed window and the position in
- * the mailbox's change log, so later calls just follow the link:
+ * `calendarView/delta` rounds (docs/providers.md#graph-delta-reads). A token carries the fixed window
+ * and the position in the mailbox's change log, so later calls just follow the link:
  * - the first round lists every instance in the window (occurrences and exceptions, never masters);
  * - later rounds replay the events changed since the token: their current in-window instances,
  *   `@removed` for instances that left the window or vanished (cancelled occurrences, deletions),

@@ -6,7 +6,8 @@ import { normalizeRecurrence, type PatternedRecurrence } from './recurrence-expa
 /**
  * Validation of event request bodies (POST/PATCH) the way Graph answers them: unknown properties
  * → 400 `RequestBodyRead`; read-only properties are ignored; bad enum values, time zones and
- * all-day rules (B4: midnight in the same zone, end exclusive, at least a day) → 400.
+ * all-day rules (midnight in the same zone, end exclusive, at least a day:
+ * docs/providers.md#graph-all-day-events) → 400.
  */
 
 const READ_ONLY = new Set([
@@ -97,7 +98,7 @@ function body(v: unknown): ItemBody {
   return { contentType: type, content: type === 'html' ? wrapHtml(text) : text };
 }
 
-/** Graph stores HTML bodies as whole documents (B3: "Graph wraps HTML in <html><head>…"). */
+/** Graph stores HTML bodies as whole documents: it wraps what it is given in `<html><head>…` (docs/providers.md#graph-event-bodies). */
 export function wrapHtml(content: string): string {
   if (/<html[\s>]/i.test(content)) return content;
   return `<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n</head>\r\n<body>\r\n${content}\r\n</body>\r\n</html>\r\n`;
@@ -145,7 +146,10 @@ export function extendedProperties(v: unknown): ExtendedProperty[] {
   });
 }
 
-/** B7: the stable identity of an extended property id: type and GUID case-insensitive, name case-sensitive. */
+/**
+ * The stable identity of an extended property id: type and GUID case-insensitive, name case-sensitive
+ * (https://learn.microsoft.com/graph/api/resources/extended-properties-overview).
+ */
 export function extendedPropertyKey(id: string): string {
   const m = /^(\S+)\s+\{([0-9a-f-]{36})\}\s+(Name|Id)\s+(.+)$/i.exec(id.trim());
   if (m) return `${m[1]!.toLowerCase()} {${m[2]!.toLowerCase()}} ${m[3]!.toLowerCase()} ${m[3]!.toLowerCase() === 'id' ? m[4]!.toLowerCase() : m[4]}`;

@@ -4,11 +4,12 @@ import { defaultGraphError, GraphError, graphErrorBody } from './graph-errors.js
 import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 
 /**
- * JSON batching (B11, https://learn.microsoft.com/graph/json-batching): at most 20 requests with
- * unique ids; `dependsOn` orders them and a failed dependency answers 424; each part runs through
- * the whole pipeline again (`app.inject` with the outer Authorization and `BATCH_PART_HEADER`), so
- * it is throttled, faulted and counted on its own; at most `batchParallelism` parts run at once;
- * responses come back in completion order.
+ * JSON batching (docs/providers.md#graph-throttling-and-batching,
+ * https://learn.microsoft.com/graph/json-batching): at most 20 requests with unique ids; `dependsOn`
+ * orders them and a failed dependency answers 424; each part runs through the whole pipeline again
+ * (`app.inject` with the outer Authorization and `BATCH_PART_HEADER`), so it is throttled, faulted
+ * and counted on its own; at most `batchParallelism` parts run at once; responses come back in
+ * completion order.
  */
 interface BatchPart {
   id: string;

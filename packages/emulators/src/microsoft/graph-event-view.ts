@@ -7,9 +7,9 @@ import type { AccountRecord, CalendarRecord, ItemBody } from './microsoft-state.
 
 /**
  * How Graph renders an event: `start`/`end` in UTC unless `Prefer: outlook.timezone` names a zone,
- * all-day events always in their own zone (B4, F5), bodies as HTML unless
- * `Prefer: outlook.body-content-type="text"`, `transactionId` only when the app set it (B7),
- * extended properties and extensions only when `$expand`ed.
+ * all-day events always in their own zone (docs/providers.md#graph-all-day-events), bodies as HTML
+ * unless `Prefer: outlook.body-content-type="text"`, `transactionId` only when the app set it
+ * (docs/providers.md#graph-hub-tag), extended properties and extensions only when `$expand`ed.
  */
 export interface RenderOptions {
   /** The `Prefer: outlook.timezone` zone: IANA id for conversion and the name to echo. */

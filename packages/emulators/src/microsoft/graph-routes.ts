@@ -12,8 +12,9 @@ import { compileFilter, filterableExtendedProperties } from './odata-filter.js';
 import type { SubscriptionService } from './subscription-service.js';
 
 /**
- * Microsoft Graph v1.0 calendar surface (provider-semantics.md B1–B10) for `/me/...` and
- * `/users/{id|upn}/...`. Route ids (`graph.*`) name routes for fault rules and counters.
+ * Microsoft Graph v1.0 calendar surface (docs/providers.md#microsoft-graph-srcprovidersmicrosoft-graph
+ * and the Graph sections after it) for `/me/...` and `/users/{id|upn}/...`. Route ids (`graph.*`)
+ * name routes for fault rules and counters.
  */
 export interface GraphDeps {
   state: MicrosoftState;

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate, type GraphDeps } from './graph-routes.js';
 import { invalidRequest } from './graph-errors.js';
 
-/** `/v1.0/subscriptions` (B10): create with the validation handshake, list, get, renew, delete, reauthorize. */
+/**
+ * `/v1.0/subscriptions` (docs/providers.md#graph-subscriptions): create with the validation handshake,
+ * list, get, renew, delete, reauthorize.
+ */
 export function registerSubscriptionRoutes(app: FastifyInstance, deps: GraphDeps): void {
   const { subscriptions, calendar } = deps;
 

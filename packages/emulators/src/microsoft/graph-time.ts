@@ -96,7 +96,8 @@ export function formatUtcInstant(ms: number): string {
 
 /**
  * Parses `startDateTime`/`endDateTime` query values: an ISO string with an offset is exact; without
- * an offset it is read as UTC and is not affected by `Prefer: outlook.timezone` (B4).
+ * an offset it is read as UTC and is not affected by `Prefer: outlook.timezone`
+ * (docs/providers.md#graph-all-day-events).
  */
 export function parseWindowBound(value: unknown, name: string): number {
   if (typeof value !== 'string' || value.trim() === '') {

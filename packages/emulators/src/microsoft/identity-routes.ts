@@ -7,9 +7,10 @@ import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 import { PERSONAL_TENANT_ID, type AccountRecord, type MicrosoftState, type TenantRecord } from './microsoft-state.js';
 
 /**
- * Microsoft identity platform v2 endpoints (provider-semantics.md A1–A4): authorize with the
- * consent page (contract in consent-page.ts), token (authorization_code + PKCE, refresh_token with
- * rotation), OpenID metadata, instance discovery and JWKS. Route ids: `identity.*`.
+ * Microsoft identity platform v2 endpoints (docs/providers.md#microsoft-consent-and-callback-errors,
+ * docs/providers.md#msal-authority-and-discovery): authorize with the consent page (contract in
+ * consent-page.ts), token (authorization_code + PKCE, refresh_token with rotation), OpenID metadata,
+ * instance discovery and JWKS. Route ids: `identity.*`.
  */
 export interface IdentityDeps {
   state: MicrosoftState;

@@ -14,9 +14,9 @@ import {
 
 /**
  * Clients, grants, authorization codes and tokens of the emulated identity platform
- * (provider-semantics.md A1–A4): single-use codes that expire, PKCE S256/plain, refresh with
- * rotation, revocation and forced refresh failures, and an RS256-signed, JWT-shaped id_token
- * with `client_info` as MSAL expects them.
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow): single-use codes
+ * that expire, PKCE S256/plain, refresh with rotation, revocation and forced refresh failures, and
+ * an RS256-signed, JWT-shaped id_token with `client_info` as MSAL expects them.
  */
 
 const GRAPH_RESOURCE = 'https://graph.microsoft.com/';
@@ -115,7 +115,7 @@ export class IdentityService {
     return this.state.clients[clientId];
   }
 
-  /** A3: a grant of `scopes` by `account` to `clientId`; consenting again reuses and widens the live grant. */
+  /** A grant of `scopes` by `account` to `clientId`; consenting again reuses and widens the live grant. */
   grant(account: AccountRecord, clientId: string, scopes: string[]): GrantRecord {
     const existing = Object.values(this.state.grants).find((g) => g.accountId === account.id && g.clientId === clientId && g.revokedAt === null && g.failure === null);
     if (existing) {
@@ -258,7 +258,10 @@ export class IdentityService {
     return response;
   }
 
-  /** A4.6: the claims MSAL reads; `sub` is pairwise per application as in Entra. */
+  /**
+   * The claims MSAL reads; `sub` is pairwise per application
+   * (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+   */
   idToken(account: AccountRecord, clientId: string, nonce: string | null, origin: string): string {
     const iat = Math.floor(this.now() / 1000);
     return this.signJwt({
@@ -302,7 +305,10 @@ export class IdentityService {
     return { ok: true, accountId: record.accountId, scopes: record.scopes, clientId: record.clientId };
   }
 
-  /** A3: "revoke all refresh tokens" for an account (optionally one client): refreshes fail with AADSTS50173. */
+  /**
+   * "Revoke all refresh tokens" for an account (optionally one client): refreshes fail with AADSTS50173
+   * (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+   */
   revokeGrants(accountId: string, clientId?: string): number {
     let n = 0;
     for (const g of Object.values(this.state.grants)) {

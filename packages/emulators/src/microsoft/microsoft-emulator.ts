@@ -22,7 +22,8 @@ import { SubscriptionService } from './subscription-service.js';
  * over HTTPS on one port. Identity lives under `/{tenant}/...`, Graph under `/v1.0/...`, the
  * control API under `/_control/...` and the sandbox pages under `/sandbox/...`.
  *
- * Pointing the real SDKs at it (provider-semantics.md A4, B1): MSAL needs the https authority
+ * Pointing the real SDKs at it (docs/providers.md#msal-authority-and-discovery,
+ * docs/providers.md#graph-requests-and-preferences): MSAL needs the https authority
  * `handle.authority(tenant)` plus `knownAuthorities: [handle.authorityHost]` (host with port) so it
  * skips instance discovery, and a `system.networkClient` that trusts the emulator CA
  * (`createMsalNetworkClient` in providers/microsoft-graph); the Graph client needs
@@ -158,7 +159,8 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
     },
   });
 
-  // B11/F6: more than `mailboxConcurrencyLimit` requests in flight against one mailbox → 429.
+  // More than `mailboxConcurrencyLimit` requests in flight against one mailbox → 429
+  // (docs/providers.md#graph-throttling-and-batching).
   const inflight = new Map<string, number>();
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isGraph(request) || request.url.startsWith('/v1.0/$batch')) return;

@@ -1,7 +1,10 @@
 /**
- * Switches for every behaviour the reference marks [verify] (provider-semantics.md), plus the
- * emulator's tunables. Each has one default, documented here; tests and the control API
- * (`PATCH /_control/settings`) change them.
+ * Switches for the behaviours the vendor documentation leaves open (marked [open]; the defaults are
+ * listed in docs/providers.md#the-emulators-and-the-sandbox-packagesemulators), plus the emulator's
+ * tunables. Each has one default, documented here; tests and the control API
+ * (`PATCH /_control/settings`) change them. Codes and tokens follow
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow ("the auth code flow
+ * doc" below).
  */
 export interface MicrosoftEmulatorSettings {
   /**
@@ -9,15 +12,19 @@ export interface MicrosoftEmulatorSettings {
    * without a hint, the first account the tenant segment accepts). Default false: people see the page.
    */
   autoConsent: boolean;
-  /** Authorization code lifetime (A1: "about 10 minutes"). */
+  /** Authorization code lifetime (the auth code flow doc: "about 10 minutes"). */
   authCodeLifetimeSeconds: number;
-  /** `expires_in` of access tokens (A2: 3599 in the examples). */
+  /** `expires_in` of access tokens (3599 in the auth code flow doc's examples). */
   accessTokenLifetimeSeconds: number;
-  /** Sliding refresh-token inactivity limit; past it a refresh fails with AADSTS700082 (A3: 90 days). */
+  /**
+   * Sliding refresh-token inactivity limit; past it a refresh fails with AADSTS700082 (90 days:
+   * docs/providers.md#refresh-token-lifetime).
+   */
   refreshTokenInactivitySeconds: number;
   /**
-   * A3: a refresh returns a new refresh token and the old one "is not revoked". Default true (the old
-   * token keeps working); false makes a reused old token fail with AADSTS70000 (strict rotation).
+   * A refresh returns a new refresh token and the old one is not revoked (docs/providers.md#microsoft-token-errors).
+   * Default true (the old token keeps working); false makes a reused old token fail with AADSTS70000
+   * (strict rotation).
    */
   allowRefreshTokenReuse: boolean;
   /**
@@ -27,51 +34,57 @@ export interface MicrosoftEmulatorSettings {
    */
   revokeKillsAccessTokens: boolean;
 
-  /** More than this many concurrent requests per mailbox → 429 ApplicationThrottled (B11: 4). */
+  /**
+   * More than this many concurrent requests per mailbox → 429 ApplicationThrottled (4:
+   * docs/providers.md#graph-throttling-and-batching).
+   */
   mailboxConcurrencyLimit: number;
   /** `Retry-After` seconds on a MailboxConcurrency 429. */
   throttleRetryAfterSeconds: number;
-  /** Inner requests of one `$batch` run at most this many at a time (B11: Outlook runs 4). */
+  /** Inner requests of one `$batch` run at most this many at a time (Outlook runs 4). */
   batchParallelism: number;
 
   /**
-   * E1 [verify]: `dayOfMonth` 29–31 in a month that lacks it. Default true: the occurrence falls on
-   * the month's last day (what Outlook's UI promises); false skips such months (RFC 5545 behaviour).
+   * [open] `dayOfMonth` 29–31 in a month that lacks it (docs/providers.md#graph-recurrence). Default
+   * true: the occurrence falls on the month's last day (what Outlook's UI promises); false skips such
+   * months (RFC 5545 behaviour).
    */
   clampDayOfMonth: boolean;
   /**
-   * B6 [verify]: changing a series' pattern or times discards its exceptions and cancellations.
-   * Default true (Outlook warns that it does).
+   * [open] Changing a series' pattern or times discards its exceptions and cancellations
+   * (docs/providers.md#graph-series-updates). Default true (Outlook warns that it does).
    */
   dropExceptionsOnSeriesChange: boolean;
   /**
-   * B7 [verify]: a POST repeating an earlier `transactionId` returns the original event (201, same
-   * id) instead of creating a duplicate. Default true; false creates a second event.
+   * [open] A POST repeating an earlier `transactionId` returns the original event (201, same id)
+   * instead of creating a duplicate (docs/providers.md#graph-hub-tag). Default true; false creates a
+   * second event.
    */
   transactionIdDedup: boolean;
   /**
-   * B9: an invalidated delta token answers 410 `SyncStateNotFound`. With this on, the 410 instead
-   * carries a `Location` header holding a fresh initial delta URL (the "sync reset" variant).
-   * Default false.
+   * An invalidated delta token answers 410 `SyncStateNotFound` (docs/providers.md#graph-delta-reads).
+   * With this on, the 410 instead carries a `Location` header holding a fresh initial delta URL (the
+   * "sync reset" variant). Default false.
    */
   deltaResetWithLocation: boolean;
   /**
-   * B9: "a page can hold zero items and still carry a nextLink". With this on, the first page of
-   * every delta round is empty (clients must keep following nextLink). Default false.
+   * A delta page may be empty and still carry a nextLink (docs/providers.md#graph-delta-reads). With
+   * this on, the first page of every delta round is empty (clients must keep following nextLink).
+   * Default false.
    */
   deltaEmptyFirstPage: boolean;
   /** Change-log entries kept per mailbox; older delta tokens answer 410 (the token cache is size-based). */
   deltaLogLimit: number;
   /** Default page size of delta rounds without `Prefer: odata.maxpagesize`. */
   deltaDefaultPageSize: number;
-  /** Default page size of lists (`/events`, `/calendarView`, `/calendars`) without `$top` (B2: 10). */
+  /** Default page size of lists (`/events`, `/calendarView`, `/calendars`) without `$top` (observed: 10). */
   defaultPageSize: number;
 
-  /** Maximum subscription lifetime; beyond it POST/PATCH gives 400 ExtensionError (B10: 4230). */
+  /** Maximum subscription lifetime; beyond it POST/PATCH gives 400 ExtensionError (4230: docs/providers.md#graph-subscriptions). */
   subscriptionMaxLifetimeMinutes: number;
-  /** B10: notificationUrl must be https. Default false: the hub runs on plain http in the sandbox. */
+  /** Graph requires an https notificationUrl. Default false: the hub runs on plain http in the sandbox. */
   requireHttpsNotificationUrl: boolean;
-  /** Validation handshake timeout (B10: 10 s). */
+  /** Validation handshake timeout (Graph: 10 s, docs/providers.md#graph-subscriptions). */
   validationTimeoutMs: number;
   /** Delay between a change and its notification POST; changes within it are batched. */
   notificationDelayMs: number;

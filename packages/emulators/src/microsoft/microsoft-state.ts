@@ -8,7 +8,10 @@ import type { PatternedRecurrence } from './recurrence-expander.js';
  * emulator clock.
  */
 
-/** Tenant id of every personal Microsoft account (A1). */
+/**
+ * Tenant id of every personal Microsoft account (claim `tid`:
+ * https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+ */
 export const PERSONAL_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** Tenant of the seeded work accounts. */
 export const DEFAULT_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -6,8 +6,9 @@ import { GraphError } from './graph-errors.js';
  * comparisons (`eq ne gt ge lt le`) on property paths, `contains`/`startswith`/`endswith`,
  * `and`/`or`/`not`, parentheses, and lambdas such as
  * `singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')` and
- * `Extensions/any(f: f/id eq '…')` (B7). String comparisons are case-insensitive as in Exchange,
- * except the name part of an extended property id. Anything else is 400 "Invalid filter clause".
+ * `Extensions/any(f: f/id eq '…')` (docs/providers.md#graph-hub-tag). String comparisons are
+ * case-insensitive as in Exchange, except the name part of an extended property id. Anything else is
+ * 400 "Invalid filter clause".
  */
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; value: string };

@@ -2,7 +2,8 @@ import { GraphError } from './graph-errors.js';
 
 /**
  * Graph `patternedRecurrence` (https://learn.microsoft.com/graph/api/resources/patternedrecurrence)
- * and its expansion with Outlook's semantics (provider-semantics.md B5, E1, E3, E4):
+ * and its expansion with Outlook's semantics (docs/providers.md#graph-recurrence,
+ * https://learn.microsoft.com/graph/outlook-schedule-recurring-events):
  * - weeks start on `firstDayOfWeek` (default sunday), which decides which weeks an `interval > 1`
  *   weekly rule skips;
  * - `index` first..fourth/last picks among the month's days that are any of `daysOfWeek`;
@@ -107,7 +108,8 @@ export function normalizeRecurrence(input: unknown, startDate: string, startZone
     firstDayOfWeek: p.firstDayOfWeek === undefined || p.firstDayOfWeek === null ? 'sunday' : dayName(p.firstDayOfWeek, 'recurrence.pattern.firstDayOfWeek'),
     index: 'first',
   };
-  // Ignored fields are still validated (B5): bad enum values fail even when the type does not use them.
+  // Ignored fields are still validated: bad enum values fail even when the type does not use them
+  // (https://learn.microsoft.com/graph/outlook-schedule-recurring-events).
   if (p.index !== undefined && p.index !== null) {
     const idx = typeof p.index === 'string' ? p.index.toLowerCase() : '';
     if (!(WEEK_INDEXES as readonly string[]).includes(idx)) throw bad(`Invalid value '${String(p.index)}' for recurrence.pattern.index.`);

@@ -8,7 +8,8 @@ import type { MicrosoftEmulatorSettings } from './microsoft-settings.js';
 import type { AccountRecord, MicrosoftState, SubscriptionRecord } from './microsoft-state.js';
 
 /**
- * Change notifications (B10, https://learn.microsoft.com/graph/change-notifications-delivery-webhooks):
+ * Change notifications (docs/providers.md#graph-subscriptions,
+ * https://learn.microsoft.com/graph/change-notifications-delivery-webhooks):
  * creation runs the validation handshake (`POST url?validationToken=…`, text/plain, answer the
  * decoded token within the timeout) against notificationUrl and lifecycleNotificationUrl; changes
  * are batched per subscription for `notificationDelayMs` and POSTed with the documented payload;

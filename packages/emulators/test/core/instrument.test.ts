@@ -54,6 +54,28 @@ describe('emulator instrumentation', () => {
     expect(writes).toBe(1);
   });
 
+  it('commits a write and holds the answer until the caller goes away', async () => {
+    core.faults.add({ provider: 'google', route: 'things.create', action: { kind: 'hangAfterCommit' } });
+    const abort = new AbortController();
+    const pending = fetch(`${base}/things`, { method: 'POST', signal: abort.signal });
+    for (let i = 0; i < 200 && writes === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(writes).toBe(1);
+    const settled = await Promise.race([pending.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('pending'), 100))]);
+    expect(settled).toBe('pending');
+    abort.abort();
+    await expect(pending).rejects.toThrow();
+  });
+
+  it('journals every request with its timing when asked to', async () => {
+    await fetch(`${base}/things`);
+    expect(core.journal.list()).toEqual([]);
+    core.journal.enabled = true;
+    await fetch(`${base}/things`, { method: 'POST', headers: { 'x-account': 'A@example.com' } });
+    const [entry] = core.journal.list({ account: 'a@example.com' });
+    expect(entry).toMatchObject({ provider: 'google', route: 'things.create', method: 'POST', status: expect.any(Number), batched: false });
+    expect(entry!.endedAt).toBeGreaterThanOrEqual(entry!.startedAt);
+  });
+
   it('counts requests and bytes per route and account, but not control calls', async () => {
     await fetch(`${base}/things`, { headers: { 'x-account': 'a@example.com' } });
     await fetch(`${base}/things`, { headers: { 'x-account': 'a@example.com' } });

@@ -7,7 +7,8 @@ import { normalizeEventDateTime, parseDateOnly, renderEventDateTime } from './ev
 
 /**
  * Request bodies of events.insert/update/patch turned into stored events, and stored events
- * rendered as Calendar v3 `Event` resources (reference D3).
+ * rendered as Calendar v3 `Event` resources (docs/providers.md#google-event-ids,
+ * docs/providers.md#google-updates).
  * https://developers.google.com/workspace/calendar/api/v3/reference/events
  */
 
@@ -340,7 +341,10 @@ export function htmlLink(origin: string, eventId: string, calendarId: string): s
   return `${origin}/calendar/event?eid=${Buffer.from(`${eventId} ${calendarId}`).toString('base64url')}`;
 }
 
-/** Everything but reminders, for "did this write change more than reminders" (reminders do not bump `updated`, D3). */
+/**
+ * Everything but reminders, for "did this write change more than reminders": reminders do not bump
+ * `updated` (https://developers.google.com/workspace/calendar/api/v3/reference/events#resource).
+ */
 export function withoutReminders(b: EventBody): string {
   const { reminders: _r, ...rest } = b;
   return stableJson(rest);

@@ -26,7 +26,7 @@ export interface EventListQuery {
   fingerprint: string;
 }
 
-/** Parameters Google refuses together with `syncToken` (reference D7). */
+/** Parameters Google refuses together with `syncToken` (docs/providers.md#google-incremental-sync). */
 export const FORBIDDEN_WITH_SYNC_TOKEN = ['iCalUID', 'orderBy', 'privateExtendedProperty', 'q', 'sharedExtendedProperty', 'timeMin', 'timeMax', 'updatedMin'] as const;
 
 type Raw = Record<string, unknown>;

@@ -4,9 +4,10 @@ import { dayFromYmd, ymdFromDay, type LocalDateTime } from '../recurrence/rrule.
 import { instantToLocal, isValidZone, localToInstant, offsetMinutes } from '../recurrence/zoned-time.js';
 
 /**
- * `EventDateTime` handling (reference D4): `date` for all-day events (end exclusive), `dateTime`
- * RFC 3339 with an offset unless `timeZone` names the zone. Stored `dateTime`s are UTC; responses
- * render them with the offset of the calendar's zone or the request's `timeZone` parameter.
+ * `EventDateTime` handling (docs/providers.md#google-event-times): `date` for all-day events (end
+ * exclusive), `dateTime` RFC 3339 with an offset unless `timeZone` names the zone. Stored `dateTime`s
+ * are UTC; responses render them with the offset of the calendar's zone or the request's `timeZone`
+ * parameter.
  */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -8,7 +8,7 @@ import { calendarErrors } from '../google-api.errors.js';
  * (`PATCH /calendar/v3/calendars/primary/events/abc HTTP/1.1`, headers, body). Outer headers such
  * as Authorization apply to every part unless the part sets its own. Each part is dispatched to
  * this same server (so it is authorised, faulted and counted like a call of its own) and the
- * answers come back in order as `Content-ID: response-<id>` parts (reference D10).
+ * answers come back in order as `Content-ID: response-<id>` parts.
  * https://developers.google.com/workspace/calendar/api/guides/batch
  */
 

@@ -7,7 +7,7 @@ import { isValidZone } from '../recurrence/zoned-time.js';
 import { decodePageToken, decodeSyncToken, encodePageToken, encodeSyncToken } from './list-tokens.js';
 
 /**
- * Accounts, their calendars and calendarList (reference D2).
+ * Accounts, their calendars and calendarList.
  * https://developers.google.com/workspace/calendar/api/v3/reference/calendarList/list
  */
 

@@ -11,7 +11,7 @@ import type { GooglePushService } from './google-push.service.js';
 /**
  * Calendar API v3 under `/calendar/v3` — where `calendar({ rootUrl })` of @googleapis/calendar
  * sends its requests once the origin is swapped. Every call needs a live Bearer token whose
- * scopes the method accepts (reference C4).
+ * scopes the method accepts (docs/providers.md#google-scopes).
  */
 
 type Params = Record<string, string>;
@@ -69,7 +69,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
   app.post(events_, route('google.events.insert'), async (request, reply) => {
     const accountId = authorize(request, SCOPES_FOR.eventsWrite);
     const q = request.query as Query;
-    // Insert answers 200, not 201 (reference D1).
+    // Insert answers 200, not 201 (https://developers.google.com/workspace/calendar/api/v3/reference/events/insert).
     return withEtag(reply.code(200), events.insertEvent(accountId, (request.params as Params).calendarId ?? '', request.body, timeZoneOf(q)));
   });
 

@@ -22,7 +22,8 @@ import { decodePageToken, decodeSyncToken, encodePageToken, encodeSyncToken } fr
 /**
  * Calendar v3 events: the one code path for every read and write, whether it comes from the API,
  * a batch part, the control API or the sandbox page — so etags, `updated`, sync tokens and push
- * notifications behave the same for "the other side" as for the hub (reference D3–D8).
+ * notifications behave the same for "the other side" as for the hub (docs/providers.md#google-event-ids
+ * and the Google sections after it).
  */
 
 type Json = Record<string, unknown>;
@@ -296,7 +297,8 @@ export class GoogleEventsService {
     if (found.ev.body.status === 'cancelled') throw calendarErrors.deleted();
     this.checkIfMatch(found.ev, opts.ifMatch);
     if (found.kind === 'instance') {
-      // Deleting one instance leaves a cancelled exception; the master's recurrence is unchanged (D5).
+      // Deleting one instance leaves a cancelled exception; the master's recurrence is unchanged
+      // (docs/providers.md#google-recurrence).
       const ev: StoredEvent = { ...found.ev, body: { ...found.ev.body, status: 'cancelled' } };
       calendar.events[ev.id] = ev;
       this.touch(calendar, ev);
@@ -397,7 +399,8 @@ export class GoogleEventsService {
         if (!changed(ev)) continue;
         const it = this.item(ev, zone);
         if (it.cancelled && !showDeleted) {
-          // Cancelled instances of a live series are listed even without showDeleted (D5).
+          // Cancelled instances of a live series are listed even without showDeleted
+          // (https://developers.google.com/workspace/calendar/api/v3/reference/events/list#parameters).
           const master = ev.body.recurringEventId ? calendar.events[ev.body.recurringEventId] : undefined;
           if (!master || master.body.status === 'cancelled') continue;
         }

@@ -5,9 +5,9 @@ import type { ChannelRecord } from '../google-state.js';
 import type { GoogleEventsService } from './google-events.service.js';
 
 /**
- * Push notifications for events (reference D9): `events.watch` opens a channel, the address gets
- * a `sync` message right away and an `exists` message after changes — always a POST with an
- * empty body and the X-Goog-* headers. Receivers answering 500/502/503/504 (or unreachable) are
+ * Push notifications for events (docs/providers.md#google-push-channels): `events.watch` opens a
+ * channel, the address gets a `sync` message right away and an `exists` message after changes —
+ * always a POST with an empty body and the X-Goog-* headers. Receivers answering 500/502/503/504 (or unreachable) are
  * retried with exponential backoff, a bounded number of times. Changes that arrive while a
  * notification is pending are folded into it. Channels expire by the emulator clock.
  * https://developers.google.com/workspace/calendar/api/guides/push

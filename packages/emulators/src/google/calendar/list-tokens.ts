@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Sync and page tokens: opaque to clients, signed so that an edited or truncated token is
- * recognised (Google answers a corrupted sync token with 410 fullSyncRequired, reference D7).
+ * recognised (Google answers a corrupted sync token with 410 fullSyncRequired, as an invalidated one:
+ * docs/providers.md#google-incremental-sync).
  */
 
 export interface SyncTokenPayload {

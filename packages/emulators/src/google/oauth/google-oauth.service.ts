@@ -6,10 +6,11 @@ import { accessTokenHash, signJwt } from './id-token-signer.js';
 import { isGmailScope, isKnownScope, parseScopeParam, SIGN_IN_SCOPES, USERINFO_EMAIL, USERINFO_PROFILE } from './google-scopes.js';
 
 /**
- * Google's OAuth 2.0 web-server flow (reference C): codes, tokens, refresh without rotation,
- * revocation of whole grants, and every cause of `invalid_grant` (C3) — each happens the way it
- * does at Google (idle time, Testing status, time-limited grants, password change with Gmail
- * scopes, the per-client token limit) and can also be forced through the control API.
+ * Google's OAuth 2.0 web-server flow (docs/providers.md#google-consent): codes, tokens, refresh
+ * without rotation, revocation of whole grants, and every cause of `invalid_grant`
+ * (docs/providers.md#google-tokens-and-revocation) — each happens the way it does at Google (idle
+ * time, Testing status, time-limited grants, password change with Gmail scopes, the per-client
+ * token limit) and can also be forced through the control API.
  * https://developers.google.com/identity/protocols/oauth2/web-server
  */
 

@@ -1,6 +1,7 @@
 /**
  * OAuth scopes the emulator knows. Calendar scopes come from the discovery metadata of
- * @googleapis/calendar v3; which method accepts which scope follows that metadata (reference C4).
+ * @googleapis/calendar v3; which method accepts which scope follows that metadata
+ * (docs/providers.md#google-scopes).
  */
 const AUTH = 'https://www.googleapis.com/auth/';
 
