@@ -1,29 +1,27 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { ShowAs } from '../domain/appointment.js';
-import { timingStartMs } from '../domain/appointment.js';
+import { timingStartMs, type ShowAs } from '../domain/appointment.js';
 import { occurrenceKey, seriesOccurrences } from '../domain/recurrence/occurrences.js';
 import type { Logger } from '../logger.js';
 import {
   asProviderCalendarId,
   asProviderEventId,
   isProviderError,
-  type CalendarProvider,
   type EventChange,
   type ExternalEvent,
   type ProviderCursor,
-  type TimeWindow,
 } from '../providers/calendar-provider.js';
-import { BusyCalendar, BusyEvent, Calendar, type Connection } from '../store/entities/index.js';
+import { BusyCalendar, BusyEvent, Calendar } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { inTransaction } from '../store/transactions.js';
-import type { InboundObserver } from '../sync/inbound-observer.js';
+import type { InboundObserver, ObservedRun } from '../sync/inbound-observer.js';
+import { LeaseLostError } from '../sync/link-lease.js';
 
 const DAY_MS = 86_400_000;
 /** The end of time for a series' row (its occurrences are found by expansion). */
 const OPEN_END = new Date('9999-12-31T00:00:00.000Z');
 const CHUNK = 200;
 
-type Read = { link: Connection; calendar: Calendar; provider: CalendarProvider; window: TimeWindow };
+type Read = ObservedRun & { calendar: Calendar };
 
 /**
  * The busy-time cache: per calendar, the times and free/busy of every event the incremental reads
@@ -58,10 +56,10 @@ export class BusyCache implements InboundObserver {
     });
   }
 
-  async afterRun(run: { link: Connection; provider: CalendarProvider; window: TimeWindow; primaryRead: boolean }): Promise<void> {
+  async afterRun(run: ObservedRun & { primaryRead: boolean }): Promise<void> {
     const calendars = await this.deps.orm.em.fork().find(Calendar, { connectionId: run.link.id, removedAt: null, role: { $in: ['PRIMARY', 'CONFLICT_CHECK'] } }, { orderBy: { id: 'asc' } });
     for (const calendar of calendars) {
-      const read = { link: run.link, calendar, provider: run.provider, window: run.window };
+      const read = { ...run, calendar };
       await this.guarded(read, async (state) => {
         // The engine just read this one and the cache holds a complete picture of it.
         if (calendar.role === 'PRIMARY' && run.primaryRead && state.filledAt !== null) return;
@@ -72,6 +70,7 @@ export class BusyCache implements InboundObserver {
           changes.push(...page.changes);
           full ||= page.full;
           if (page.nextCursor) cursor = page.nextCursor;
+          await run.keepAlive();
         }
         await this.apply(read, changes, full);
         if (cursor) state.cursor = cursor;
@@ -95,6 +94,8 @@ export class BusyCache implements InboundObserver {
     try {
       await work(state);
     } catch (err) {
+      // Another worker holds the link now: the run stops (the cache's next read repeats this one).
+      if (err instanceof LeaseLostError) throw err;
       const known = isProviderError(err);
       const log = { connectionId: read.link.id, calendarId: read.calendar.id, ...(known ? { code: err.code, err: { message: err.message } } : { err }) };
       if (known) this.deps.logger.warn(log, 'busy-time cache: reading a calendar failed; availability keeps the last good read');
@@ -151,6 +152,7 @@ export class BusyCache implements InboundObserver {
     const masters = await em.find(BusyEvent, { calendarId: calendar.id, kind: 'SERIES_MASTER', startsAt: { $lt: new Date(window.end) } });
     const span = { start: Date.parse(window.start), end: Date.parse(window.end) };
     for (const master of masters) {
+      await read.keepAlive();
       const expected = seriesOccurrences(master.timing, master.recurrence!, span);
       if (expected.length === 0) continue;
       const instances = await provider.getSeriesInstances(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(master.externalEventId), window).catch((err: unknown) => {

@@ -1,6 +1,15 @@
 import type { CalendarProvider, EventChange, TimeWindow } from '../providers/calendar-provider.js';
 import type { Calendar, Connection } from '../store/entities/index.js';
 
+/** What an observer gets of a run: the link, its provider (through the connection guard), the sync window. */
+export interface ObservedRun {
+  link: Connection;
+  provider: CalendarProvider;
+  window: TimeWindow;
+  /** The lease's `keepAlive`: call it per page or request of long work (throws `LeaseLostError`). */
+  keepAlive: () => Promise<void>;
+}
+
 /**
  * Sees what a sync run reads without taking part in it (src/availability's busy-time cache). It is
  * called inside the run: the link's lease is held, its provider calls go through the connection
@@ -8,7 +17,7 @@ import type { Calendar, Connection } from '../store/entities/index.js';
  */
 export interface InboundObserver {
   /** After the engine handled a read of the link's primary calendar: every change of it, and whether it was a complete listing. */
-  onPrimaryRead(read: { link: Connection; calendar: Calendar; provider: CalendarProvider; window: TimeWindow; changes: EventChange[]; full: boolean }): Promise<void>;
+  onPrimaryRead(read: ObservedRun & { calendar: Calendar; changes: EventChange[]; full: boolean }): Promise<void>;
   /** At the end of every run that reads (all but OUTBOUND and CLEANUP), for what the engine does not read. */
-  afterRun(run: { link: Connection; provider: CalendarProvider; window: TimeWindow; primaryRead: boolean }): Promise<void>;
+  afterRun(run: ObservedRun & { primaryRead: boolean }): Promise<void>;
 }

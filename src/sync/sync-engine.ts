@@ -150,7 +150,9 @@ export class SyncEngine {
           if (mode.inbound && current.twoWay) await this.inbound(scope, pairs, lease, run);
           if (mode.inbound) await this.backfill(scope);
           if (mode.outbound) await this.outbound(scope, pairs, lease);
-          if (mode.inbound) await this.deps.observer?.afterRun({ link: current, provider, window: syncWindow(settings, this.now()), primaryRead: current.twoWay });
+          if (mode.inbound) {
+            await this.deps.observer?.afterRun({ link: current, provider, window: syncWindow(settings, this.now()), keepAlive: () => lease.keepAlive(), primaryRead: current.twoWay });
+          }
         },
         { retry: false, meter: tracker.meter },
       );
@@ -397,7 +399,15 @@ export class SyncEngine {
     if (!held && nextCursor) {
       await em.nativeUpdate(Calendar, { id: calendar.id }, { cursor: nextCursor, lastSyncedAt: syncedAt, updatedAt: syncedAt });
     }
-    await this.deps.observer?.onPrimaryRead({ link, calendar, provider, window, changes: [...events.map((event) => ({ type: 'UPSERT' as const, event })), ...deletes.values()], full });
+    await this.deps.observer?.onPrimaryRead({
+      link,
+      calendar,
+      provider,
+      window,
+      keepAlive: () => lease.keepAlive(),
+      changes: [...events.map((event) => ({ type: 'UPSERT' as const, event })), ...deletes.values()],
+      full,
+    });
     await tracker.progress(true);
   }
 
