@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { SyncMapping } from '../../../src/store/entities/index.js';
 import { idOf, waitFor } from '../../helpers/hub-harness.js';
-import { startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { linkedUser, slot, type SyncUser } from './sync-harness.js';
+import { linkOk, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
+import { linkedUser, providerHand, slot, type SyncUser } from './sync-harness.js';
 
 /**
  * The two-way sync engine end to end, for both providers: the host through GraphQL, the user's
@@ -29,6 +29,28 @@ async function user(kind: ProviderKind, name: string, beforeLink?: Parameters<ty
 async function setPolicy(u: SyncUser, settings: Record<string, unknown>): Promise<void> {
   await u.gql(`mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { conflictPolicy } }`, { i: settings });
 }
+
+describe('the primary calendar', () => {
+  it('moves the appointments when the user makes another linked calendar primary: one calendar per appointment', async () => {
+    const u = await user('MICROSOFT', 'move');
+    const a = await u.synced((await u.upsert('mv-1', { subject: 'Moves with the primary', ...slot(6) })).id);
+    const outlookEvent = u.eventOf(a)!.id;
+    // The same user links Google too; the Outlook calendar stays primary until they choose.
+    const googleEmail = t.sandbox.google.control.createAccount({ email: `move.${Date.now()}@example.com` }).email;
+    const googleLink = await linkOk(t, u.tenant.key, { userId: u.tenant.userId, provider: 'GOOGLE', account: googleEmail });
+    const cals = await u.gql<{ calendars: { id: string; role: string; isDefault: boolean }[] }>(`query($c: ID!) { calendars(connectionId: $c) { id role isDefault } }`, { c: googleLink });
+    const googleDefault = cals.calendars.find((c) => c.isDefault)!;
+    expect(googleDefault.role).toBe('NONE');
+    await u.gql(`mutation($id: ID!) { setPrimaryCalendar(calendarId: $id) { calendar { id role } } }`, { id: googleDefault.id });
+
+    const google = providerHand(t.sandbox.emulators, 'GOOGLE', googleEmail, t.sandbox.google.control.listAccounts().find((x) => x.email === googleEmail)!.calendarIds[0]!);
+    await waitFor('the appointment in the new primary calendar', () => google.events().some((e) => e.subject === 'Moves with the primary' && e.tagged), 20_000);
+    await waitFor('the event withdrawn from the former primary', () => !u.provider.events().some((e) => e.id === outlookEvent), 20_000);
+    const moved = await u.appointment(a.id);
+    expect(moved.mappings.filter((m) => m.closedAt === null)).toHaveLength(1);
+    expect(moved.deleted).toBe(false);
+  });
+});
 
 for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
   describe(`two-way sync with ${kind}`, () => {
