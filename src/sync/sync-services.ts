@@ -56,7 +56,14 @@ export function createSyncServices(deps: {
   const issues = new SyncIssues({ orm, pubsub, logger });
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
   const engine: SyncEngine = new SyncEngine({
-    ...{ orm, pubsub, logger, guard, leases, runs, changes, issues },
+    orm,
+    pubsub,
+    logger,
+    guard,
+    leases,
+    runs,
+    changes,
+    issues,
     requestOutbound: (connectionId): Promise<void> => scheduler.requestOutbound(connectionId),
     ...(deps.observer ? { observer: deps.observer } : {}),
   });
