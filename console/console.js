@@ -7,8 +7,7 @@ const KEY_STORAGE = 'calendar-sync-hub.console.apiKey';
 const TENANT_STORAGE = 'calendar-sync-hub.console.tenantId';
 const RECENT_RUNS = 15;
 
-const LINK_FIELDS = `id userId provider accountEmail status statusReason twoWay syncState deletionsHeld lastSyncAt nextSyncAt
-  lastError { code message at } user { id hostUserId name email }`;
+const LINK_FIELDS = `id userId provider accountEmail status statusReason twoWay syncState deletionsHeld lastSyncAt nextSyncAt lastError { code message at }`;
 const RUN_FIELDS = `id connectionId trigger outcome startedAt finishedAt durationMs providerRequests
   counts { inbound { created updated deleted conflicts errors } outbound { created updated deleted conflicts errors } }
   error { code message }`;
@@ -67,6 +66,7 @@ async function gql(query, variables = {}) {
 
 const when = (iso) => (iso ? h('time', { dateTime: iso, title: iso }, new Date(iso).toLocaleString()) : h('span', { class: 'muted' }, '—'));
 const userLabel = (u) => (u ? u.name || u.email || u.hostUserId : '');
+const userCell = (u) => h('td', {}, userLabel(u), h('div', { class: 'muted small' }, `host id ${u.hostUserId}`));
 const providerLabel = (p) => (p === 'MICROSOFT' ? 'Microsoft 365' : p === 'GOOGLE' ? 'Google' : p);
 
 function say(text, kind = 'info', tip = null) {
@@ -157,19 +157,17 @@ async function loadTenant() {
     state.users = [];
     return render();
   }
-  const data = await gql(
-    `query($t: ID) {
-      hostUsers(tenantId: $t, first: 100) { edges { node { id hostUserId name email active } } }
-      connections(tenantId: $t, first: 100) { edges { node { ${LINK_FIELDS} } } }
-      syncRuns(tenantId: $t, first: ${RECENT_RUNS}, newestFirst: true) { edges { node { ${RUN_FIELDS} } } }
-      conflicts(tenantId: $t, filter: { resolved: false }, first: 100) { edges { node { ${CONFLICT_FIELDS} } } }
-    }`,
-    { t: tenantId },
-  );
-  state.users = data.hostUsers.edges.map((e) => e.node);
-  for (const { node } of data.connections.edges) state.links.set(node.id, node);
-  for (const { node } of data.syncRuns.edges) state.runs.set(node.id, node);
-  for (const { node } of data.conflicts.edges) state.conflicts.set(node.id, node);
+  // One request per list keeps each under the hub's complexity limit (GRAPHQL_MAX_COMPLEXITY).
+  const [users, links, runs, conflicts] = await Promise.all([
+    gql('query($t: ID) { hostUsers(tenantId: $t, first: 100) { edges { node { id hostUserId name email active } } } }', { t: tenantId }),
+    gql(`query($t: ID) { connections(tenantId: $t, first: 100) { edges { node { ${LINK_FIELDS} } } } }`, { t: tenantId }),
+    gql(`query($t: ID) { syncRuns(tenantId: $t, first: ${RECENT_RUNS}, newestFirst: true) { edges { node { ${RUN_FIELDS} } } } }`, { t: tenantId }),
+    gql(`query($t: ID) { conflicts(tenantId: $t, filter: { resolved: false }, first: 50) { edges { node { ${CONFLICT_FIELDS} } } } }`, { t: tenantId }),
+  ]);
+  state.users = users.hostUsers.edges.map((e) => e.node);
+  for (const { node } of links.connections.edges) state.links.set(node.id, node);
+  for (const { node } of runs.syncRuns.edges) state.runs.set(node.id, node);
+  for (const { node } of conflicts.conflicts.edges) state.conflicts.set(node.id, node);
   state.issues = await loadIssues(tenantId);
   render();
   subscribe();
@@ -303,7 +301,7 @@ function renderLinks() {
   for (const user of state.users) {
     const links = [...state.links.values()].filter((l) => l.userId === user.id);
     if (links.length === 0) {
-      rows.push(h('tr', {}, h('td', {}, userLabel(user)), h('td', { colSpan: 7, class: 'muted' }, 'No calendar linked')));
+      rows.push(h('tr', {}, userCell(user), h('td', { colSpan: 7, class: 'muted' }, 'No calendar linked')));
       continue;
     }
     for (const link of links) rows.push(...linkRows(user, link));
@@ -325,9 +323,9 @@ function linkRows(user, link) {
   const row = h(
     'tr',
     { 'data-connection-id': link.id },
-    h('td', {}, userLabel(user)),
+    userCell(user),
     h('td', {}, h('div', {}, link.accountEmail ?? '—'), h('div', { class: 'muted small' }, providerLabel(link.provider))),
-    h('td', {}, h('span', { class: `status status-${link.status}`, 'data-role': 'status' }, link.status), link.statusReason ? h('div', { class: 'muted small' }, link.statusReason) : null),
+    h('td', { class: 'status-cell' }, h('span', { class: `status status-${link.status}`, 'data-role': 'status' }, link.status), link.statusReason ? h('div', { class: 'muted small' }, link.statusReason) : null),
     h('td', {}, link.syncState, h('div', { class: 'muted small' }, link.twoWay ? 'two-way' : 'host → calendar only', link.deletionsHeld ? `, ${link.deletionsHeld} deletions held` : '')),
     h('td', {}, when(link.lastSyncAt)),
     h('td', {}, when(link.nextSyncAt)),
@@ -377,8 +375,8 @@ function linkRows(user, link) {
 
 function counts(c) {
   const parts = [`+${c.created}`, `~${c.updated}`, `−${c.deleted}`];
-  if (c.conflicts) parts.push(`${c.conflicts} conflicts`);
-  if (c.errors) parts.push(`${c.errors} errors`);
+  if (c.conflicts) parts.push(`${c.conflicts} conflict${c.conflicts === 1 ? '' : 's'}`);
+  if (c.errors) parts.push(`${c.errors} error${c.errors === 1 ? '' : 's'}`);
   return h('span', { class: 'counts', title: 'created ~updated −deleted' }, parts.join(' '));
 }
 

@@ -48,21 +48,23 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
+/** `newestFirst` walks the rows from the newest back (`after` then means "older than"). */
 export async function paginate<T extends { id: string }>(
   em: EntityManager,
   entity: EntityName<T>,
   where: FilterQuery<T>,
   args: PageArgs,
+  options: { newestFirst?: boolean } = {},
 ): Promise<Page<T>> {
   const limit = pageSize(args.first);
   const afterId = args.after === null || args.after === undefined ? null : decodeCursor(args.after);
-  const pageWhere = (afterId === null ? where : { $and: [where, { id: { $gt: afterId } }] }) as FilterQuery<T>;
+  const pageWhere = (afterId === null ? where : { $and: [where, { id: { [options.newestFirst ? '$lt' : '$gt']: afterId } }] }) as FilterQuery<T>;
   const totalCount = await em.count(entity, where);
   if (limit === 0) {
     const remaining = afterId === null ? totalCount : await em.count(entity, pageWhere);
     return { edges: [], pageInfo: { hasNextPage: remaining > 0, endCursor: null }, totalCount };
   }
-  const rows = (await em.find(entity, pageWhere, { orderBy: { id: 'asc' } as never, limit: limit + 1 })) as T[];
+  const rows = (await em.find(entity, pageWhere, { orderBy: { id: options.newestFirst ? 'desc' : 'asc' } as never, limit: limit + 1 })) as T[];
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));

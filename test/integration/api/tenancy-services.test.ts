@@ -68,6 +68,16 @@ describe('paginate', () => {
     expect(seen).toEqual([...Array.from({ length: 45 }, (_, i) => `T${i}`), 'Late']);
   });
 
+  it('walks newest first when asked, each row once, and counts the same', async () => {
+    const em = orm.em.fork();
+    for (let i = 0; i < 25; i++) em.persist(new Tenant(`T${i}`));
+    await em.flush();
+    const first: Page<Tenant> = await paginate(orm.em.fork(), Tenant, {}, { first: 20 }, { newestFirst: true });
+    const rest: Page<Tenant> = await paginate(orm.em.fork(), Tenant, {}, { first: 20, after: first.pageInfo.endCursor }, { newestFirst: true });
+    expect([...first.edges, ...rest.edges].map((e) => e.node.name)).toEqual(Array.from({ length: 25 }, (_, i) => `T${24 - i}`));
+    expect([first.pageInfo.hasNextPage, rest.pageInfo.hasNextPage, first.totalCount]).toEqual([true, false, 25]);
+  });
+
   it('counts every match but returns none for first: 0', async () => {
     await orm.em.fork().persistAndFlush([new Tenant('A'), new Tenant('B')]);
     const page = await paginate(orm.em.fork(), Tenant, {}, { first: 0 });
