@@ -12,6 +12,7 @@ const RUN_FIELDS = `id connectionId trigger outcome startedAt finishedAt duratio
   counts { inbound { created updated deleted conflicts errors } outbound { created updated deleted conflicts errors } }
   error { code message }`;
 const CONFLICT_FIELDS = `id connectionId kind policy status reason createdAt appointment { id subject hostAppointmentId }`;
+const ISSUE_FIELDS = `id code message tip connectionId resolvedAt`;
 
 const app = document.getElementById('app');
 const state = {
@@ -23,7 +24,7 @@ const state = {
   links: new Map(),
   runs: new Map(),
   conflicts: new Map(),
-  /** null: the hub has no syncIssues query (it arrives with the recurrence work). */
+  /** Open sync issues by id; null: the hub has no syncIssues query (it arrives with the recurrence work). */
   issues: null,
   relink: new Map(),
   confirmRevoke: null,
@@ -176,8 +177,8 @@ async function loadTenant() {
 /** Open sync issues, when this hub has them (an unknown field fails validation: then the section is left out). */
 async function loadIssues(tenantId) {
   try {
-    const data = await gql(`query($t: ID) { syncIssues(tenantId: $t, filter: { open: true }, first: 50) { edges { node { id code message tip connectionId } } } }`, { t: tenantId });
-    return data.syncIssues.edges.map((e) => e.node);
+    const data = await gql(`query($t: ID) { syncIssues(tenantId: $t, filter: { open: true }, first: 50) { edges { node { ${ISSUE_FIELDS} } } } }`, { t: tenantId });
+    return new Map(data.syncIssues.edges.map((e) => [e.node.id, e.node]));
   } catch (err) {
     if (err instanceof ApiError && err.code === 'GRAPHQL_VALIDATION_FAILED') return null;
     throw err;
@@ -233,6 +234,16 @@ function subscribe() {
     if (conflictDetected.status === 'OPEN') state.conflicts.set(conflictDetected.id, conflictDetected);
     render();
   });
+  if (state.issues !== null) {
+    on(`subscription($t: ID) { syncIssueRaised(tenantId: $t) { ${ISSUE_FIELDS} } }`, ({ syncIssueRaised }) => {
+      if (syncIssueRaised.resolvedAt === null) state.issues.set(syncIssueRaised.id, syncIssueRaised);
+      render();
+    });
+    on(`subscription($t: ID) { syncIssueResolved(tenantId: $t) { id } }`, ({ syncIssueResolved }) => {
+      state.issues.delete(syncIssueResolved.id);
+      render();
+    });
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -329,7 +340,7 @@ function linkRows(user, link) {
     h('td', {}, link.syncState, h('div', { class: 'muted small' }, link.twoWay ? 'two-way' : 'host → calendar only', link.deletionsHeld ? `, ${link.deletionsHeld} deletions held` : '')),
     h('td', {}, when(link.lastSyncAt)),
     h('td', {}, when(link.nextSyncAt)),
-    h('td', {}, link.lastError ? h('span', { class: 'error small', title: link.lastError.at }, `${link.lastError.code}: ${link.lastError.message}`) : h('span', { class: 'muted' }, '—')),
+    h('td', { class: 'error-cell' }, link.lastError ? h('span', { class: 'error small', title: link.lastError.at }, `${link.lastError.code}: ${link.lastError.message}`) : h('span', { class: 'muted' }, '—')),
     h(
       'td',
       { class: 'actions' },
@@ -407,7 +418,7 @@ function renderRuns() {
                 h('td', {}, counts(run.counts.outbound)),
                 h('td', {}, String(run.providerRequests)),
                 h('td', {}, run.durationMs === null ? '—' : `${run.durationMs} ms`),
-                h('td', {}, run.error ? h('span', { class: 'error small' }, `${run.error.code}: ${run.error.message}`) : ''),
+                h('td', { class: 'error-cell' }, run.error ? h('span', { class: 'error small' }, `${run.error.code}: ${run.error.message}`) : ''),
               ),
             ),
           ),
@@ -419,13 +430,13 @@ function renderIssues() {
   const body =
     state.issues === null
       ? h('p', { class: 'muted' }, 'This hub does not report sync issues yet.')
-      : state.issues.length === 0
+      : state.issues.size === 0
         ? h('p', { class: 'muted' }, 'No open sync issues.')
         : h(
             'ul',
             {},
-            state.issues.map((i) =>
-              h('li', {}, h('strong', {}, i.code), ' — ', i.message, state.links.get(i.connectionId) ? h('span', { class: 'muted' }, ` (${state.links.get(i.connectionId).accountEmail})`) : null, i.tip ? h('div', { class: 'tip' }, `Tip: ${i.tip}`) : null),
+            [...state.issues.values()].map((i) =>
+              h('li', { 'data-issue-id': i.id }, h('strong', {}, i.code), ' — ', i.message, state.links.get(i.connectionId) ? h('span', { class: 'muted' }, ` (${state.links.get(i.connectionId).accountEmail})`) : null, i.tip ? h('div', { class: 'tip' }, `Tip: ${i.tip}`) : null),
             ),
           );
   return h('section', { id: 'issues' }, h('h2', {}, 'Open sync issues'), body);

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../src/http/console.routes.js';
 import { ConflictDocument, RevokeAccessDocument } from '../graphql/generated.js';
 import { chromiumMissing, launchChromium } from '../helpers/browser.js';
-import { addUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub } from './linking/linking-harness.js';
+import { addUser, createTenantWithUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub } from './linking/linking-harness.js';
 import { bothSidesEdited, linkedUser, syncNowToEnd, type LinkedUser } from './sync-api/sync-api-harness.js';
 
-/** Where the views are saved (`CONSOLE_SCREENSHOTS=docs/images` refreshes the ones docs/console.md shows). */
+/** Where the views are saved (`npm run docs:screenshots` refreshes the ones docs/console.md shows, in docs/images). */
 const SHOTS = path.resolve(process.env.CONSOLE_SCREENSHOTS ?? 'reports/console');
 const LIVE_MS = 15_000;
 
@@ -16,6 +16,8 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
   let t: LinkingHub;
   let u: LinkedUser;
   let conflictId: string;
+  let carlaAccount: string;
+  let carlaLinkId: string;
   let browser: Browser;
   let page: Page;
   const cspViolations: string[] = [];
@@ -28,7 +30,8 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     await addUser(t, u.key, { hostUserId: 'bob', email: 'bob@crm.example' });
     // A second link, to Google, so the page shows both providers.
     const carla = await addUser(t, u.key, { hostUserId: 'carla', email: 'carla@crm.example' });
-    await linkOk(t, u.key, { userId: carla, provider: 'GOOGLE', account: sandboxKit(t, 'GOOGLE').newAccount('carla') });
+    carlaAccount = sandboxKit(t, 'GOOGLE').newAccount('carla');
+    carlaLinkId = await linkOk(t, u.key, { userId: carla, provider: 'GOOGLE', account: carlaAccount });
     conflictId = (await bothSidesEdited(t, u, 'console-planning')).id;
     await syncNowToEnd(t, u);
     browser = await launchChromium();
@@ -47,7 +50,8 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
   });
 
   const linkRow = () => page.locator(`tr[data-connection-id="${u.connectionId}"]`);
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true });
+  const shot = (name: string, height?: number) =>
+    page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), ...(height ? { clip: { x: 0, y: 0, width: 1280, height } } : { fullPage: true }) });
 
   it('is served with a Content-Security-Policy that allows no inline script or style', async () => {
     const response = await fetch(`${t.origin}/console`);
@@ -65,7 +69,7 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     await page.getByLabel('API key').fill('hub_not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not accepted');
-    await shot('sign-in');
+    await shot('sign-in', 380);
 
     await page.getByLabel('API key').fill(u.key);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -114,6 +118,17 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     await shot('relink');
   });
 
+  it('shows a link whose grant was removed at the provider turn NEEDS_REAUTH, with the reason and the last error', async () => {
+    const before = navigations;
+    sandboxKit(t, 'GOOGLE').revokeGrant(carlaAccount);
+    const row = page.locator(`tr[data-connection-id="${carlaLinkId}"]`);
+    await row.getByRole('button', { name: 'Synchronize now' }).click();
+    await expect.poll(() => row.locator('[data-role="status"]').textContent(), { timeout: LIVE_MS }).toBe('NEEDS_REAUTH');
+    await expect.poll(() => row.textContent(), { timeout: LIVE_MS }).toMatch(/no longer accepts.*AUTH_REVOKED/s);
+    expect(await row.getByRole('button', { name: 'Synchronize now' }).isDisabled()).toBe(true);
+    expect(navigations).toBe(before);
+  });
+
   it('shows a link revoked elsewhere change status without reloading', async () => {
     const before = navigations;
     const revoked = await t.gql(RevokeAccessDocument, { connectionId: u.connectionId }, u.key);
@@ -129,5 +144,21 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     expect(await page.evaluate('Object.values(sessionStorage)')).not.toContain(u.key);
+  });
+
+  it('lets an ADMIN key pick the tenant to watch', async () => {
+    const other = await createTenantWithUser(t, 'Other tenant', { hostUserId: 'dora', email: 'dora@other.example' });
+    await page.getByLabel('API key').fill(t.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const picker = page.getByLabel('Tenant');
+    await picker.waitFor();
+    await picker.selectOption(u.tenantId);
+    await linkRow().waitFor();
+    expect(await page.locator('#links').textContent()).not.toContain('dora@other.example');
+    await picker.selectOption(other.tenantId);
+    await expect.poll(() => page.locator('#links').textContent()).toContain('dora@other.example');
+    expect(await linkRow().count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
   });
 });
