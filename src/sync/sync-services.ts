@@ -68,7 +68,7 @@ export function createSyncServices(deps: {
     ...(deps.observer ? { observer: deps.observer } : {}),
   });
   const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
-  deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
+  deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
   return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };

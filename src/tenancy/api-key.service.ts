@@ -11,6 +11,8 @@ import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { oneOf, requiredText } from './input-rules.js';
 import { AddressSet, plainAddress } from './ip-allow-list.js';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from '../domain/tenant-settings.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
 
 /** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
 const KEY_PREFIX = 'hub_';
@@ -45,7 +47,7 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm; logger: Logger }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
@@ -104,8 +106,9 @@ export class ApiKeyService {
   }
 
   /**
-   * Revokes a key; it stops working on the next request. Revoking a revoked key returns it as is.
-   * The last active admin key cannot be revoked, so the hub never locks its operators out.
+   * Revokes a key; it stops working on the next request, and its open WebSocket connections are
+   * closed on every instance (API_KEY_REVOKED). Revoking a revoked key returns it as is. The last
+   * active admin key cannot be revoked, so the hub never locks its operators out.
    */
   async revoke(caller: Caller, id: string): Promise<ApiKey> {
     const em = this.deps.orm.em.fork();
@@ -124,6 +127,7 @@ export class ApiKeyService {
     }
     apiKey.revokedAt = new Date();
     await em.flush();
+    await announce(this.deps, TOPICS.API_KEY_REVOKED, { apiKeyId: apiKey.id, tenantId: apiKey.tenantId, at: apiKey.revokedAt.toISOString() }, { apiKeyId: apiKey.id });
     return apiKey;
   }
 

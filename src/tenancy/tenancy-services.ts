@@ -15,7 +15,7 @@ export interface TenancyServices {
 export function createTenancyServices(deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }): TenancyServices {
   return {
     tenants: new TenantService(deps),
-    apiKeys: new ApiKeyService({ orm: deps.orm, logger: deps.logger.child({ component: 'api-keys' }) }),
+    apiKeys: new ApiKeyService({ ...deps, logger: deps.logger.child({ component: 'api-keys' }) }),
     hostUsers: new HostUserService(deps),
   };
 }

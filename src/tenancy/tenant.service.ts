@@ -4,6 +4,7 @@ import { CONFLICT_POLICIES } from '../domain/model.js';
 import {
   DEFAULT_TENANT_SETTINGS,
   WEEKDAYS,
+  asOrigin,
   mergeTenantSettings,
   validateTenantSettings,
   type TenantSettings,
@@ -72,6 +73,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
     if (typeof v !== 'string') problems.push({ field, message: 'must be a string' });
   }
   problems.push(...ipAllowListProblems(s.ipAllowList));
+  if (!Array.isArray(s.returnToOrigins) || s.returnToOrigins.some((o) => typeof o !== 'string')) problems.push({ field: 'returnToOrigins', message: 'must be a list of strings' });
   return problems;
 }
 
@@ -81,6 +83,8 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
   const shapeProblems = vocabularyProblems(merged);
   const problems = shapeProblems.length > 0 ? shapeProblems : validateTenantSettings(merged);
   if (problems.length > 0) throw new ValidationError(`${fieldPrefix}${problems[0]!.field}`, problems[0]!.message);
+  // Stored as origins exactly (lower case, no trailing slash), the form `returnTo` is compared in.
+  merged.returnToOrigins = [...new Set(merged.returnToOrigins.map((origin) => asOrigin(origin)!))];
   return merged;
 }
 

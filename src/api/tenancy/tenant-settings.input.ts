@@ -88,7 +88,7 @@ export class TenantSettingsInput {
   @Field(() => TitleMarkersInput, { nullable: true })
   titleMarkers?: TitleMarkersInput | null;
 
-  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}; null removes the link.' })
+  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}, at most 2000 characters; null removes the link.' })
   recordLinkTemplate?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -105,6 +105,11 @@ export class TenantSettingsInput {
 
   @Field(() => [String], { nullable: true, description: 'Replaces the whole list; [] lifts the restriction. At most 100 entries.' })
   ipAllowList?: string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: "Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none.",
+  })
+  returnToOrigins?: string[] | null;
 }
 
 @InputType('UpdateTenantSettingsInput')
@@ -129,6 +134,7 @@ export function toSettingsPatch(input: TenantSettingsInput | null | undefined): 
     twoWayByDefault: input.twoWayByDefault ?? undefined,
     icsWindow: compact(input.icsWindow),
     ipAllowList: input.ipAllowList?.map((entry) => entry.trim()) ?? undefined,
+    returnToOrigins: input.returnToOrigins ?? undefined,
   };
   if (input.recordLinkTemplate !== undefined) patch.recordLinkTemplate = input.recordLinkTemplate;
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TenantSettingsPatch;

@@ -109,4 +109,6 @@ export class TenantSettingsType {
       "Addresses and CIDR ranges (IPv4/IPv6) the tenant's API keys are accepted from; empty accepts every address. Calls from elsewhere get FORBIDDEN. ADMIN keys are not bound by it. Behind a proxy, TRUST_PROXY decides whether X-Forwarded-For counts.",
   })
   ipAllowList!: string[];
+  @Field(() => [String], { description: "Origins (e.g. https://crm.example.com) that linkCalendar's returnTo may point to; empty: none." })
+  returnToOrigins!: string[];
 }

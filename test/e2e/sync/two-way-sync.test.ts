@@ -97,6 +97,25 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect((await u.appointment(imported!.id)).deleted).toBe(true);
     });
 
+    it('lets the host take over an appointment made in the calendar, under its own id, without a second event', async () => {
+      const u = await user(kind, 'takeover');
+      const eventId = u.provider.create('Made in the calendar', inDays(5));
+      await u.syncNow();
+      const [imported] = await u.appointments();
+      expect(imported!.hostAppointmentId).toBeNull();
+      const taken = await u.gql<{ upsertAppointment: { created: boolean; appointment: { id: string; hostAppointmentId: string } } }>(
+        `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { created appointment { id hostAppointmentId } } }`,
+        { i: { id: imported!.id, hostAppointmentId: 'crm-42', userId: u.tenant.userId, subject: 'Now in the CRM', start: inDays(5).toISOString(), end: new Date(inDays(5).getTime() + 3_600_000).toISOString(), timeZone: 'UTC' } },
+      );
+      expect(taken.upsertAppointment).toEqual({ created: false, appointment: { id: imported!.id, hostAppointmentId: 'crm-42' } });
+      await waitFor('the host edit outside', () => u.provider.events().find((e) => e.id === eventId)?.subject === 'Now in the CRM', 10_000);
+      expect(u.provider.events()).toHaveLength(1);
+      // From now on the host's id keys it.
+      await u.upsert('crm-42', { subject: 'Now in the CRM (v2)', start: inDays(5).toISOString(), end: new Date(inDays(5).getTime() + 3_600_000).toISOString(), timeZone: 'UTC' });
+      await waitFor('the second edit outside', () => u.provider.events().find((e) => e.id === eventId)?.subject === 'Now in the CRM (v2)', 10_000);
+      expect(await u.appointments()).toHaveLength(1);
+    });
+
     it('recognises the echo of its own writes: one event, one appointment, and no further writes', async () => {
       const u = await user(kind, 'echo');
       const a = await u.synced((await u.upsert('echo-1', { subject: 'Echo me' })).id);
