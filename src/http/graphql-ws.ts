@@ -32,8 +32,18 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code } });
 }
 
-/** The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. */
-export type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
+/**
+ * The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. The key's
+ * name is matched without regard to case, as HTTP header names are (`Authorization` works too).
+ */
+export type ConnectionParams = Record<string, unknown>;
+
+/** The value of the `authorization` entry of a `connection_init` payload, whatever the case of its name. */
+export function authorizationOf(params: ConnectionParams | undefined): string | undefined {
+  if (!params) return undefined;
+  const value = 'authorization' in params ? params.authorization : Object.entries(params).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  return typeof value === 'string' ? value : undefined;
+}
 
 type SocketExtra = Record<PropertyKey, unknown> & { connectionId?: string };
 
@@ -83,9 +93,10 @@ export function attachGraphQLWebSocket(deps: {
   };
   server.on('upgrade', onUpgrade);
 
+  // Sockets live long: every connect and subscribe reads the key from the store, not from the
+  // request cache, so a key revoked straight in the database (the CLI on SQLite) stops at once.
   const authenticate = async (params: ConnectionParams | undefined, request: IncomingMessage): Promise<Caller> => {
-    const header = typeof params?.authorization === 'string' ? params.authorization : undefined;
-    const caller = await services.apiKeys.authenticate(header, clientAddress(request, deps.trust));
+    const caller = await services.apiKeys.authenticate(authorizationOf(params), { fresh: true, clientAddress: clientAddress(request, deps.trust) });
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };
@@ -108,6 +119,7 @@ export function attachGraphQLWebSocket(deps: {
   const revocations = pubsub.subscribeTyped(TOPICS.API_KEY_REVOKED);
   void (async () => {
     for await (const { apiKeyId } of revocations) {
+      services.apiKeys.forget(apiKeyId);
       for (const [socket, key] of socketKeys) {
         if (key !== apiKeyId) continue;
         logger.info({ apiKeyId }, 'closing a WebSocket connection: its API key was revoked');
@@ -115,6 +127,11 @@ export function attachGraphQLWebSocket(deps: {
       }
     }
   })().catch((err: unknown) => logger.error({ err }, 'listening for API key revocations failed'));
+  // A tenant's settings changed on another instance (its IP allow-list among them): its keys are checked afresh.
+  const tenantChanges = pubsub.subscribeTyped(TOPICS.TENANT_CHANGED);
+  void (async () => {
+    for await (const { tenantId, change } of tenantChanges) if (change === 'UPDATED') services.apiKeys.forgetTenant(tenantId);
+  })().catch((err: unknown) => logger.error({ err }, 'listening for tenant changes failed'));
 
   const format = (errors: readonly GraphQLError[], log: Logger) =>
     errors.map((error) => {
@@ -199,6 +216,7 @@ export function attachGraphQLWebSocket(deps: {
       closing = true;
       server.off('upgrade', onUpgrade);
       await revocations.return?.();
+      await tenantChanges.return?.();
       await disposable.dispose();
     },
     get clientCount() {

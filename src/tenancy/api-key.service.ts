@@ -19,6 +19,22 @@ const KEY_PREFIX = 'hub_';
 const SHOWN_PREFIX_LENGTH = 12;
 /** `lastUsedAt` is refreshed at most this often per key, so authentication stays a read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long an authenticated key is remembered, so a busy client costs no key lookup per request.
+ * A key revoked through this service is forgotten at once; one revoked by another process (the
+ * CLI, another instance) stops working within this time.
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+/** Keys remembered at most (the oldest is dropped first). */
+const API_KEY_CACHE_SIZE = 10_000;
+
+interface CachedKey {
+  caller: Caller;
+  checkedAt: number;
+  lastUsedAt: number;
+  /** The tenant's `ipAllowList` as read with the key (TENANT keys); null: no restriction. */
+  allowList: AddressSet | null;
+}
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -47,7 +63,11 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
+  /** Authenticated keys by hash (never the key itself), in insertion order for eviction. */
+  private readonly cache = new Map<string, CachedKey>();
+
+  /** `now` (ms) moves the cache's clock in tests. */
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger; now?: () => number }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
@@ -55,32 +75,66 @@ export class ApiKeyService {
    * A TENANT key sent from an address outside its tenant's `ipAllowList` → FORBIDDEN (logged);
    * `clientAddress` is where the request came from (after TRUST_PROXY).
    */
-  async authenticate(authorization: string | null | undefined, clientAddress?: string): Promise<Caller | null> {
+  async authenticate(authorization: string | null | undefined, options: { fresh?: boolean; clientAddress?: string } = {}): Promise<Caller | null> {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
+    const hash = hashApiKey(match[1]!);
+    const now = this.deps.now?.() ?? Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && !options.fresh && now - cached.checkedAt < API_KEY_CACHE_TTL_MS) {
+      if (now - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+        await this.deps.orm.em.fork().nativeUpdate(ApiKey, { id: cached.caller.apiKeyId! }, { lastUsedAt: new Date(now) });
+        cached.lastUsedAt = now;
+      }
+      this.checkAddress(cached, options.clientAddress);
+      return cached.caller;
+    }
+    this.cache.delete(hash);
+
     const em = this.deps.orm.em.fork();
-    const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
+    const key = await em.findOne(ApiKey, { hash });
     // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
     if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
-    if (key.role === 'TENANT' && key.tenantId !== null) await this.checkAddress(em, key, clientAddress);
-    const now = Date.now();
-    if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    const allowList = key.role === 'TENANT' && key.tenantId !== null ? await this.allowListOf(em, key.tenantId) : null;
+    let lastUsedAt = key.lastUsedAt?.getTime() ?? null;
+    if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
+      lastUsedAt = now;
     }
-    return key.role === 'ADMIN' || key.tenantId === null
-      ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
-      : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    const caller: Caller =
+      key.role === 'ADMIN' || key.tenantId === null
+        ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
+        : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    if (this.cache.size >= API_KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    const entry: CachedKey = { caller: Object.freeze(caller), checkedAt: now, lastUsedAt, allowList };
+    this.cache.set(hash, entry);
+    this.checkAddress(entry, options.clientAddress);
+    return caller;
+  }
+
+  /** Drops a key from the cache (its revocation was announced, possibly by another instance). */
+  forget(apiKeyId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.caller.apiKeyId === apiKeyId) this.cache.delete(hash);
+  }
+
+  /** Drops a tenant's keys from the cache (its settings, the IP allow-list among them, changed). */
+  forgetTenant(tenantId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.caller.tenantId === tenantId) this.cache.delete(hash);
+  }
+
+  private async allowListOf(em: EntityManager, tenantId: HubId<'tenant'>): Promise<AddressSet | null> {
+    const tenant = await em.findOne(Tenant, { id: tenantId }, { fields: ['settings'] });
+    const entries = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant?.settings ?? null).ipAllowList;
+    return entries.length === 0 ? null : new AddressSet(entries);
   }
 
   /** The tenant's allow-list, when it has one, must hold the caller's address; an unknown address is refused. */
-  private async checkAddress(em: EntityManager, key: ApiKey, clientAddress: string | undefined): Promise<void> {
-    const tenant = await em.findOne(Tenant, { id: key.tenantId! }, { fields: ['settings'] });
-    const allowList = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant?.settings ?? null).ipAllowList;
-    if (allowList.length === 0) return;
+  private checkAddress(key: CachedKey, clientAddress: string | undefined): void {
+    if (key.allowList === null) return;
     const address = clientAddress === undefined ? null : plainAddress(clientAddress);
-    if (address !== null && new AddressSet(allowList).has(address)) return;
-    this.deps.logger.warn({ apiKeyId: key.id, tenantId: key.tenantId, clientAddress: address }, "API key refused: the caller's address is not in the tenant's IP allow-list");
+    if (address !== null && key.allowList.has(address)) return;
+    this.deps.logger.warn({ apiKeyId: key.caller.apiKeyId, tenantId: key.caller.tenantId, clientAddress: address }, "API key refused: the caller's address is not in the tenant's IP allow-list");
     throw new ForbiddenError(`This API key is not accepted from ${address ?? 'an unknown address'}: the address is not in the tenant's IP allow-list (ipAllowList)`);
   }
 
@@ -128,6 +182,7 @@ export class ApiKeyService {
     apiKey.revokedAt = new Date();
     await em.flush();
     await announce(this.deps, TOPICS.API_KEY_REVOKED, { apiKeyId: apiKey.id, tenantId: apiKey.tenantId, at: apiKey.revokedAt.toISOString() }, { apiKeyId: apiKey.id });
+    this.cache.delete(apiKey.hash);
     return apiKey;
   }
 

@@ -89,7 +89,8 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
 }
 
 export class TenantService {
-  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
+  /** `settingsChanged` runs right after a tenant's settings are saved (the API key cache drops the tenant's keys). */
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger; settingsChanged?: (tenantId: HubId<'tenant'>) => void }) {}
 
   async create(caller: Caller, input: CreateTenantInput): Promise<Tenant> {
     if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create tenants');
@@ -137,6 +138,7 @@ export class TenantService {
     const settings = settingsAfter(tenant.settings, patch, '');
     tenant.settings = diffFromDefaults(settings);
     await em.flush();
+    this.deps.settingsChanged?.(tenant.id);
     await this.announce(tenant.id, 'UPDATED');
     return { tenant, settings };
   }

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../src/http/console.routes.js';
 import { ConflictDocument, RevokeAccessDocument } from '../graphql/generated.js';
-import { chromiumMissing, launchChromium } from '../helpers/browser.js';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 import { addUser, createTenantWithUser, linkOk, sandboxKit, startLinkingHub, type LinkingHub } from './linking/linking-harness.js';
 import { bothSidesEdited, linkedUser, syncNowToEnd, type LinkedUser } from './sync-api/sync-api-harness.js';
 
@@ -113,7 +113,7 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     const link = page.locator('a.relink-url');
     await link.waitFor();
     const href = await link.getAttribute('href');
-    expect(href).toMatch(/^https:\/\/.+\/authorize\?/);
+    expect(href).toMatch(/^https?:\/\/.+\/authorize\?.*login_hint=console/);
     expect(await link.textContent()).toBe(href);
     await shot('relink');
   });
