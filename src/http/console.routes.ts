@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -5,8 +6,13 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import type { RouteRegistrar } from './http-server.js';
 
-/** The console's files (`console/` at the repository root, next to `src/` and `dist/`). */
-const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+/**
+ * The console's files (`console/` at the repository root, next to `src/` and `dist/`): two levels up
+ * from src/http and dist/http, one from the bundle `npm start` runs (dist/main.bundle.js).
+ */
+const CONSOLE_DIR =
+  ['../../console/', '../console/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url))).find((dir) => existsSync(path.join(dir, 'index.html'))) ??
+  fileURLToPath(new URL('../../console/', import.meta.url));
 /** graphql-ws's browser client: plain ES modules, served as they ship (no bundling step). */
 const GRAPHQL_WS_DIR = path.dirname(createRequire(import.meta.url).resolve('graphql-ws/client'));
 
