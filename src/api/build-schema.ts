@@ -8,6 +8,7 @@ import { AppointmentChangeResolver } from './sync/appointment-change.resolver.js
 import { AppointmentResolver } from './sync/appointment.resolver.js';
 import { ConflictResolver } from './sync/conflict.resolver.js';
 import { ConnectionSyncResolver } from './sync/connection-sync.resolver.js';
+import { SyncIssueResolver } from './sync/sync-issue.resolver.js';
 import { SyncMappingResolver } from './sync/sync-mapping.resolver.js';
 import { SyncRunResolver } from './sync/sync-run.resolver.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
@@ -29,6 +30,7 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   SyncMappingResolver,
   SyncRunResolver,
   ConflictResolver,
+  SyncIssueResolver,
   IcsFeedResolver,
   AvailabilityResolver,
 ];

@@ -8,6 +8,7 @@ import type { Orm } from '../store/orm.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { LinkJobs } from './link-jobs.js';
 import { LinkNotices } from './link-notices.service.js';
+import { SyncIssues } from './sync-issues.js';
 
 /** Link health, shared by linking and the sync engine (a layer below both). */
 export interface ConnectionServices {
@@ -17,6 +18,8 @@ export interface ConnectionServices {
   jobs: LinkJobs;
   /** Status changes and RELINK_REQUIRED notices. */
   notices: LinkNotices;
+  /** The notices users get about links and items (raised, repeated, resolved, announced). */
+  issues: SyncIssues;
 }
 
 export interface ConnectionDeps {
@@ -33,8 +36,9 @@ export interface ConnectionDeps {
 export function createConnectionServices(deps: ConnectionDeps): ConnectionServices {
   const logger = deps.logger.child({ component: 'connections' });
   const { orm, vault, providers } = deps;
-  const notices = new LinkNotices({ orm, pubsub: deps.pubsub, logger });
+  const issues = new SyncIssues({ orm, pubsub: deps.pubsub, logger });
+  const notices = new LinkNotices({ pubsub: deps.pubsub, logger, issues });
   const jobs = new LinkJobs({ orm, agenda: deps.agenda, logger });
   const guard = new ConnectionGuard({ orm, vault, providers, notices, jobs, logger, ...(deps.guardRetry ? { retry: deps.guardRetry } : {}) });
-  return { guard, jobs, notices };
+  return { guard, jobs, notices, issues };
 }

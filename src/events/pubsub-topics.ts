@@ -22,6 +22,7 @@ export const TOPICS = {
   CONNECTION_STATUS_CHANGED: 'CONNECTION_STATUS_CHANGED',
   SYNC_RUN_CHANGED: 'SYNC_RUN_CHANGED',
   SYNC_ISSUE_RAISED: 'SYNC_ISSUE_RAISED',
+  SYNC_ISSUE_RESOLVED: 'SYNC_ISSUE_RESOLVED',
   CLEANUP_PROGRESS: 'CLEANUP_PROGRESS',
   APPOINTMENT_CHANGED: 'APPOINTMENT_CHANGED',
   CONFLICT_DETECTED: 'CONFLICT_DETECTED',
@@ -89,6 +90,25 @@ export interface SyncIssueRaisedPayload extends TenantScoped {
   severity: IssueSeverity;
 }
 
+/** A notice whose cause went away (the item was fixed or deleted, the link relinked); `at` is when. */
+export type SyncIssueResolvedPayload = SyncIssueRaisedPayload;
+
+/** The payload announcing a notice (raised or resolved). */
+export function syncIssuePayload(
+  issue: { id: string; tenantId: string; userId: string | null; connectionId: string | null; code: string; severity: IssueSeverity },
+  at: Date,
+): SyncIssueRaisedPayload {
+  return {
+    tenantId: issue.tenantId as HubId<'tenant'>,
+    syncIssueId: issue.id as HubId<'syncIssue'>,
+    hostUserId: issue.userId as HubId<'hostUser'> | null,
+    connectionId: issue.connectionId as HubId<'connection'> | null,
+    code: issue.code,
+    severity: issue.severity,
+    at: at.toISOString(),
+  };
+}
+
 export interface CleanupProgressPayload extends TenantScoped {
   connectionId: HubId<'connection'>;
   processed: number;
@@ -113,6 +133,7 @@ export interface TopicPayloads {
   [TOPICS.CONNECTION_STATUS_CHANGED]: ConnectionStatusChangedPayload;
   [TOPICS.SYNC_RUN_CHANGED]: SyncRunChangedPayload;
   [TOPICS.SYNC_ISSUE_RAISED]: SyncIssueRaisedPayload;
+  [TOPICS.SYNC_ISSUE_RESOLVED]: SyncIssueResolvedPayload;
   [TOPICS.CLEANUP_PROGRESS]: CleanupProgressPayload;
   [TOPICS.APPOINTMENT_CHANGED]: AppointmentChangedPayload;
   [TOPICS.CONFLICT_DETECTED]: ConflictDetectedPayload;

@@ -2,7 +2,9 @@ import { IANAZone } from 'luxon';
 import type { Attendee, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../domain/appointment.js';
 import { REMINDER_METHODS, SENSITIVITIES, SHOW_AS } from '../domain/appointment.js';
 import { ValidationError } from '../domain/errors.js';
-import { isRecurrenceParseError, parseRRule } from '../domain/recurrence/rrule.js';
+import { canonicalRule } from '../domain/recurrence/host-support.js';
+import { formatRRule, isRecurrenceParseError, parseRRule, type RRule } from '../domain/recurrence/rrule.js';
+import type { HostProfile } from '../domain/tenant-settings.js';
 import { isEmail } from '../tenancy/input-rules.js';
 
 /** Limits of what a host may store in one appointment (also what both providers can hold). */
@@ -43,6 +45,10 @@ export interface AppointmentInput {
   resources?: string[] | null;
   reminders?: { minutesBefore: number; method?: string | null }[] | null;
   recurrence?: { rrule: string; exdates?: string[] | null } | null;
+  /** An exception (a moved or edited occurrence): the series master's hub id… */
+  seriesMasterId?: string | null;
+  /** …and the original start of the occurrence it replaces (ISO instant, or a date for an all-day series). */
+  originalStart?: string | null;
   showAs?: string | null;
   sensitivity?: string | null;
   hostRecordId?: string | null;
@@ -57,6 +63,8 @@ export interface ValidatedAppointment {
   resources: string[];
   hostRecordId: string | null;
   hostOnly: Record<string, unknown> | null;
+  /** Set for an exception: the master's id as given (checked against the store by the service) and the canonical original start. */
+  occurrenceOf: { seriesMasterId: string; originalStart: string } | null;
 }
 
 /**
@@ -161,22 +169,49 @@ function reminders(input: AppointmentInput['reminders']): Reminder[] | null {
   });
 }
 
-function recurrence(input: AppointmentInput['recurrence'], t: EventTiming): Recurrence | null {
+/** Why an input the host sent contradicts the tenant's host profile. */
+const profileSays = (setting: string) => `the tenant's host profile says the host cannot hold it (hostProfile.${setting})`;
+
+/**
+ * The series as the host saved it, checked against what the tenant's host profile says the host
+ * holds (docs/sync.md#series), in canonical form (`canonicalRule`): on weekly rules WKST is
+ * explicit — the host's own first day of the week when the rule does not name one.
+ */
+function recurrence(input: AppointmentInput['recurrence'], t: EventTiming, profile: HostProfile): Recurrence | null {
   if (!input) return null;
+  if (profile.recurrence !== 'FULL') throw new ValidationError('recurrence', `must be empty: ${profileSays(`recurrence ${profile.recurrence}`)}`);
   const raw = required('recurrence.rrule', input.rrule, 1_000).replace(/^RRULE:/i, '');
+  let rule: RRule;
   try {
-    parseRRule(raw);
+    rule = parseRRule(raw);
   } catch (e) {
     if (isRecurrenceParseError(e)) throw new ValidationError('recurrence.rrule', e.message);
     throw e;
   }
+  if (rule.freq === 'DAILY' && !profile.supportsDaily) throw new ValidationError('recurrence.rrule', `is daily: ${profileSays('supportsDaily false')}; weekly on every day is FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU`);
+  if (rule.count === null && rule.until === null && !profile.supportsEndless) throw new ValidationError('recurrence.rrule', `has no end (COUNT or UNTIL): ${profileSays('supportsEndless false')}`);
   const exdates = input.exdates ?? [];
   if (exdates.length > APPOINTMENT_LIMITS.exdates) throw new ValidationError('recurrence.exdates', `must hold at most ${APPOINTMENT_LIMITS.exdates} dates`);
+  if (exdates.length > 0 && !profile.supportsExceptions) throw new ValidationError('recurrence.exdates', `must be empty (cancelled occurrences are exceptions): ${profileSays('supportsExceptions false')}`);
   return {
-    rrule: raw,
+    rrule: formatRRule(canonicalRule(rule, profile.weekStart)),
     exdates: exdates.map((d, i) => (t.allDay ? isoDate(`recurrence.exdates[${i}]`, d) : instant(`recurrence.exdates[${i}]`, d))),
     rdates: [],
   };
+}
+
+/** An exception's reference to its occurrence (the master itself is checked by the service). */
+function occurrenceOf(input: AppointmentInput, t: EventTiming, profile: HostProfile, rec: Recurrence | null): ValidatedAppointment['occurrenceOf'] {
+  const master = text('seriesMasterId', input.seriesMasterId, 100);
+  const original = text('originalStart', input.originalStart, 64);
+  if (master === null && original === null) return null;
+  if (master === null) throw new ValidationError('seriesMasterId', 'is required with originalStart (an exception names its series)');
+  if (original === null) throw new ValidationError('originalStart', 'is required with seriesMasterId: the start of the occurrence this exception replaces');
+  if (rec !== null) throw new ValidationError('recurrence', 'must be empty for an exception (a single occurrence of a series)');
+  if (profile.recurrence !== 'FULL' || !profile.supportsExceptions) {
+    throw new ValidationError('seriesMasterId', `must be empty (an exception to a series): ${profileSays(profile.recurrence !== 'FULL' ? `recurrence ${profile.recurrence}` : 'supportsExceptions false')}`);
+  }
+  return { seriesMasterId: master, originalStart: t.allDay ? isoDate('originalStart', original) : instant('originalStart', original) };
 }
 
 function choice<T extends string>(field: string, value: string | null | undefined, allowed: readonly T[], fallback: T): T {
@@ -185,8 +220,11 @@ function choice<T extends string>(field: string, value: string | null | undefine
   return value as T;
 }
 
-/** Checks and normalises an upsert; throws `ValidationError` naming the first bad field. */
-export function validateAppointmentInput(input: AppointmentInput): ValidatedAppointment {
+/**
+ * Checks and normalises an upsert against what the tenant's host profile says the host holds;
+ * throws `ValidationError` naming the first bad field.
+ */
+export function validateAppointmentInput(input: AppointmentInput, profile: HostProfile): ValidatedAppointment {
   const hostAppointmentId = required('hostAppointmentId', input.hostAppointmentId, APPOINTMENT_LIMITS.hostAppointmentId);
   const userId = required('userId', input.userId, 100);
   const t = timing(input);
@@ -206,9 +244,17 @@ export function validateAppointmentInput(input: AppointmentInput): ValidatedAppo
     location: text('location', input.location, APPOINTMENT_LIMITS.location),
     attendees: attendees(input.attendees),
     reminders: reminders(input.reminders),
-    recurrence: recurrence(input.recurrence, t),
+    recurrence: recurrence(input.recurrence, t, profile),
     showAs: choice<ShowAs>('showAs', input.showAs, SHOW_AS, 'BUSY'),
     sensitivity: choice<Sensitivity>('sensitivity', input.sensitivity, SENSITIVITIES, 'NORMAL'),
   };
-  return { hostAppointmentId, userId, data, resources, hostRecordId: text('hostRecordId', input.hostRecordId, APPOINTMENT_LIMITS.hostRecordId), hostOnly };
+  return {
+    hostAppointmentId,
+    userId,
+    data,
+    resources,
+    hostRecordId: text('hostRecordId', input.hostRecordId, APPOINTMENT_LIMITS.hostRecordId),
+    hostOnly,
+    occurrenceOf: occurrenceOf(input, t, profile, data.recurrence),
+  };
 }

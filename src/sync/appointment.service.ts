@@ -13,9 +13,11 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf } from '../tenancy/input-rules.js';
+import { occurrenceKey, seriesOccurrences } from '../domain/recurrence/occurrences.js';
 import { applyContent, contentOf, resetResponses } from './appointment-content.js';
-import { validateAppointmentInput, type AppointmentInput } from './appointment-input.js';
+import { validateAppointmentInput, type AppointmentInput, type ValidatedAppointment } from './appointment-input.js';
 import { insertAppointment, isStaleAppointmentError, loadAppointment, updateAppointment } from './appointment-store.js';
+import { loadTenantSettings } from './sync-engine.js';
 
 /** Sync state of an appointment as the API shows it: its pair's state, or NONE when it has no calendar to go to. */
 export const APPOINTMENT_SYNC_STATES = [...MAPPING_STATES, 'NONE'] as const;
@@ -29,6 +31,8 @@ export interface AppointmentFilter {
   origin?: AppointmentOrigin | null;
   syncState?: AppointmentSyncState | null;
   includeDeleted?: boolean | null;
+  /** Only the exceptions of this series. */
+  seriesMasterId?: string | null;
 }
 
 const MAX_WRITE_ROUNDS = 3;
@@ -59,7 +63,7 @@ export class AppointmentService {
   async upsert(caller: Caller, input: AppointmentInput & { tenantId?: string | null }): Promise<{ appointment: Appointment; created: boolean }> {
     const em = this.deps.orm.em.fork();
     const tenantId = await resolveTenantId(em, caller, input.tenantId);
-    const valid = validateAppointmentInput(input);
+    const valid = validateAppointmentInput(input, (await loadTenantSettings(this.deps.orm, tenantId)).hostProfile);
     const ownerId = parseId('hostUser', valid.userId);
     const owner = ownerId ? await em.findOne(HostUser, { id: ownerId, tenantId }) : null;
     if (!owner) throw new ValidationError('userId', 'is not a host user of this tenant');
@@ -68,11 +72,14 @@ export class AppointmentService {
 
     for (let round = 1; ; round++) {
       const existing = await em.findOne(Appointment, { tenantId, hostKey: `host:${valid.hostAppointmentId}` }, { disableIdentityMap: true });
+      const seriesMasterId = await this.checkOccurrence(em, tenantId, owner.id, valid, existing);
       const now = new Date();
       try {
         if (!existing) {
           const a = new Appointment({ tenantId, ownerId: owner.id, timing: valid.data.timing, hostAppointmentId: valid.hostAppointmentId });
           applyContent(a, { ...valid.data, attendees: matched });
+          a.seriesMasterId = seriesMasterId;
+          a.originalStart = valid.occurrenceOf?.originalStart ?? null;
           a.resources = valid.resources;
           a.hostRecordId = valid.hostRecordId;
           a.hostOnly = valid.hostOnly;
@@ -97,6 +104,8 @@ export class AppointmentService {
           existing.hostRecordId !== valid.hostRecordId ||
           JSON.stringify(existing.hostOnly) !== JSON.stringify(valid.hostOnly);
         existing.ownerId = owner.id;
+        existing.seriesMasterId = seriesMasterId;
+        existing.originalStart = valid.occurrenceOf?.originalStart ?? null;
         existing.resources = valid.resources;
         existing.hostRecordId = valid.hostRecordId;
         existing.hostOnly = valid.hostOnly;
@@ -153,8 +162,55 @@ export class AppointmentService {
       }
       const owner = await em.findOne(HostUser, { id: a.ownerId });
       await this.afterHostWrite(em, a, owner, 'DELETED');
+      await this.deleteExceptionsOf(em, a, owner);
       return a;
     }
+  }
+
+  /** A deleted series takes its exceptions with it (after it, so the series goes out first and takes them along in the calendar). */
+  private async deleteExceptionsOf(em: EntityManager, master: Appointment, owner: HostUser | null): Promise<void> {
+    if (master.recurrence === null) return;
+    for (const x of await em.find(Appointment, { tenantId: master.tenantId, seriesMasterId: master.id, deleted: false }, { disableIdentityMap: true })) {
+      x.deleted = true;
+      x.deletedAt = master.deletedAt;
+      x.contentChangedAt = master.contentChangedAt;
+      try {
+        await updateAppointment(em, x, x.version);
+      } catch (e) {
+        // A sync run changed it meanwhile: the engine deletes it with its series.
+        if (isStaleAppointmentError(e)) continue;
+        throw e;
+      }
+      await this.afterHostWrite(em, x, owner, 'DELETED');
+    }
+  }
+
+  /**
+   * An exception's series: a live series master of the tenant with the same owner, and an occurrence
+   * of it (not cancelled) that no other appointment is the exception for. An exception stays the
+   * exception of its occurrence, and an appointment never becomes one later.
+   */
+  private async checkOccurrence(em: EntityManager, tenantId: HubId<'tenant'>, ownerId: HubId<'hostUser'>, valid: ValidatedAppointment, existing: Appointment | null): Promise<HubId<'appointment'> | null> {
+    const wanted = valid.occurrenceOf;
+    if (existing && !existing.deleted && (existing.seriesMasterId ?? null) !== (wanted ? parseId('appointment', wanted.seriesMasterId) : null)) {
+      throw new ValidationError('seriesMasterId', existing.seriesMasterId ? `must stay ${existing.seriesMasterId}: an exception keeps its series (delete it to undo the exception)` : 'must be empty: an existing appointment cannot become an exception');
+    }
+    if (!wanted) return null;
+    if (existing && !existing.deleted && existing.originalStart !== wanted.originalStart) throw new ValidationError('originalStart', `must stay ${existing.originalStart}: an exception keeps its occurrence`);
+    const masterId = parseId('appointment', wanted.seriesMasterId);
+    const master = masterId ? await loadAppointment(em, { id: masterId, tenantId }) : null;
+    if (!master || master.deleted) throw new ValidationError('seriesMasterId', 'is not a series of this tenant');
+    if (master.recurrence === null || master.seriesMasterId !== null) throw new ValidationError('seriesMasterId', 'is not a series (it has no recurrence)');
+    if (master.ownerId !== ownerId) throw new ValidationError('userId', 'must be the owner of the series (an exception belongs to its series)');
+    if (master.timing.allDay !== valid.data.timing.allDay) throw new ValidationError(master.timing.allDay ? 'startDate' : 'start', `must be ${master.timing.allDay ? 'all day' : 'timed'}, like its series`);
+    const at = Date.parse(master.timing.allDay ? `${wanted.originalStart}T00:00:00Z` : wanted.originalStart);
+    const occurrence = seriesOccurrences(master.timing, master.recurrence, { start: at - 86_400_000, end: at + 2 * 86_400_000 }).find(
+      (o) => occurrenceKey(o.originalStart) === occurrenceKey(wanted.originalStart),
+    );
+    if (!occurrence) throw new ValidationError('originalStart', 'is not the start of an occurrence of the series (or that occurrence is cancelled)');
+    const other = await em.findOne(Appointment, { tenantId, seriesMasterId: master.id, originalStart: occurrenceKey(wanted.originalStart), deleted: false, ...(existing ? { id: { $ne: existing.id } } : {}) });
+    if (other) throw new ValidationError('originalStart', `already has an exception: appointment ${other.hostAppointmentId ?? other.id}`);
+    return master.id;
   }
 
   async get(caller: Caller, id: string): Promise<Appointment> {
@@ -179,6 +235,7 @@ export class AppointmentService {
     if (filter.from) where.endsAt = { $gt: filter.from };
     if (filter.to) where.startsAt = { $lt: filter.to };
     if (filter.origin) where.origin = oneOf('filter.origin', filter.origin, APPOINTMENT_ORIGINS);
+    if (filter.seriesMasterId) where.seriesMasterId = parseId('appointment', filter.seriesMasterId) ?? ('' as HubId<'appointment'>);
     if (filter.syncState) {
       const state = oneOf('filter.syncState', filter.syncState, APPOINTMENT_SYNC_STATES);
       const mapped = await em.find(SyncMapping, { tenantId, closedAt: null, ...(state === 'NONE' ? {} : { state }) }, { fields: ['appointmentId'] });

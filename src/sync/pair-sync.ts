@@ -7,6 +7,7 @@ import { providerKindOf, type AppointmentChangeKind } from '../domain/model.js';
 import { decide, type Decision, type HostSide, type ProviderSide, type SyncAction } from '../domain/sync/decision.js';
 import { formatHubTag } from '../domain/sync/hub-tag.js';
 import { hostHash, providerHash, toHostContent, toProviderData, type ProjectionContext } from '../domain/sync/projection.js';
+import type { ProviderSeriesState } from '../domain/sync/series.js';
 import type { TenantSettings } from '../domain/tenant-settings.js';
 import type { Logger } from '../logger.js';
 import { asProviderCalendarId, asProviderEventId, isProviderError, type CalendarProvider, type ExternalEvent, type ProviderError } from '../providers/calendar-provider.js';
@@ -53,6 +54,23 @@ export interface Pair {
   event: ExternalEvent | null;
   /** The provider showed that the event is gone (tombstone, 404, or a complete read without it). */
   providerGone: boolean;
+  /** A new exception from a calendar: the series appointment and the occurrence it replaces (set on the appointment it becomes). */
+  occurrence?: { seriesMasterId: HubId<'appointment'>; originalStart: string };
+}
+
+/**
+ * What series add to a pair's life (src/sync/series-sync.ts): how the host sees a calendar's series,
+ * what is written for the host's version of one, and how a host exception reaches its occurrence.
+ */
+export interface PairSeriesHooks {
+  /** The event as the host sees it (the host profile applied), and what the pair keeps of it as a series. */
+  view(event: ExternalEvent, mapping: SyncMapping | null): { event: ExternalEvent; series: ProviderSeriesState | null };
+  /** What is written for the host's content; throws UNSUPPORTED for what the provider cannot hold. */
+  outboundData(pair: Pair, data: EventData): Promise<EventData>;
+  /** Writes a host exception into its occurrence (occurrences exist with their series; they are never created). */
+  writeOccurrence(pair: Pair, data: EventData): Promise<ExternalEvent>;
+  /** After the host's version of the pair was written (`before`/`after`: what the pair knew of the series); may settle other pairs through `pairs`. */
+  written(pair: Pair, before: ProviderSeriesState | null, after: ProviderSeriesState | null, pairs: PairSync): Promise<void>;
 }
 
 /** Run-level failures stop the whole run (the link is throttled, unreachable or needs a relink). */
@@ -68,12 +86,23 @@ export function isRunLevelFailure(e: unknown): e is ProviderError {
  */
 export class PairSync {
   readonly projection: ProjectionContext;
+  /** The series knowledge of the events this run saw through `series.view`, stored with their provider side. */
+  private readonly seriesOf = new WeakMap<ExternalEvent, ProviderSeriesState | null>();
 
   constructor(
     private readonly deps: PairSyncDeps,
     private readonly scope: RunScope,
+    private readonly series: PairSeriesHooks | null = null,
   ) {
     this.projection = { settings: scope.settings, provider: scope.link.provider, hostUserIdsByEmail: scope.attendees.map };
+  }
+
+  /** A provider event as the host sees it (once per event). */
+  private seen(event: ExternalEvent | null, mapping: SyncMapping | null): ExternalEvent | null {
+    if (!event || !this.series || this.seriesOf.has(event)) return event;
+    const view = this.series.view(event, mapping);
+    this.seriesOf.set(view.event, view.series);
+    return view.event;
   }
 
   private get provider(): CalendarProvider {
@@ -141,6 +170,7 @@ export class PairSync {
    */
   async sync(pair: Pair, direction: 'outbound' | 'inbound'): Promise<SyncAction> {
     const { tracker } = this.scope;
+    pair.event = this.seen(pair.event, pair.mapping);
     for (let round = 1; ; round++) {
       // A withdrawn pair is not a question of which side changed: the event leaves this calendar.
       const decision: Decision = this.withdrawn(pair) ? { action: 'DELETE_OUTSIDE', conflict: null } : this.decideFor(pair, this.hostSide(pair), this.providerSide(pair));
@@ -169,7 +199,7 @@ export class PairSync {
     const eventId = pair.mapping?.externalEventId ?? pair.event?.id ?? null;
     if (eventId) {
       const fresh = await this.provider.getEvent(asProviderCalendarId(pair.calendar.providerCalendarId), asProviderEventId(eventId));
-      pair.event = fresh;
+      pair.event = this.seen(fresh, pair.mapping);
       pair.providerGone = fresh === null;
     }
   }
@@ -200,6 +230,7 @@ export class PairSync {
    * provider holds now, the choice was made knowing both versions.
    */
   async force(pair: Pair, action: SyncAction): Promise<void> {
+    pair.event = this.seen(pair.event, pair.mapping);
     await this.apply(pair, { action, conflict: null }, action.endsWith('_HOST') ? 'inbound' : 'outbound', true);
   }
 
@@ -274,6 +305,7 @@ export class PairSync {
     m.providerVersion = event.version;
     m.providerHash = providerHash(event.data, this.projection);
     m.providerUpdatedAt = event.updatedAt ? new Date(event.updatedAt) : null;
+    if (this.seriesOf.has(event)) m.providerSeries = this.seriesOf.get(event)!;
   }
 
   private recordHostSide(m: SyncMapping, a: Appointment): void {
@@ -365,7 +397,9 @@ export class PairSync {
     const calendarId = asProviderCalendarId(pair.calendar.providerCalendarId);
     const em = this.deps.orm.em.fork();
     const m = this.mappingFor(em, pair, a.id);
-    const data = toProviderData(contentOf(a), { resources: a.resources, hostRecordId: a.hostRecordId }, this.projection);
+    const content = toProviderData(contentOf(a), { resources: a.resources, hostRecordId: a.hostRecordId }, this.projection);
+    const data = this.series ? await this.series.outboundData(pair, content) : content;
+    const before = m.providerSeries;
     let event: ExternalEvent;
     if (mode === 'update' && m.externalEventId !== null && m.closedAt === null && !pair.providerGone) {
       // The winner of a conflict overwrites; otherwise a provider change since the last sync is a 412.
@@ -374,6 +408,9 @@ export class PairSync {
     } else if (mode === 'update' && pair.event && !pair.providerGone) {
       // Adopting one of the hub's own events found again: update that event.
       event = await this.provider.updateEvent({ calendarId, eventId: pair.event.id, data, ifMatch: null });
+    } else if (a.seriesMasterId !== null && this.series) {
+      // An exception: its occurrence exists with the series, it is updated, never created.
+      event = await this.series.writeOccurrence(pair, data);
     } else {
       if (mode === 'recreate' || (m.externalEventId !== null && pair.providerGone)) {
         // The old event is gone: the new one gets the next tag generation (a new idempotency key).
@@ -383,6 +420,7 @@ export class PairSync {
       const idempotencyKey = formatHubTag({ appointmentId: a.id, calendarId: pair.calendar.id, generation: m.generation });
       event = await this.provider.createEvent({ calendarId, idempotencyKey, data });
     }
+    event = this.seen(event, m)!;
     this.recordProviderSide(m, event);
     this.recordHostSide(m, a);
     this.markSynced(m);
@@ -390,6 +428,7 @@ export class PairSync {
     pair.event = event;
     pair.providerGone = false;
     await this.recheckHost(m);
+    await this.series?.written(pair, before, m.providerSeries, this);
   }
 
   private async deleteOutside(pair: Pair, overwrite: boolean): Promise<void> {
@@ -427,6 +466,10 @@ export class PairSync {
     a.attendees = content.attendees;
     a.origin = providerKindOf(link.provider);
     a.contentChangedAt = event.updatedAt ? new Date(event.updatedAt) : new Date();
+    if (pair.occurrence) {
+      a.seriesMasterId = pair.occurrence.seriesMasterId;
+      a.originalStart = pair.occurrence.originalStart;
+    }
     await inTransaction(this.deps.orm.em.fork(), async (em) => {
       await insertAppointment(em, a);
       const m = new SyncMapping({ tenantId: link.tenantId, appointmentId: a.id, calendarId: pair.calendar.id, connectionId: link.id });

@@ -26,6 +26,7 @@ import type { ChangeFeed } from './change-feed.service.js';
 import { LeaseLostError, type Lease, type LinkLeases } from './link-lease.js';
 import type { InboundObserver } from './inbound-observer.js';
 import { PairSync, type Pair, type PairSyncDeps, type RunScope } from './pair-sync.js';
+import { afterActivation, SeriesSync } from './series-sync.js';
 import type { SyncIssues } from './sync-issues.service.js';
 import { RunTracker, type SyncRuns } from './sync-runs.service.js';
 
@@ -148,10 +149,11 @@ export class SyncEngine {
         'syncing',
         async (provider, current) => {
           const scope: RunScope = { link: current, settings, provider, tracker, attendees: new AttendeeIndex({ orm: this.deps.orm, tenantId: current.tenantId }) };
-          const pairs = new PairSync(this.deps, scope);
-          if (mode.inbound && current.twoWay) await this.inbound(scope, pairs, lease, run);
+          const series = new SeriesSync(this.deps, scope);
+          const pairs = new PairSync(this.deps, scope, series);
+          if (mode.inbound && current.twoWay) await this.inbound(scope, pairs, series, lease, run);
           if (mode.inbound) await this.backfill(scope);
-          if (mode.outbound) await this.outbound(scope, pairs, lease);
+          if (mode.outbound) await this.outbound(scope, pairs, series, lease);
           if (mode.inbound) {
             await this.deps.observer?.afterRun({ link: current, provider, window: syncWindow(settings, this.now()), keepAlive: () => lease.keepAlive(), primaryRead: current.twoWay });
           }
@@ -202,7 +204,7 @@ export class SyncEngine {
     };
   }
 
-  private async outbound(scope: RunScope, pairs: PairSync, lease: Lease): Promise<void> {
+  private async outbound(scope: RunScope, pairs: PairSync, series: SeriesSync, lease: Lease): Promise<void> {
     const em = this.deps.orm.em.fork();
     const calendars = new Map<string, Calendar | null>();
     // A pair is decided at most once per host version in a run; a pair that stays pending after
@@ -217,7 +219,7 @@ export class SyncEngine {
       await lease.keepAlive();
       const appointments = new Map((await loadAppointments(em, scope.link.tenantId, batch.map((m) => m.appointmentId))).map((a) => [a.id, a]));
       await scope.attendees.load(batch.flatMap((m) => appointments.get(m.appointmentId)?.attendees.map((x) => x.email) ?? []));
-      for (const m of batch) {
+      for (const m of series.outboundOrder(batch, appointments)) {
         await lease.keepAlive();
         seen.add(`${m.id}:${m.hostVersion ?? 0}:${m.updatedAt.getTime()}`);
         let calendar = calendars.get(m.calendarId);
@@ -234,6 +236,7 @@ export class SyncEngine {
         if (m.state === 'WAITING') m.state = 'PENDING';
         const pair: Pair = { calendar, mapping: m, appointment, event: null, providerGone: false };
         await pairs.sync(pair, 'outbound');
+        await series.afterOutbound(pair);
         seen.add(`${m.id}:${pair.mapping?.hostVersion ?? 0}:${pair.mapping?.updatedAt.getTime() ?? 0}`);
       }
       await scope.tracker.progress();
@@ -290,7 +293,7 @@ export class SyncEngine {
   // -----------------------------------------------------------------------------------------------
   // Inbound
 
-  private async inbound(scope: RunScope, pairs: PairSync, lease: Lease, run: SyncRun): Promise<void> {
+  private async inbound(scope: RunScope, pairs: PairSync, series: SeriesSync, lease: Lease, run: SyncRun): Promise<void> {
     const { link, provider, tracker } = scope;
     const em = this.deps.orm.em.fork();
     const calendar = await em.findOne(Calendar, { connectionId: link.id, role: 'PRIMARY', removedAt: null });
@@ -319,6 +322,8 @@ export class SyncEngine {
       await lease.keepAlive();
       await tracker.progress();
     }
+    // Cancelled occurrences, deletions that name no series, and the series they belong to.
+    await series.resolveChanges(calendar, upserts, deletes);
 
     // 2. Find the pairs: by event id, then by the hub's tag (re-adoption).
     const events = [...upserts.values()];
@@ -363,10 +368,18 @@ export class SyncEngine {
       this.deps.logger.warn({ connectionId: link.id, count: gone.size, mapped }, 'mass deletion held: no deletion of this read was applied');
     }
 
-    // 4. Decide and act, pair by pair.
-    for (const event of events) {
+    // 4. Decide and act, pair by pair: series before their exceptions.
+    for (const event of series.ordered(events)) {
       await lease.keepAlive();
       const m = byEventId.get(event.id) ?? null;
+      if (event.kind === 'EXCEPTION') {
+        await series.syncException(pairs, calendar, event, m);
+        continue;
+      }
+      if (!(await series.admit(event, m))) {
+        tracker.count('inbound', 'skipped');
+        continue;
+      }
       const tag = tagged.get(event.id);
       if (m) {
         await pairs.sync({ calendar, mapping: m, appointment: appointments.get(m.appointmentId) ?? null, event, providerGone: false }, 'inbound');
@@ -392,6 +405,7 @@ export class SyncEngine {
       }
       await pairs.sync({ calendar, mapping: null, appointment: null, event, providerGone: false }, 'inbound');
     }
+    await series.reportAdmitted(calendar);
     if (!held) {
       for (const m of gone.values()) {
         await lease.keepAlive();
@@ -429,10 +443,7 @@ export class SyncEngine {
   private importable(scope: RunScope, event: ExternalEvent): boolean {
     if (!scope.link.twoWay || event.unsupportedReason !== null) return false;
     if (event.kind !== 'SINGLE' && event.kind !== 'SERIES_MASTER') return false;
-    const activatedAt = scope.link.activatedAt?.getTime() ?? 0;
-    const start = event.data.timing.allDay ? Date.parse(`${event.data.timing.startDate}T00:00:00Z`) : Date.parse(event.data.timing.start);
-    const updated = event.updatedAt ? Date.parse(event.updatedAt) : Number.NaN;
-    return start >= activatedAt || (!Number.isNaN(updated) && updated >= activatedAt);
+    return afterActivation(event, scope.link.activatedAt);
   }
 
   private async mappingsByEventId(calendarId: HubId<'calendar'>, ids: string[]): Promise<Map<string, SyncMapping>> {
@@ -489,7 +500,7 @@ export class SyncEngine {
         'applying a conflict resolution',
         async (provider, link) => {
           const scope: RunScope = { link, settings, provider, tracker: RunTracker.detached(link), attendees: new AttendeeIndex({ orm: this.deps.orm, tenantId: link.tenantId }) };
-          const pairs = new PairSync(this.deps, scope);
+          const pairs = new PairSync(this.deps, scope, new SeriesSync(this.deps, scope));
           const em = this.deps.orm.em.fork();
           const calendar = await em.findOne(Calendar, { id: mapping.calendarId });
           const appointment = await loadAppointment(em, { id: mapping.appointmentId });

@@ -11,7 +11,7 @@ import { CleanupService } from './cleanup.service.js';
 import { LinkLeases } from './link-lease.js';
 import type { InboundObserver } from './inbound-observer.js';
 import { SyncEngine } from './sync-engine.js';
-import { SyncIssues } from './sync-issues.service.js';
+import type { SyncIssues } from './sync-issues.service.js';
 import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
 import { SyncScheduler } from './sync-scheduler.js';
@@ -41,7 +41,7 @@ export function createSyncServices(deps: {
   pubsub: EventPublisher;
   logger: Logger;
   agenda: Agenda;
-  connections: Pick<ConnectionServices, 'guard' | 'jobs'>;
+  connections: Pick<ConnectionServices, 'guard' | 'jobs' | 'issues'>;
   config: HubConfig['sync'];
   /** Sees every read of a run (the busy-time cache of src/availability). */
   observer?: InboundObserver;
@@ -53,7 +53,7 @@ export function createSyncServices(deps: {
   const cleanup = new CleanupService({ orm, guard, mappings, pubsub, logger });
   const runs = new SyncRuns({ orm, pubsub, logger });
   const changes = new ChangeFeed({ orm });
-  const issues = new SyncIssues({ orm, pubsub, logger });
+  const { issues } = deps.connections;
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
   const engine: SyncEngine = new SyncEngine({
     orm,

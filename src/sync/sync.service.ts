@@ -2,9 +2,10 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { parseId } from '../domain/ids.js';
 import { CONFLICT_CHOICES, MAPPING_STATES, SYNC_RUN_OUTCOMES, SYNC_TRIGGERS, type ConflictChoice, type MappingState, type SyncRunOutcome, type SyncTrigger } from '../domain/model.js';
+import { SYNC_ISSUE_CODES, type SyncIssueCode } from '../domain/sync-issue.js';
 import type { CleanupService } from './cleanup.service.js';
 import type { Logger } from '../logger.js';
-import { Conflict, Connection, SyncMapping, SyncRun } from '../store/entities/index.js';
+import { Conflict, Connection, HostUser, SyncIssue, SyncMapping, SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
@@ -35,6 +36,15 @@ export interface ConflictFilter {
   tenantId?: string | null;
   connectionId?: string | null;
   resolved?: boolean | null;
+}
+
+export interface SyncIssueFilter {
+  tenantId?: string | null;
+  userId?: string | null;
+  connectionId?: string | null;
+  code?: SyncIssueCode | null;
+  /** true: open only; false: resolved only. */
+  open?: boolean | null;
 }
 
 /**
@@ -147,6 +157,34 @@ export class SyncService {
     else where.tenantId = await resolveTenantId(em, caller, filter.tenantId);
     if (filter.resolved !== null && filter.resolved !== undefined) where.status = filter.resolved ? 'RESOLVED' : 'OPEN';
     return paginate(em, Conflict, where, page);
+  }
+
+  async syncIssue(caller: Caller, id: string): Promise<SyncIssue> {
+    const issueId = parseId('syncIssue', id);
+    const issue = issueId ? await this.deps.orm.em.fork().findOne(SyncIssue, { id: issueId, ...tenantFilter(caller) }) : null;
+    if (!issue) throw new NotFoundError('SyncIssue', id);
+    return issue;
+  }
+
+  async syncIssues(caller: Caller, filter: SyncIssueFilter, page: PageArgs): Promise<Page<SyncIssue>> {
+    const em = this.deps.orm.em.fork();
+    const where: FilterQuery<SyncIssue> = {};
+    if (filter.connectionId) {
+      const link = await this.link(caller, filter.connectionId);
+      where.connectionId = link.id;
+      where.tenantId = link.tenantId;
+    } else {
+      where.tenantId = await resolveTenantId(em, caller, filter.tenantId);
+    }
+    if (filter.userId) {
+      const userId = parseId('hostUser', filter.userId);
+      const user = userId ? await em.findOne(HostUser, { id: userId, ...tenantFilter(caller) }) : null;
+      if (!user || user.tenantId !== where.tenantId) throw new NotFoundError('HostUser', filter.userId);
+      where.userId = user.id;
+    }
+    if (filter.code) where.code = oneOf('filter.code', filter.code, SYNC_ISSUE_CODES);
+    if (filter.open !== null && filter.open !== undefined) where.resolvedAt = filter.open ? null : { $ne: null };
+    return paginate(em, SyncIssue, where, page);
   }
 
   /** Applies a manual choice to an open conflict (MANUAL policy) and closes it. */

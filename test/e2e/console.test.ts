@@ -126,6 +126,8 @@ describe.skipIf(chromiumMissing !== null)(`the admin console in headless Chromiu
     await expect.poll(() => row.locator('[data-role="status"]').textContent(), { timeout: LIVE_MS }).toBe('NEEDS_REAUTH');
     await expect.poll(() => row.textContent(), { timeout: LIVE_MS }).toMatch(/no longer accepts.*AUTH_REVOKED/s);
     expect(await row.getByRole('button', { name: 'Synchronize now' }).isDisabled()).toBe(true);
+    // Its open sync issue arrives over syncIssueRaised, with the tip.
+    await expect.poll(() => page.locator('#issues').textContent(), { timeout: LIVE_MS }).toMatch(/RELINK_REQUIRED.*carla.*Tip: .*[Rr]elink/s);
     expect(navigations).toBe(before);
   });
 

@@ -106,8 +106,23 @@ export class UpsertAppointmentInput {
   @Field(() => [ReminderInput], { nullable: true, description: "At most 5. Null: the calendar's default reminders; []: none." })
   reminders?: ReminderInput[] | null;
 
-  @Field(() => RecurrenceInput, { nullable: true })
+  @Field(() => RecurrenceInput, {
+    nullable: true,
+    description: "A series. What the tenant's host profile says the host cannot hold is refused (daily rules, endless series, cancelled occurrences); weekly rules without WKST get the host's first day of the week.",
+  })
   recurrence?: RecurrenceInput | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'An exception (a moved or edited occurrence of a series): the id of the series master, with originalStart. A cancelled occurrence is an EXDATE of the master instead. An exception keeps its series.',
+  })
+  seriesMasterId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "With seriesMasterId: the start of the occurrence this exception replaces, as the series places it — an ISO instant (timed series) or YYYY-MM-DD (all-day series). The exception's own start/end say where it is now.",
+  })
+  originalStart?: string | null;
 
   @Field(() => ShowAsEnum, { nullable: true, description: 'Default BUSY.' })
   showAs?: ShowAs | null;
@@ -141,4 +156,7 @@ export class AppointmentFilterInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Also deleted appointments (tombstones). Default false.' })
   includeDeleted?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only the exceptions of this series.' })
+  seriesMasterId?: string | null;
 }

@@ -38,6 +38,8 @@ export function appointmentView(a: Appointment): AppointmentType {
     userId: a.ownerId,
     hostRecordId: a.hostRecordId,
     resources: a.resources,
+    seriesMasterId: a.seriesMasterId,
+    originalStart: a.originalStart,
     hostOnly: a.hostOnly,
     origin: a.origin,
     version: a.version,

@@ -148,6 +148,12 @@ export class AppointmentType extends AppointmentContentType {
   @Field(() => [String], { description: 'Rooms and resources booked in the host; written to the location outside.' })
   resources!: string[];
 
+  @Field(() => ID, { nullable: true, description: 'For an exception (a moved or edited occurrence): the series master. Null for single appointments and series.' })
+  seriesMasterId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For an exception: the start of the occurrence it replaces (ISO instant, or YYYY-MM-DD for an all-day series).' })
+  originalStart!: string | null;
+
   @Field(() => JSONObjectResolver, { nullable: true, description: 'Host-only data (e.g. "visible for all users"); never sent to a calendar.' })
   hostOnly!: Record<string, unknown> | null;
 

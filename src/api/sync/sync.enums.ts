@@ -4,11 +4,13 @@ import {
   APPOINTMENT_ORIGINS,
   CONFLICT_CHOICES,
   CONFLICT_STATUSES,
+  ISSUE_SEVERITIES,
   MAPPING_STATES,
   SYNC_DIRECTIONS,
   SYNC_RUN_OUTCOMES,
   SYNC_TRIGGERS,
 } from '../../domain/model.js';
+import { SYNC_ISSUE_CODES } from '../../domain/sync-issue.js';
 import type { ConflictKind } from '../../domain/sync/decision.js';
 import type { SyncRunPhase } from '../../events/pubsub-topics.js';
 import { APPOINTMENT_SYNC_STATES } from '../../sync/appointment.service.js';
@@ -99,3 +101,13 @@ registerEnumType(ConnectionSyncStateEnum, {
   description:
     "What a link's sync is doing, the first that applies: PAUSED (the link is not ACTIVE: nothing syncs until it is relinked), SYNCING (a run holds the link's lease now), HELD (a read wanted to delete more than half of the link's synced items: see deletionsHeld and syncNow(confirmDeletions: true)), ERROR (the last finished run FAILED, or items are in ERROR: see syncRuns and syncMappings(filter: { state: ERROR })), PENDING (host changes wait to be written), IDLE (in sync; the next poll is at nextSyncAt).",
 });
+
+export const SyncIssueCodeEnum = enumFrom(SYNC_ISSUE_CODES);
+registerEnumType(SyncIssueCodeEnum, {
+  name: 'SyncIssueCode',
+  description:
+    'Stable codes of the notices users get: hosts key their own texts and help links on them (message and tip already say what happened and what to do). Series a side cannot hold: RECURRENCE_NOT_REPRESENTABLE (the message names the part), HOST_NO_SERIES, HOST_FIRST_OCCURRENCE_ONLY, HOST_NO_DAILY_RECURRENCE, HOST_NO_EXCEPTIONS, HOST_WEEK_START_MISMATCH, ENDLESS_SERIES_CAPPED (the host profile), SERIES_EXCEPTIONS_DROPPED (a calendar dropped changed occurrences of a series whose time or rule changed). Other items: EVENT_TYPE_UNSUPPORTED (a calendar item that cannot be an appointment). Links: RELINK_REQUIRED, ACCOUNT_UNSUPPORTED, CALENDAR_READ_ONLY, MASS_DELETION_HELD.',
+});
+
+export const IssueSeverityEnum = enumFrom(ISSUE_SEVERITIES);
+registerEnumType(IssueSeverityEnum, { name: 'IssueSeverity', description: 'BLOCKING: the item (or link) does not sync until the cause is fixed. WARNING: it syncs, with the difference the message describes.' });

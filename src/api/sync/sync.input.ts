@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
 import type { MappingState, SyncRunOutcome, SyncTrigger } from '../../domain/model.js';
-import { SyncMappingStateEnum, SyncRunOutcomeEnum, SyncTriggerEnum } from './sync.enums.js';
+import type { SyncIssueCode } from '../../domain/sync-issue.js';
+import { SyncIssueCodeEnum, SyncMappingStateEnum, SyncRunOutcomeEnum, SyncTriggerEnum } from './sync.enums.js';
 
 @InputType('SyncMappingFilter')
 export class SyncMappingFilterInput {
@@ -33,4 +34,19 @@ export class SyncRunFilterInput {
 
   @Field(() => SyncRunOutcomeEnum, { nullable: true })
   outcome?: SyncRunOutcome | null;
+}
+
+@InputType('SyncIssueFilter')
+export class SyncIssueFilterInput {
+  @Field(() => ID, { nullable: true, description: "Only this host user's notices." })
+  userId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "Only this link's notices." })
+  connectionId?: string | null;
+
+  @Field(() => SyncIssueCodeEnum, { nullable: true })
+  code?: SyncIssueCode | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only open notices; false: only resolved ones.' })
+  open?: boolean | null;
 }

@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
+import type { EventTiming, Recurrence } from '../appointment.js';
 import type { Weekday } from '../tenant-settings.js';
 import { windowsToIana } from '../windows-time-zones.js';
-import { emptyRule, type RRule, type WeekdayNum } from './rrule.js';
+import { dayNumber, expandDates } from './expand.js';
+import { emptyRule, isRecurrenceParseError, parseRRule, type RRule, type WeekdayNum } from './rrule.js';
 
 /**
  * Mapping between RFC 5545 RRULEs and Microsoft Graph's `patternedRecurrence`
@@ -270,6 +272,79 @@ export function rruleToGraph(rule: RRule, ctx: RRuleToGraphContext): RRuleToGrap
     }
   }
   return fail(`Outlook has no ${rule.freq.toLowerCase()} recurrence`);
+}
+
+export type GraphSeriesResult =
+  | { ok: true; recurrence: GraphRecurrence; shiftDays: number }
+  /** `firstOffPattern`: refused because the first occurrence is on a day the rule does not give. */
+  | { ok: false; reason: string; firstOffPattern?: true };
+
+/**
+ * A canonical series as Graph holds it, or the reason Graph cannot hold it (RDATEs, a rule outside
+ * Graph's patterns). Graph creates no occurrence on a start date the pattern does not produce
+ * (RFC 5545, Google and the host count DTSTART as the first one) and wants `range.startDate`
+ * equal to the start date: such a series is refused naming its first occurrence — unless that
+ * occurrence is cancelled (an EXDATE), when the series moves to its first real occurrence with one
+ * fewer to count; `shiftDays` says by how many days (docs/providers.md#graph-recurrence). Graph ends a range on a date: the date of the last
+ * occurrence UNTIL allows (an UNTIL earlier in the day than the series' time ends the day before).
+ * EXDATEs are not part of the pattern; they are cancelled occurrences.
+ */
+export function graphSeriesOf(recurrence: Recurrence, timing: EventTiming): GraphSeriesResult {
+  if (recurrence.rdates.length > 0) return { ok: false, reason: 'Outlook cannot hold extra dates (RDATE) in a series.' };
+  let rule: RRule;
+  try {
+    rule = parseRRule(recurrence.rrule);
+  } catch (e) {
+    if (isRecurrenceParseError(e)) return { ok: false, reason: `The recurrence rule is not valid: ${e.message}` };
+    throw e;
+  }
+  const timeZone = timing.timeZone ?? 'UTC';
+  const start = timing.allDay ? DateTime.fromISO(timing.startDate, { zone: 'utc' }) : DateTime.fromISO(timing.start, { zone: 'utc' }).setZone(timeZone);
+  if (!start.isValid) return { ok: false, reason: `The start cannot be placed in ${timeZone}.` };
+  const date = start.toISODate()!;
+  const checked = rruleToGraph(rule, { startDate: date, allDay: timing.allDay, timeZone });
+  if (!checked.ok) return checked;
+  const untilDate = rule.until ? lastDateUntil(rule.until, timing.allDay ? null : start, timeZone) : null;
+  let first: string | undefined;
+  try {
+    [first] = expandDates(rule, { start: date, untilDate, limit: 1 });
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+  if (!first) return { ok: false, reason: 'The recurrence produces no occurrence.' };
+  const shiftDays = dayNumber(first) - dayNumber(date);
+  // The host, RFC 5545 and Google count a start the rule does not produce as the first occurrence
+  // (and in COUNT); Outlook would drop it. Only a series whose first occurrence is cancelled anyway
+  // moves to its first real occurrence — with one occurrence fewer to count.
+  if (shiftDays !== 0 && !recurrence.exdates.some((d) => sameOccurrence(d, timing))) {
+    return { ok: false, reason: `Outlook cannot hold a first occurrence on a day the recurrence does not repeat on (${date}${rule.freq === 'WEEKLY' ? `, ${WEEKDAY_NAMES[weekdayOfDate(date)]}` : ''})`, firstOffPattern: true };
+  }
+  if (shiftDays !== 0 && rule.count !== null) {
+    if (rule.count <= 1) return { ok: false, reason: 'The recurrence has no occurrence left: its only one is cancelled.' };
+    rule = { ...rule, count: rule.count - 1 };
+  }
+  const mapped = rruleToGraph(rule, { startDate: first, allDay: timing.allDay, timeZone });
+  if (!mapped.ok) return mapped;
+  const range = untilDate !== null && mapped.recurrence.range.type === 'endDate' ? { ...mapped.recurrence.range, endDate: untilDate } : mapped.recurrence.range;
+  return { ok: true, recurrence: { pattern: mapped.recurrence.pattern, range }, shiftDays };
+}
+
+const WEEKDAY_NAMES: Record<Weekday, string> = { MO: 'a Monday', TU: 'a Tuesday', WE: 'a Wednesday', TH: 'a Thursday', FR: 'a Friday', SA: 'a Saturday', SU: 'a Sunday' };
+
+/** Whether an EXDATE names the series' first occurrence (a date for all-day series, else an instant). */
+function sameOccurrence(exdate: string, timing: EventTiming): boolean {
+  if (timing.allDay) return exdate === timing.startDate;
+  return Date.parse(exdate) === Date.parse(timing.start);
+}
+
+/** The last date (in `timeZone`) on which a series starting at `start`'s time of day still has an occurrence at or before UNTIL. */
+function lastDateUntil(until: string, start: DateTime | null, timeZone: string): string {
+  const date = untilToLocalDate(start === null ? until.slice(0, 8) : until, timeZone);
+  if (start === null || until.length === 8) return date;
+  const end = until.endsWith('Z') ? DateTime.fromFormat(until, "yyyyMMdd'T'HHmmss'Z'", { zone: 'utc' }).setZone(timeZone) : DateTime.fromFormat(until, "yyyyMMdd'T'HHmmss", { zone: timeZone });
+  const startOfDay = start.hour * 3600 + start.minute * 60 + start.second;
+  const endOfDay = end.hour * 3600 + end.minute * 60 + end.second;
+  return startOfDay <= endOfDay ? date : DateTime.fromISO(date, { zone: 'utc' }).minus({ days: 1 }).toISODate()!;
 }
 
 /** The local date (in `timeZone`) an UNTIL value ends on. */

@@ -1,8 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { Attendee, AttendeeResponse, EventBody, EventData, EventTiming, Reminder, Sensitivity, ShowAs } from '../../domain/appointment.js';
-import { dayNumber, expandDates } from '../../domain/recurrence/expand.js';
-import { graphToRRule, rruleToGraph, untilToLocalDate, type GraphRecurrence } from '../../domain/recurrence/graph-pattern.js';
-import { formatRRule, isRecurrenceParseError, parseRRule } from '../../domain/recurrence/rrule.js';
+import type { Attendee, AttendeeResponse, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../../domain/appointment.js';
+import { graphSeriesOf, graphToRRule, type GraphRecurrence } from '../../domain/recurrence/graph-pattern.js';
+import { formatRRule } from '../../domain/recurrence/rrule.js';
 import { ianaToWindows, windowsToIana } from '../../domain/windows-time-zones.js';
 import {
   asProviderCalendarId,
@@ -214,14 +213,28 @@ const SENSITIVITY_TO: Record<Sensitivity, GraphSensitivity> = { NORMAL: 'normal'
 
 export const showAsFromGraph = (v: GraphShowAs | null | undefined): ShowAs => (v ? SHOW_AS_FROM[v] : undefined) ?? 'BUSY';
 
-/** The canonical RRULE of a series master, or the reason it cannot be read. */
-function recurrenceFromGraph(ev: GraphEvent, timing: EventTiming): { rrule: string } | { error: string } | null {
+/**
+ * The canonical recurrence of a series master, or the reason it cannot be read. Cancelled
+ * occurrences (`cancelledOccurrences`, read by id with `$select`) become EXDATEs: the occurrence's
+ * date at the series' wall-clock start time in the recurrence zone, or the date for all-day series
+ * (docs/providers.md#graph-recurrence).
+ */
+function recurrenceFromGraph(ev: GraphEvent, timing: EventTiming): Recurrence | { error: string } | null {
   if (!ev.recurrence || ev.type === 'occurrence' || ev.type === 'exception') return null;
   try {
     const zone = zoneFromGraph(ev.recurrence.range.recurrenceTimeZone) ?? timing.timeZone ?? 'UTC';
     // graphToRRule computes UNTIL in `recurrenceTimeZone`, which Graph names the Windows way: hand it the IANA zone.
     const recurrence = { ...ev.recurrence, range: { ...ev.recurrence.range, recurrenceTimeZone: zone } };
-    return { rrule: formatRRule(graphToRRule(recurrence, { allDay: timing.allDay, timeZone: zone })) };
+    const rrule = formatRRule(graphToRRule(recurrence, { allDay: timing.allDay, timeZone: zone }));
+    const start = timing.allDay ? null : DateTime.fromISO(timing.start, { zone: 'utc' }).setZone(zone);
+    const exdates = (ev.cancelledOccurrences ?? []).map((oid) => {
+      const date = /\.(\d{4}-\d{2}-\d{2})$/.exec(oid)?.[1];
+      if (!date) throw new RangeError(`unreadable cancelled occurrence ${oid}`);
+      if (!start) return date;
+      const local = DateTime.fromISO(date, { zone }).set({ hour: start.hour, minute: start.minute, second: start.second, millisecond: 0 });
+      return new Date(local.toMillis()).toISOString();
+    });
+    return { rrule, exdates: [...new Set(exdates)].sort(), rdates: [] };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
@@ -243,7 +256,7 @@ export function toEventData(ev: GraphEvent): GraphEventReading {
     location: ev.location?.displayName?.trim() ? ev.location.displayName : null,
     attendees: (ev.attendees ?? []).map(attendeeFromGraph).filter((a): a is Attendee => a !== null),
     reminders: remindersFromGraph(ev),
-    recurrence: rec && 'rrule' in rec ? { rrule: rec.rrule, exdates: [], rdates: [] } : null,
+    recurrence: rec && 'rrule' in rec ? rec : null,
     showAs: showAsFromGraph(ev.showAs),
     sensitivity: (ev.sensitivity ? SENSITIVITY_FROM[ev.sensitivity] : undefined) ?? 'NORMAL',
   };
@@ -321,8 +334,6 @@ function graphZoneName(iana: string, opts: GraphWriteOptions): string {
 }
 
 interface Placed {
-  /** Local start date (series start) in the event zone. */
-  date: string;
   start: GraphEventWrite['start'];
   end: GraphEventWrite['end'];
 }
@@ -337,7 +348,6 @@ function placeTiming(timing: EventTiming, zone: string, shiftDays: number, opts:
     // All-day = midnight start and exclusive midnight end, both in the same zone
     // (docs/providers.md#graph-all-day-events).
     return {
-      date: start.toISODate()!,
       start: { dateTime: `${start.toISODate()}T00:00:00.0000000`, timeZone: name },
       end: { dateTime: `${end.toISODate()}T00:00:00.0000000`, timeZone: name },
     };
@@ -346,14 +356,14 @@ function placeTiming(timing: EventTiming, zone: string, shiftDays: number, opts:
   const end = DateTime.fromISO(timing.end, { zone: 'utc' }).setZone(zone).plus({ days: shiftDays });
   if (!start.isValid || !end.isValid) return { error: 'The start or end is not a valid instant.' };
   if (end < start) return { error: 'The event ends before it starts.' };
-  return { date: start.toISODate()!, start: { dateTime: formatLocal(start), timeZone: name }, end: { dateTime: formatLocal(end), timeZone: name } };
+  return { start: { dateTime: formatLocal(start), timeZone: name }, end: { dateTime: formatLocal(end), timeZone: name } };
 }
 
 /**
  * The Graph body for an event, or the reason Graph cannot hold it (a recurrence outside Graph's
- * patterns, RDATEs, an unknown zone). A series starting on a date its rule does not produce is moved
- * to the first real occurrence: Graph does not create an occurrence on a start outside the pattern
- * (docs/providers.md#graph-recurrence), and `range.startDate` must equal the start date. EXDATEs are
+ * patterns, RDATEs, a first occurrence on a date its rule does not produce, an unknown zone); a
+ * series whose such first occurrence is cancelled is moved to its first real occurrence
+ * (`graphSeriesOf`, docs/providers.md#graph-recurrence). EXDATEs are
  * not part of the body; the provider cancels those occurrences after writing the series.
  */
 export function toGraphEventWrite(data: EventData, opts: GraphWriteOptions = { zoneNames: 'iana' }): GraphWriteResult {
@@ -363,30 +373,10 @@ export function toGraphEventWrite(data: EventData, opts: GraphWriteOptions = { z
   let recurrence: GraphRecurrence | null = null;
   let shiftDays = 0;
   if (data.recurrence) {
-    if (data.recurrence.rdates.length > 0) return { ok: false, reason: 'Outlook cannot hold extra dates (RDATE) in a series.' };
-    let rule;
-    try {
-      rule = parseRRule(data.recurrence.rrule);
-    } catch (e) {
-      if (isRecurrenceParseError(e)) return { ok: false, reason: `The recurrence rule is not valid: ${e.message}` };
-      throw e;
-    }
-    const placed = placeTiming(data.timing, zone, 0, opts);
-    if ('error' in placed) return { ok: false, reason: placed.error };
-    const checked = rruleToGraph(rule, { startDate: placed.date, allDay: data.timing.allDay, timeZone: zone });
-    if (!checked.ok) return { ok: false, reason: checked.reason };
-    const untilDate = rule.until ? (data.timing.allDay ? untilToLocalDate(rule.until.slice(0, 8), zone) : untilToLocalDate(rule.until, zone)) : null;
-    let first: string | undefined;
-    try {
-      [first] = expandDates(rule, { start: placed.date, untilDate, limit: 1 });
-    } catch (e) {
-      return { ok: false, reason: e instanceof Error ? e.message : String(e) };
-    }
-    if (!first) return { ok: false, reason: 'The recurrence produces no occurrence.' };
-    shiftDays = dayNumber(first) - dayNumber(placed.date);
-    const mapped = rruleToGraph(rule, { startDate: first, allDay: data.timing.allDay, timeZone: zone });
-    if (!mapped.ok) return { ok: false, reason: mapped.reason };
-    recurrence = { pattern: mapped.recurrence.pattern, range: { ...mapped.recurrence.range, recurrenceTimeZone: graphZoneName(zone, opts) } };
+    const series = graphSeriesOf(data.recurrence, data.timing);
+    if (!series.ok) return { ok: false, reason: series.reason };
+    shiftDays = series.shiftDays;
+    recurrence = { pattern: series.recurrence.pattern, range: { ...series.recurrence.range, recurrenceTimeZone: graphZoneName(zone, opts) } };
   }
 
   const placed = placeTiming(data.timing, zone, shiftDays, opts);

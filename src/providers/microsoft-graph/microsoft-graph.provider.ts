@@ -50,6 +50,17 @@ const MAX_SUBSCRIPTION_MS = (4230 - 1) * 60_000;
 
 /** `$expand` that brings the hub's tag property along (docs/providers.md#graph-hub-tag). */
 const EXPAND_TAG = `singleValueExtendedProperties($filter=id eq '${HUB_TAG_PROPERTY_ID}')`;
+/**
+ * Reads by id select what the mapper reads plus a master's `cancelledOccurrences`, which Graph
+ * returns only on a `$select` GET by id (docs/providers.md#graph-recurrence): the series' EXDATEs.
+ */
+const SELECT_BY_ID = [
+  'id', 'type', 'subject', 'body', 'start', 'end', 'isAllDay', 'originalStartTimeZone', 'location', 'attendees', 'isReminderOn',
+  'reminderMinutesBeforeStart', 'recurrence', 'showAs', 'sensitivity', 'isDraft', 'isCancelled', 'iCalUId', 'changeKey',
+  'seriesMasterId', 'originalStart', 'transactionId', 'lastModifiedDateTime', 'cancelledOccurrences',
+].join(',');
+/** The query of a read by id: the selected fields and the hub's tag. */
+const BY_ID_QUERY = `$select=${enc(SELECT_BY_ID)}&$expand=${enc(EXPAND_TAG)}`;
 /** Every event carrying the tag property: "have the property" is an `eq` on its id (singlevaluelegacyextendedproperty-get). */
 const FILTER_TAGGED = `singleValueExtendedProperties/Any(ep: ep/id eq '${HUB_TAG_PROPERTY_ID}')`;
 
@@ -109,7 +120,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
 
   private async fetchEvent(calendarId: ProviderCalendarId, eventId: string, action: string): Promise<GraphEvent | null> {
     try {
-      const answer = await this.transport.send<GraphEvent>({ method: 'GET', path: `${this.eventPath(calendarId, eventId)}?$expand=${enc(EXPAND_TAG)}`, action, idempotent: true });
+      const answer = await this.transport.send<GraphEvent>({ method: 'GET', path: `${this.eventPath(calendarId, eventId)}?${BY_ID_QUERY}`, action, idempotent: true });
       return answer.body;
     } catch (e) {
       if (isProviderError(e) && e.code === 'NOT_FOUND') return null;
@@ -419,7 +430,7 @@ export class MicrosoftGraphProvider implements CalendarProvider {
   private async lookUp(calendarId: ProviderCalendarId, ids: string[], action: string): Promise<Map<string, BatchAnswer>> {
     const unique = [...new Set(ids)];
     const answers = await this.transport.batch(
-      unique.map((id, n) => ({ id: String(n), method: 'GET' as const, url: `${this.eventPath(calendarId, id)}?$expand=${enc(EXPAND_TAG)}` })),
+      unique.map((id, n) => ({ id: String(n), method: 'GET' as const, url: `${this.eventPath(calendarId, id)}?${BY_ID_QUERY}` })),
       action,
     );
     const out = new Map<string, BatchAnswer>();

@@ -69,6 +69,8 @@ export interface GraphEvent {
   type?: GraphEventType | null;
   seriesMasterId?: string | null;
   recurrence?: GraphRecurrence | null;
+  /** A master's cancelled occurrences, `OID.{seriesMasterId}.{yyyy-MM-dd}` (date in the recurrence zone); only on a `$select` GET by id. */
+  cancelledOccurrences?: string[] | null;
   singleValueExtendedProperties?: GraphExtendedProperty[] | null;
 }
 

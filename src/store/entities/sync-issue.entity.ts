@@ -1,6 +1,6 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
 import { newId, type HubId } from '../../domain/ids.js';
-import type { IssueSeverity } from '../../domain/model.js';
+import type { AppointmentOrigin, IssueSeverity } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 
 /**
@@ -28,6 +28,14 @@ export class SyncIssue extends BaseEntity<'syncIssue'> {
 
   @Property({ type: 'string', nullable: true })
   mappingId: HubId<'syncMapping'> | null = null;
+
+  /** The calendar event the notice is about, when it came from a calendar (it may never have become an appointment). */
+  @Property({ type: 'string', nullable: true })
+  externalEventId: string | null = null;
+
+  /** Where the item came from: HOST, or the provider of the link (null for notices about a link, not an item). */
+  @Property({ type: 'string', nullable: true })
+  side: AppointmentOrigin | null = null;
 
   @Property({ type: 'string' })
   code: string;

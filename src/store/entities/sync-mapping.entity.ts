@@ -3,6 +3,7 @@ import { newId, type HubId } from '../../domain/ids.js';
 import type { MappingState } from '../../domain/model.js';
 import { BaseEntity } from './base.entity.js';
 import type { StoredError } from '../../domain/stored-error.js';
+import type { ProviderSeriesState } from '../../domain/sync/series.js';
 
 /**
  * One linked pair: an appointment ↔ an event in one calendar, with the version of each side seen
@@ -64,6 +65,14 @@ export class SyncMapping extends BaseEntity<'syncMapping'> {
   providerUpdatedAt: Date | null = null;
 
   /**
+   * For a series: the calendar's own recurrence, first occurrence, cancelled instances kept outside
+   * the rule (Google) and the occurrences the host was not given, at the last sync
+   * (docs/sync.md#series). Null for single events and occurrences.
+   */
+  @Property({ type: 'json', nullable: true })
+  providerSeries: ProviderSeriesState | null = null;
+
+  /**
    * Moves on when the hub has to write a fresh event for this pair (the previous one was deleted at
    * the provider and the host won); part of the hub tag, so the new event gets a new idempotency key.
    */
@@ -113,6 +122,7 @@ export class SyncMapping extends BaseEntity<'syncMapping'> {
     this.providerVersion = null;
     this.providerHash = null;
     this.providerUpdatedAt = null;
+    this.providerSeries = null;
     this.lastError = null;
     this.attempts = 0;
     this.nextAttemptAt = null;

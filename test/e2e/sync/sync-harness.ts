@@ -1,5 +1,7 @@
 import type { Emulators } from '@calendar-sync-hub/emulators';
 import type { ProviderKind } from '../../../src/domain/model.js';
+import { rruleToGraph } from '../../../src/domain/recurrence/graph-pattern.js';
+import { parseRRule } from '../../../src/domain/recurrence/rrule.js';
 import { createCaFetch } from '../../../src/providers/microsoft-graph/graph-fetch.js';
 import type { HubProcess, ProviderSide } from '../../helpers/hub-process.js';
 import { waitFor, type GqlResult } from '../../helpers/hub-harness.js';
@@ -14,7 +16,7 @@ import { createTenantWithUser, linkOk, sandboxAccountId, type LinkDriver, type T
 const DAY = 86_400_000;
 
 export const APPOINTMENT_FIELDS = `id hostAppointmentId subject location deleted origin version syncState start end allDay startDate endDate timeZone
-  attendees { email response hostUserId } recurrence { rrule exdates }
+  attendees { email response hostUserId } recurrence { rrule exdates } seriesMasterId originalStart
   mappings { id state externalEventId lastError { code message } closedAt }`;
 
 export const RUN_FIELDS = `id trigger outcome providerRequests error { code message }
@@ -39,8 +41,12 @@ export interface AppointmentView {
   syncState: string;
   start: string | null;
   end: string | null;
+  timeZone: string | null;
   allDay: boolean;
   attendees: { email: string; response: string; hostUserId: string | null }[];
+  recurrence: { rrule: string; exdates: string[] } | null;
+  seriesMasterId: string | null;
+  originalStart: string | null;
   mappings: Mapping[];
 }
 
@@ -62,6 +68,14 @@ export interface ProviderEvent {
   tagged: boolean;
 }
 
+/** One occurrence of a series as the calendar shows it (instants in UTC). */
+export interface ProviderInstance {
+  id: string;
+  subject: string | null;
+  start: string;
+  originalStart: string;
+}
+
 /** The user at the provider: reads and edits through the emulator, counts what the hub did. */
 export interface ProviderHand {
   kind: ProviderKind;
@@ -71,7 +85,17 @@ export interface ProviderHand {
   rename(eventId: string, subject: string): void;
   move(eventId: string, start: Date, minutes?: number): void;
   remove(eventId: string): void;
-  /** Write requests (creates, updates, deletes, batches) the hub sent for this account so far. */
+  /** A series the user makes, from an RFC 5545 RRULE (UTC times; Outlook gets the equivalent pattern). */
+  createSeries(subject: string, start: Date, rrule: string, minutes?: number): string;
+  /** The user changes a series' rule (`null`: it becomes a single event); Google takes extra recurrence lines (RDATE …). */
+  setRecurrence(eventId: string, rrule: string | null, extraLines?: string[]): void;
+  /** The series' occurrences in [from, to), moved ones where they are now, cancelled ones left out. */
+  instances(seriesId: string, from: Date, to: Date): ProviderInstance[];
+  /** The user moves one occurrence (it becomes an exception); returns the occurrence's event id. */
+  moveOccurrence(seriesId: string, originalStart: Date, to: Date, minutes?: number): string;
+  /** The user deletes one occurrence of a series. */
+  cancelOccurrence(seriesId: string, originalStart: Date): void;
+  /** Writes (creates, updates, deletes — also as parts of batches) the hub sent for this account so far. */
   writes(): number;
   /** All requests the hub sent for this account so far. */
   requests(): number;
@@ -88,10 +112,29 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
       const account = control.getAccount(email);
       const names = [account.id.toLowerCase(), email.toLowerCase()];
       const sum = (route: string) => names.reduce((n, a) => n + counters.total({ provider: 'microsoft', route, account: a }).requests, 0);
+      const parts = (route: string) => names.reduce((n, a) => n + counters.total({ provider: 'microsoft', route, account: a }).batchedRequests, 0);
       const slot = (start: Date, minutes: number) => ({
         start: { dateTime: iso(start).slice(0, 19), timeZone: 'UTC' },
         end: { dateTime: iso(new Date(start.getTime() + minutes * 60_000)).slice(0, 19), timeZone: 'UTC' },
       });
+      const utc = (value: unknown) => new Date(`${String(value).slice(0, 19)}Z`).toISOString();
+      const pattern = (rrule: string, start: Date) => {
+        const mapped = rruleToGraph(parseRRule(rrule), { startDate: iso(start).slice(0, 10), allDay: false, timeZone: 'UTC' });
+        if (!mapped.ok) throw new Error(`Outlook cannot hold ${rrule}: ${mapped.reason}`);
+        return mapped.recurrence;
+      };
+      const instances = (seriesId: string, from: Date, to: Date): ProviderInstance[] =>
+        control
+          .listInstances(email, providerCalendarId, iso(from), iso(to))
+          .filter((i) => i.seriesMasterId === seriesId)
+          .map((i) => ({ id: String(i.id), subject: (i.subject as string | null) ?? null, start: utc((i.start as { dateTime: string }).dateTime), originalStart: utc(i.originalStart) }))
+          .sort((a, b) => a.start.localeCompare(b.start));
+      const occurrence = (seriesId: string, originalStart: Date) => {
+        const around = instances(seriesId, new Date(originalStart.getTime() - 30 * DAY), new Date(originalStart.getTime() + 30 * DAY));
+        const found = around.find((i) => i.originalStart === iso(originalStart));
+        if (!found) throw new Error(`no occurrence of ${seriesId} at ${iso(originalStart)}`);
+        return found.id;
+      };
       return {
         kind,
         events: () =>
@@ -105,7 +148,21 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         rename: (eventId, subject) => void control.updateEvent(email, eventId, { subject }),
         move: (eventId, start, minutes = 60) => void control.updateEvent(email, eventId, slot(start, minutes)),
         remove: (eventId) => control.deleteEvent(email, eventId),
-        writes: () => ['graph.events.create', 'graph.events.update', 'graph.events.delete', 'graph.events.cancel', 'graph.batch'].reduce((n, r) => n + sum(r), 0),
+        createSeries: (subject, start, rrule, minutes = 60) => String(control.createEvent(email, providerCalendarId, { subject, ...slot(start, minutes), recurrence: pattern(rrule, start) }).id),
+        setRecurrence: (eventId, rrule, extraLines = []) => {
+          if (extraLines.length > 0) throw new Error('Outlook holds no extra recurrence lines');
+          const master = control.listEvents(email, providerCalendarId).find((e) => e.id === eventId);
+          if (!master) throw new Error(`no event ${eventId}`);
+          control.updateEvent(email, eventId, { recurrence: rrule ? pattern(rrule, new Date(utc((master.start as { dateTime: string }).dateTime))) : null });
+        },
+        instances,
+        moveOccurrence: (seriesId, originalStart, to, minutes = 60) => {
+          const id = occurrence(seriesId, originalStart);
+          control.updateEvent(email, id, slot(to, minutes));
+          return id;
+        },
+        cancelOccurrence: (seriesId, originalStart) => control.deleteEvent(email, occurrence(seriesId, originalStart)),
+        writes: () => ['graph.events.create', 'graph.events.update', 'graph.events.delete', 'graph.events.cancel'].reduce((n, r) => n + sum(r) + parts(r), 0),
         requests: () => sum('graph.*'),
         invalidateCursor: () => control.invalidateDeltaTokens(email),
       };
@@ -115,7 +172,13 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
       const accountId = control.listAccounts().find((a) => a.email.toLowerCase() === email.toLowerCase())!.id;
       const names = [accountId.toLowerCase(), email.toLowerCase()];
       const sum = (route: string) => names.reduce((n, a) => n + counters.total({ provider: 'google', route, account: a }).requests, 0);
+      const parts = (route: string) => names.reduce((n, a) => n + counters.total({ provider: 'google', route, account: a }).batchedRequests, 0);
       const slot = (start: Date, minutes: number) => ({ start: { dateTime: iso(start) }, end: { dateTime: iso(new Date(start.getTime() + minutes * 60_000)) } });
+      const utcSlot = (start: Date, minutes: number) => ({
+        start: { dateTime: iso(start), timeZone: 'UTC' },
+        end: { dateTime: iso(new Date(start.getTime() + minutes * 60_000)), timeZone: 'UTC' },
+      });
+      const instanceId = (seriesId: string, originalStart: Date) => `${seriesId}_${iso(originalStart).replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`;
       return {
         kind,
         events: () =>
@@ -131,7 +194,26 @@ export function providerHand(emulators: Pick<Emulators, 'microsoft' | 'google' |
         rename: (eventId, subject) => void control.updateEvent(accountId, providerCalendarId, eventId, { summary: subject }),
         move: (eventId, start, minutes = 60) => void control.updateEvent(accountId, providerCalendarId, eventId, slot(start, minutes)),
         remove: (eventId) => control.deleteEvent(accountId, providerCalendarId, eventId),
-        writes: () => ['google.events.insert', 'google.events.update', 'google.events.patch', 'google.events.delete', 'google.batch'].reduce((n, r) => n + sum(r), 0),
+        createSeries: (subject, start, rrule, minutes = 60) =>
+          String(control.createEvent(accountId, providerCalendarId, { summary: subject, ...utcSlot(start, minutes), recurrence: [`RRULE:${rrule}`] }).id),
+        setRecurrence: (eventId, rrule, extraLines = []) => void control.updateEvent(accountId, providerCalendarId, eventId, { recurrence: rrule ? [`RRULE:${rrule}`, ...extraLines] : [] }),
+        instances: (seriesId, from, to) =>
+          ((control.listEvents(accountId, providerCalendarId, { singleEvents: 'true', timeMin: iso(from), timeMax: iso(to), maxResults: '2500' }).items ?? []) as Record<string, unknown>[])
+            .filter((i) => i.recurringEventId === seriesId && i.status !== 'cancelled')
+            .map((i) => ({
+              id: String(i.id),
+              subject: (i.summary as string | undefined) ?? null,
+              start: new Date(String((i.start as { dateTime: string }).dateTime)).toISOString(),
+              originalStart: new Date(String((i.originalStartTime as { dateTime: string }).dateTime)).toISOString(),
+            }))
+            .sort((a, b) => a.start.localeCompare(b.start)),
+        moveOccurrence: (seriesId, originalStart, to, minutes = 60) => {
+          const id = instanceId(seriesId, originalStart);
+          control.updateEvent(accountId, providerCalendarId, id, utcSlot(to, minutes));
+          return id;
+        },
+        cancelOccurrence: (seriesId, originalStart) => control.deleteEvent(accountId, providerCalendarId, instanceId(seriesId, originalStart)),
+        writes: () => ['google.events.insert', 'google.events.update', 'google.events.patch', 'google.events.delete'].reduce((n, r) => n + sum(r) + parts(r), 0),
         requests: () => sum('google.*'),
         invalidateCursor: () => void control.invalidateSyncTokens({ accountId }),
       };

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandDates, startMatchesRule } from '../../../src/domain/recurrence/expand.js';
 import { graphToRRule, rruleToGraph } from '../../../src/domain/recurrence/graph-pattern.js';
-import { checkRecurrenceForHost } from '../../../src/domain/recurrence/host-support.js';
 import { formatRRule, parseRRule, RecurrenceParseError } from '../../../src/domain/recurrence/rrule.js';
-import { DEFAULT_TENANT_SETTINGS } from '../../../src/domain/tenant-settings.js';
 
 const expand = (rule: string, start: string, opts: { limit?: number; untilDate?: string; horizon?: string } = {}) =>
   expandDates(parseRRule(rule), { start, limit: 60, ...opts });
@@ -162,39 +160,5 @@ describe('Graph patternedRecurrence ↔ RRULE', () => {
     const r = rruleToGraph(parseRRule(rule), { startDate: '2026-03-02', allDay: false, timeZone: 'UTC' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain(reason);
-  });
-});
-
-describe('host recurrence support', () => {
-  const profile = DEFAULT_TENANT_SETTINGS.hostProfile;
-
-  it('blocks a rule whose dates change with the host week start, with the split tip', () => {
-    const v = checkRecurrenceForHost({ rule: parseRRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=MO'), startDate: '1997-08-05', hasExceptions: false, profile: { ...profile, weekStart: 'SU' } });
-    expect(v.blocked).toBe(true);
-    expect(v.notices[0]).toMatchObject({ code: 'HOST_WEEK_START_MISMATCH', severity: 'BLOCKING' });
-    expect(v.notices[0]?.tip).toContain('two weekly series');
-  });
-
-  it('lets a multi-day rule through when the week start does not change its dates', () => {
-    const v = checkRecurrenceForHost({ rule: parseRRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;WKST=MO'), startDate: '2026-03-03', hasExceptions: false, profile: { ...profile, weekStart: 'SU' } });
-    expect(v.blocked).toBe(false);
-  });
-
-  it('saves a plain daily rule as weekly on all days when the host has no daily recurrence', () => {
-    const v = checkRecurrenceForHost({ rule: parseRRule('FREQ=DAILY;COUNT=5'), startDate: '2026-03-02', hasExceptions: false, profile: { ...profile, supportsDaily: false } });
-    expect(v.blocked).toBe(false);
-    expect(formatRRule(v.rule)).toBe('FREQ=WEEKLY;COUNT=5;BYDAY=MO,TU,WE,TH,FR,SA,SU');
-    expect(v.notices[0]).toMatchObject({ code: 'HOST_NO_DAILY_RECURRENCE', severity: 'WARNING' });
-  });
-
-  it('blocks an every-other-day rule when the host has no daily recurrence', () => {
-    const v = checkRecurrenceForHost({ rule: parseRRule('FREQ=DAILY;INTERVAL=2'), startDate: '2026-03-02', hasExceptions: false, profile: { ...profile, supportsDaily: false } });
-    expect(v).toMatchObject({ blocked: true, notices: [{ code: 'HOST_NO_DAILY_RECURRENCE', severity: 'BLOCKING' }] });
-  });
-
-  it('caps an endless series where the host needs an end, and warns about exceptions', () => {
-    const v = checkRecurrenceForHost({ rule: parseRRule('FREQ=WEEKLY;BYDAY=MO'), startDate: '2026-03-02', hasExceptions: true, profile: { ...profile, supportsEndless: false, endlessHorizonYears: 5, supportsExceptions: false } });
-    expect(v.rule.until).toBe('20310302');
-    expect(v.notices.map((n) => n.code)).toEqual(['HOST_NO_EXCEPTIONS', 'ENDLESS_SERIES_CAPPED']);
   });
 });

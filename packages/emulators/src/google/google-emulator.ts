@@ -57,7 +57,9 @@ export async function startGoogleEmulator(opts: EmulatorStartOptions): Promise<G
   const push = new GooglePushService(ctx, events);
   const control = new GoogleEmulatorControl(ctx, opts.core, oauth, calendarList, events, push);
 
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true });
+  // Event ids are up to 1024 characters, and an instance id adds `_<original start>` to its
+  // series' id (events.insert `id`, docs/providers.md#google-event-ids): path parameters must fit.
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true, routerOptions: { maxParamLength: 1100 } });
   installParsers(app);
   installErrorHandling(app);
 

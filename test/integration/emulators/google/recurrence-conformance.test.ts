@@ -44,6 +44,14 @@ describe('Google Calendar: recurring events', () => {
     expect(instances.every((e) => e.recurrence === undefined)).toBe(true);
   });
 
+  // events.insert `id`: base32hex, 5–1024 characters; an instance id adds `_<original start>`.
+  it('addresses the instances of a series with a 1024-character id', async () => {
+    const id = 'a'.repeat(1024);
+    await cal.events.insert({ calendarId: 'primary', requestBody: { id, summary: 'Long id', start: berlin('2031-03-17', '09:00'), end: berlin('2031-03-17', '10:00'), recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'] } });
+    const { data } = await cal.events.get({ calendarId: 'primary', eventId: `${id}_20310324T080000Z` });
+    expect(data).toMatchObject({ recurringEventId: id, originalStartTime: { dateTime: '2031-03-24T09:00:00+01:00' } });
+  });
+
   it('requires a time zone on recurring timed events and refuses bad rules', async () => {
     expect(
       await apiError(cal.events.insert({ calendarId: 'primary', requestBody: { start: { dateTime: '2031-03-17T09:00:00+01:00' }, end: { dateTime: '2031-03-17T10:00:00+01:00' }, recurrence: ['RRULE:FREQ=DAILY'] } })),

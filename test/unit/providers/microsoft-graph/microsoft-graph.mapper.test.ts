@@ -269,17 +269,22 @@ describe('hub event → Graph body', () => {
     expect(event.recurrence).toMatchObject({ pattern: { type: 'daily', interval: 1 }, range: { type: 'endDate', startDate: '2026-07-14', endDate: '2026-07-20' } });
   });
 
-  it('moves a series that starts off its pattern to the first real occurrence', () => {
-    // Wednesday 15 July 09:30 Zurich, rule on Mondays: Graph would not create the 15 July occurrence.
+  it('refuses a series that starts off its pattern, naming the first occurrence Outlook would drop', () => {
+    // Wednesday 15 July 09:30 Zurich, rule on Mondays: the host counts 15 July as the first occurrence; Graph would not create it.
+    const timing = { allDay: false as const, start: '2026-07-15T07:30:00.000Z', end: '2026-07-15T08:30:00.000Z', timeZone: 'Europe/Zurich' };
+    expect(refusal(base({ timing, recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', exdates: [], rdates: [] } }))).toMatch(/first occurrence .* \(2026-07-15, a Wednesday\)/);
+  });
+
+  it('moves a series whose off-pattern first occurrence is cancelled to the first real occurrence, counting one fewer', () => {
     const event = write(
       base({
         timing: { allDay: false, start: '2026-07-15T07:30:00.000Z', end: '2026-07-15T08:30:00.000Z', timeZone: 'Europe/Zurich' },
-        recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', exdates: [], rdates: [] },
+        recurrence: { rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', exdates: ['2026-07-15T07:30:00.000Z'], rdates: [] },
       }),
     );
     expect(event.start).toEqual({ dateTime: '2026-07-20T09:30:00.0000000', timeZone: 'Europe/Zurich' });
     expect(event.end.dateTime).toBe('2026-07-20T10:30:00.0000000');
-    expect(event.recurrence?.range.startDate).toBe('2026-07-20');
+    expect(event.recurrence?.range).toMatchObject({ type: 'numbered', startDate: '2026-07-20', numberOfOccurrences: 2 });
   });
 
   it.each([
