@@ -23,7 +23,7 @@ const into = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join('|')})(/|$)`, mes
 const ENTRY_FILES = { regex: '^(\\.\\./)+(hub|main|cli)\\.js$', message: `Only entry points import the composition root and the entry files (${ARCHITECTURE}).` };
 
 const ABOVE_SERVICES = ['api', 'http', 'sandbox'];
-const SERVICES = ['linking', 'sync', 'tenancy', 'push', 'webhooks'];
+const SERVICES = ['linking', 'sync', 'tenancy', 'push', 'webhooks', 'ics', 'availability'];
 const INFRASTRUCTURE = ['providers', 'store', 'events', 'jobs', 'security'];
 
 /** What a layer must not import, by the folders above (or beside) it. */
@@ -37,11 +37,16 @@ const upward = {
     ENTRY_FILES,
   ],
   connections: [into([...ABOVE_SERVICES, ...SERVICES], 'src/connections/ (link health) sits below linking, sync and tenancy: they call it, never the other way'), ENTRY_FILES],
-  tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
-  sync: [into([...ABOVE_SERVICES, 'linking', 'push', 'webhooks'], 'src/sync/ must not import linking, push or webhooks (they call sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  tenancy: [into([...ABOVE_SERVICES, 'linking', 'sync', 'push', 'webhooks', 'ics', 'availability'], 'src/tenancy/ does not depend on linking or sync, and services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  sync: [into([...ABOVE_SERVICES, 'linking', 'push', 'webhooks', 'ics', 'availability'], 'src/sync/ must not import linking, push, webhooks, ics or availability (they call sync), nor the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
   push: [into([...ABOVE_SERVICES, 'linking', 'webhooks'], 'src/push/ (push notifications in) builds on sync and connections, never on linking, webhooks, the API or HTTP'), ENTRY_FILES],
   webhooks: [into([...ABOVE_SERVICES, 'linking', 'push'], 'src/webhooks/ (webhooks out) builds on sync, tenancy and events, never on linking, push, the API or HTTP'), ENTRY_FILES],
   linking: [into(ABOVE_SERVICES, 'Services never import the API or HTTP; publish through the EventPublisher of src/events/'), ENTRY_FILES],
+  // Features built on sync and tenancy (ICS feeds, availability); sync and tenancy never import them.
+  feature: (self) => [
+    into([...ABOVE_SERVICES, 'linking', 'push', 'webhooks', ...['ics', 'availability'].filter((f) => f !== self)], `src/${self}/ builds on sync and tenancy only; it imports neither linking, the other features, the API nor HTTP`),
+    ENTRY_FILES,
+  ],
   api: [into(['http', 'sandbox'], 'src/api/ (resolvers) must not import the HTTP server or the sandbox'), ENTRY_FILES],
   http: [into(['sandbox'], 'src/http/ gets the sandbox through src/hub.ts'), ENTRY_FILES],
 };
@@ -65,7 +70,7 @@ const PACKAGE_RULES = [
   },
   {
     regex: '^@mikro-orm/core$',
-    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'push', 'webhooks', 'api', 'http', 'entry'],
+    allowedIn: ['store', 'connections', 'tenancy', 'sync', 'linking', 'push', 'webhooks', 'ics', 'availability', 'api', 'http', 'entry'],
     message: 'Providers, events, jobs and security do not touch the store: ports and payloads speak domain types',
   },
   {
@@ -144,6 +149,8 @@ const architecture = [
   zone('linking', ['src/linking/**/*.ts'], [...upward.linking, ...packageBans('linking')]),
   zone('push', ['src/push/**/*.ts'], [...upward.push, ...packageBans('push')]),
   zone('webhooks', ['src/webhooks/**/*.ts'], [...upward.webhooks, ...packageBans('webhooks')]),
+  zone('ics', ['src/ics/**/*.ts'], [...upward.feature('ics'), ...packageBans('ics')]),
+  zone('availability', ['src/availability/**/*.ts'], [...upward.feature('availability'), ...packageBans('availability')]),
   zone('api', ['src/api/**/*.ts'], [...upward.api, ...packageBans('api')]),
   zone('http', ['src/http/**/*.ts'], [...upward.http, ...packageBans('http')]),
   zone('entry', ['src/hub.ts', 'src/main.ts', 'src/cli.ts', 'src/sandbox/**/*.ts'], packageBans('entry')),
@@ -173,6 +180,11 @@ export default tseslint.config(
     // Entry points and scripts talk to the terminal directly.
     files: ['scripts/**', 'bench/**', '.ci/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The admin console runs in the browser (a plain ES module, served as written).
+    files: ['console/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 
   // ── Boundary: the emulators package ─────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -98,6 +99,22 @@ const envSchema = z.object({
   SANDBOX_MICROSOFT_PORT: int(0, 0, 65535),
   SANDBOX_GOOGLE_PORT: int(0, 0, 65535),
   CONNECTION_REFRESH_INTERVAL_MS: int(3_600_000, 1_000, 604_800_000),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx): TrustProxy => {
+      const value = v?.trim() ?? '';
+      if (value === '' || value === 'false') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value) && Number(value) <= 100) return Number(value);
+      const entries = value.split(',').map((e) => e.trim());
+      const bad = entries.find((e) => !isAddressOrCidr(e));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected false, true, a hop count, or addresses/CIDRs separated by commas ("${bad}" is none of these)` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   SYNC_POLL_INTERVAL_MS: int(0, 0, 86_400_000),
   SYNC_LEASE_MS: int(120_000, 1_000, 3_600_000),
   SYNC_RUN_RETENTION_DAYS: int(30, 1, 3_650),
@@ -107,6 +124,21 @@ const envSchema = z.object({
     .default('auto'),
   PUSH_CHECK_INTERVAL_MS: int(3_600_000, 1_000, 86_400_000),
 });
+
+/** An IPv4/IPv6 address, optionally with a CIDR prefix length. */
+export function isAddressOrCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies in front of the hub are believed about the client's address (`X-Forwarded-For`):
+ * none (`false`), all (`true`), the nearest N hops, or the listed addresses/CIDRs.
+ */
+export type TrustProxy = boolean | number | string[];
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string; url: string }
@@ -162,6 +194,8 @@ export interface HubConfig {
   sandbox: { mode: 'auto' | 'on' | 'off'; microsoftPort: number; googlePort: number };
   /** Calendar linking: how often each ACTIVE link's calendar list (and with it its grant) is refreshed. */
   linking: { refreshIntervalMs: number };
+  /** `TRUST_PROXY`: whose `X-Forwarded-For` names the client (IP allow-lists, logs). */
+  trustProxy: TrustProxy;
   sync: {
     /** When set, every link polls at this interval instead of its tenant's cadence (tests, demos, benchmarks). */
     pollIntervalMs: number | null;
@@ -298,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       googlePort: e.SANDBOX_GOOGLE_PORT,
     },
     linking: { refreshIntervalMs: e.CONNECTION_REFRESH_INTERVAL_MS },
+    trustProxy: e.TRUST_PROXY,
     sync: { pollIntervalMs: e.SYNC_POLL_INTERVAL_MS === 0 ? null : e.SYNC_POLL_INTERVAL_MS, leaseMs: e.SYNC_LEASE_MS, runRetentionDays: e.SYNC_RUN_RETENTION_DAYS },
     push: { mode: e.PUSH_NOTIFICATIONS, publicUrlSet: e.PUBLIC_URL !== undefined, checkIntervalMs: e.PUSH_CHECK_INTERVAL_MS },
   };

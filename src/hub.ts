@@ -13,6 +13,11 @@ import type { HubConfig } from './config.js';
 import { createHttpServer, type HttpServer, type RouteRegistrar } from './http/http-server.js';
 import { oauthRoutes } from './http/oauth.routes.js';
 import { pushRoutes } from './http/push.routes.js';
+import { icsRoutes } from './http/ics.routes.js';
+import { consoleRoutes } from './http/console.routes.js';
+import { IcsFeedService } from './ics/ics-feed.service.js';
+import { AvailabilityService } from './availability/availability.service.js';
+import { BusyCache } from './availability/busy-cache.service.js';
 import { JobRegistry } from './jobs/define-job.js';
 import { createJobScheduler, type JobScheduler } from './jobs/job-scheduler.js';
 import type { Clock } from './linking/link-flow.service.js';
@@ -158,7 +163,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     cleanups.push(() => closeProviderRegistry(providers, logger));
     const publicUrl = new PublicUrl(config.publicUrl);
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: scheduler.agenda, ...overrides.connections });
-    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, config: config.sync });
+    const busyCache = new BusyCache({ orm, logger: logger.child({ component: 'availability' }) });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: scheduler.agenda, connections, config: config.sync, observer: busyCache });
     const linking = createLinkingServices({
       orm,
       logger,
@@ -194,6 +200,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
     });
     const jobs = new JobRegistry().add(...linking.jobDefinitions, ...sync.jobDefinitions, ...push.jobDefinitions, ...webhooks.jobDefinitions);
 
+    const icsFeeds = new IcsFeedService({ orm, logger: logger.child({ component: 'ics' }), publicUrl: () => publicUrl.get() });
     const services: ApiServices = {
       ...createTenancyServices({ orm, pubsub, logger }),
       linkFlow: linking.linkFlow,
@@ -204,6 +211,8 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
       appointments: sync.appointments,
       sync: sync.sync,
       webhooks: webhooks.endpoints,
+      icsFeeds,
+      availability: new AvailabilityService({ orm, logger: logger.child({ component: 'availability' }) }),
     };
 
     const bootstrap = await bootstrapEmbeddedStore({ orm, config, tokenKeyFileExisted });
@@ -223,7 +232,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
         { name: 'subscriptions', check: () => pubsub.ping() },
       ],
       // Feature routes (OAuth callbacks, webhooks, feeds) are appended here as they arrive.
-      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), pushRoutes({ notifications: push.notifications, logger }), ...(overrides.routes ?? [])],
+      routes: [oauthRoutes({ linkFlow: linking.linkFlow }), pushRoutes({ notifications: push.notifications, logger }), icsRoutes({ icsFeeds }), consoleRoutes(), ...(overrides.routes ?? [])],
     });
     cleanups.push(() => http.close(0));
 

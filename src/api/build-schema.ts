@@ -13,6 +13,8 @@ import { SyncMappingResolver } from './sync/sync-mapping.resolver.js';
 import { SyncRunResolver } from './sync/sync-run.resolver.js';
 import { ApiKeyResolver } from './tenancy/api-key.resolver.js';
 import { HostUserResolver } from './tenancy/host-user.resolver.js';
+import { IcsFeedResolver } from './ics/ics-feed.resolver.js';
+import { AvailabilityResolver } from './availability/availability.resolver.js';
 import { TenantResolver } from './tenancy/tenant.resolver.js';
 import { WebhookResolver } from './webhooks/webhook.resolver.js';
 
@@ -31,6 +33,8 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   ConflictResolver,
   SyncIssueResolver,
   WebhookResolver,
+  IcsFeedResolver,
+  AvailabilityResolver,
 ];
 
 /**

@@ -23,6 +23,9 @@ export const ID_PREFIXES = {
   pushSubscription: 'psh',
   webhookEndpoint: 'whe',
   webhookDelivery: 'whd',
+  icsFeed: 'icf',
+  busyCalendar: 'bcl',
+  busyEvent: 'bev',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

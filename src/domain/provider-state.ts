@@ -7,7 +7,8 @@
 /** Where the next incremental read of a calendar resumes (`Calendar.cursor`). */
 export type ProviderCursor =
   | { kind: 'graph-delta'; deltaLink: string; windowStart: string; windowEnd: string }
-  | { kind: 'google-sync'; syncToken: string };
+  /** `allEventTypes`: the token was issued to a read of every event type (see `ReadChangesRequest`). */
+  | { kind: 'google-sync'; syncToken: string; allEventTypes?: boolean };
 
 /** A push channel of a calendar (`Calendar.push`): a Graph subscription or a Google watch channel. */
 export interface PushChannel {

@@ -58,6 +58,12 @@ export interface SyncWindow {
   futureDays: number;
 }
 
+/** What a user's subscribe-only ICS feed holds, around today. */
+export interface IcsWindow {
+  pastDays: number;
+  futureDays: number;
+}
+
 export interface TenantSettings {
   polling: PollingSettings;
   conflictPolicy: ConflictPolicy;
@@ -76,6 +82,13 @@ export interface TenantSettings {
   syncWindow: SyncWindow;
   /** Whether new links sync both ways (a link can override it). */
   twoWayByDefault: boolean;
+  /** The span of a user's ICS feed (default 60 days back, 60 ahead). */
+  icsWindow: IcsWindow;
+  /**
+   * Addresses and CIDR ranges the tenant's API keys are accepted from (IPv4 and IPv6, e.g.
+   * `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`); empty accepts every address.
+   */
+  ipAllowList: string[];
   /**
    * Origins (`https://crm.example.com`: scheme, host, port) that `linkCalendar`'s `returnTo` may
    * point to; the browser is sent there after the sign-in, so any other is refused. Empty: none.
@@ -102,6 +115,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   writeAttendees: false,
   syncWindow: { pastDays: 30, futureDays: 365 },
   twoWayByDefault: true,
+  icsWindow: { pastDays: 60, futureDays: 60 },
+  ipAllowList: [],
   returnToOrigins: [],
 };
 
@@ -163,6 +178,8 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
   }
   range('syncWindow.pastDays', s.syncWindow.pastDays, 0, 3650);
   range('syncWindow.futureDays', s.syncWindow.futureDays, 1, 3650);
+  range('icsWindow.pastDays', s.icsWindow.pastDays, 0, 366);
+  range('icsWindow.futureDays', s.icsWindow.futureDays, 0, 731);
   range('hostProfile.endlessHorizonYears', s.hostProfile.endlessHorizonYears, 1, 100);
   if (s.hostProfile.reminderMinutes.length > MAX_HOST_REMINDER_OFFSETS) {
     problems.push({ field: 'hostProfile.reminderMinutes', message: `must hold at most ${MAX_HOST_REMINDER_OFFSETS} offsets` });

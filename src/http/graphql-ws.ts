@@ -20,9 +20,10 @@ import type { OperationGuard } from '../api/limits/operation-guard.js';
 import { aliasLimitRule, depthLimitRule, MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
 import type { HubConfig } from '../config.js';
 import { TOPICS, type HubPubSub } from '../events/hub-pubsub.js';
-import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
+import { isForbiddenError, isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
+import { clientAddress, type ProxyTrust } from './client-address.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -74,6 +75,8 @@ export function attachGraphQLWebSocket(deps: {
   services: ApiServices;
   pubsub: HubPubSub;
   logger: Logger;
+  /** TRUST_PROXY, to find the client's address behind proxies (IP allow-lists). */
+  trust: ProxyTrust;
 }): GraphQLWebSocket {
   const { server, schema, limits, services, pubsub, guard } = deps;
   const logger = deps.logger.child({ component: 'graphql-ws' });
@@ -92,8 +95,8 @@ export function attachGraphQLWebSocket(deps: {
 
   // Sockets live long: every connect and subscribe reads the key from the store, not from the
   // request cache, so a key revoked straight in the database (the CLI on SQLite) stops at once.
-  const authenticate = async (params: ConnectionParams | undefined): Promise<Caller> => {
-    const caller = await services.apiKeys.authenticate(authorizationOf(params), { fresh: true });
+  const authenticate = async (params: ConnectionParams | undefined, request: IncomingMessage): Promise<Caller> => {
+    const caller = await services.apiKeys.authenticate(authorizationOf(params), { fresh: true, clientAddress: clientAddress(request, deps.trust) });
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };
@@ -124,6 +127,11 @@ export function attachGraphQLWebSocket(deps: {
       }
     }
   })().catch((err: unknown) => logger.error({ err }, 'listening for API key revocations failed'));
+  // A tenant's settings changed on another instance (its IP allow-list among them): its keys are checked afresh.
+  const tenantChanges = pubsub.subscribeTyped(TOPICS.TENANT_CHANGED);
+  void (async () => {
+    for await (const { tenantId, change } of tenantChanges) if (change === 'UPDATED') services.apiKeys.forgetTenant(tenantId);
+  })().catch((err: unknown) => logger.error({ err }, 'listening for tenant changes failed'));
 
   const format = (errors: readonly GraphQLError[], log: Logger) =>
     errors.map((error) => {
@@ -138,11 +146,15 @@ export function attachGraphQLWebSocket(deps: {
       isProd: true,
       onConnect: async (ctx) => {
         try {
-          const caller = await authenticate(ctx.connectionParams);
+          const caller = await authenticate(ctx.connectionParams, ctx.extra.request);
           ctx.extra.connectionId = randomUUID();
           if (caller.apiKeyId) trackKey(ctx.extra.socket, caller.apiKeyId);
           return true;
         } catch (err) {
+          if (isForbiddenError(err)) {
+            ctx.extra.socket.close(CloseCode.Forbidden, `FORBIDDEN: ${err.message}`.slice(0, 120));
+            return false;
+          }
           if (!isUnauthenticatedError(err)) throw err;
           // graphql-ws would close with 4403 on `false`; this close comes first and wins.
           ctx.extra.socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${err.message}`.slice(0, 120));
@@ -162,9 +174,9 @@ export function attachGraphQLWebSocket(deps: {
         }
         let caller: Caller;
         try {
-          caller = await authenticate(ctx.connectionParams);
+          caller = await authenticate(ctx.connectionParams, ctx.extra.request);
         } catch (err) {
-          if (isUnauthenticatedError(err)) return [toGraphQLError(err)];
+          if (isUnauthenticatedError(err) || isForbiddenError(err)) return [toGraphQLError(err)];
           throw err;
         }
         let document;
@@ -204,6 +216,7 @@ export function attachGraphQLWebSocket(deps: {
       closing = true;
       server.off('upgrade', onUpgrade);
       await revocations.return?.();
+      await tenantChanges.return?.();
       await disposable.dispose();
     },
     get clientCount() {

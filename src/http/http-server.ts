@@ -11,12 +11,13 @@ import { toGraphQLError } from '../api/errors/format-error.js';
 import { OperationGuard } from '../api/limits/operation-guard.js';
 import { MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
-import { isUnauthenticatedError } from '../domain/errors.js';
+import { isForbiddenError, isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { createApolloServer } from './graphql-apollo.js';
 import { registerExplorerAssets } from './graphql-explorer.js';
 import { attachGraphQLWebSocket, GRAPHQL_PATH, type GraphQLWebSocket } from './graphql-ws.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health.routes.js';
+import { proxyTrust } from './client-address.js';
 
 /** Registers more routes (OAuth callbacks, webhooks, feeds) on the hub's Fastify instance. */
 export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
@@ -71,8 +72,11 @@ function bodyDeadline(request: IncomingMessage, response: ServerResponse, timeou
 export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, logger, schema, services, pubsub } = deps;
   let shuttingDown = false;
+  const trust = proxyTrust(config.trustProxy);
 
   const app = Fastify({
+    // `request.ip`: the client behind the proxies TRUST_PROXY names (IP allow-lists).
+    trustProxy: trust,
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     genReqId: requestIdOf,
     // One log line per request (the onResponse hook below) instead of Fastify's two ("incoming request", "request completed").
@@ -112,11 +116,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     handler: fastifyApolloHandler(apollo, {
       context: async (request): Promise<HubContext> => {
         try {
-          const caller = await services.apiKeys.authenticate(request.headers.authorization);
+          const caller = await services.apiKeys.authenticate(request.headers.authorization, { clientAddress: request.ip });
           // request.log is a child of the pino logger given as `loggerInstance`, carrying the request id.
           return { requestId: request.id, caller, logger: request.log as Logger, services, pubsub };
         } catch (err) {
           if (isUnauthenticatedError(err)) throw toGraphQLError(err, 401);
+          if (isForbiddenError(err)) throw toGraphQLError(err, 403);
           // Apollo answers 500 with INTERNAL_SERVER_ERROR (format-error.ts); the cause is only logged.
           request.log.error({ err }, 'authenticating the request failed');
           throw err;
@@ -145,6 +150,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
         services,
         pubsub,
         logger,
+        trust,
       });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address() as AddressInfo;

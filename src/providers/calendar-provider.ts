@@ -90,6 +90,12 @@ export interface ReadChangesRequest {
   cursor: ProviderCursor | null;
   /** The sync window (Graph delta needs a fixed one; Google uses it for the first full read). */
   window: TimeWindow;
+  /**
+   * Also list the events the hub cannot mirror (Google out of office, focus time, working location…),
+   * marked with `unsupportedReason`: they are busy time. A cursor is bound to this choice; one taken
+   * with the other choice restarts as a full read.
+   */
+  allEventTypes?: boolean;
 }
 
 export interface CreateEventRequest {

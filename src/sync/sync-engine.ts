@@ -24,6 +24,7 @@ import type { SyncAction } from '../domain/sync/decision.js';
 import { AttendeeIndex } from './attendee-index.js';
 import type { ChangeFeed } from './change-feed.service.js';
 import { LeaseLostError, type Lease, type LinkLeases } from './link-lease.js';
+import type { InboundObserver } from './inbound-observer.js';
 import { PairSync, type Pair, type PairSyncDeps, type RunScope } from './pair-sync.js';
 import { afterActivation, SeriesSync } from './series-sync.js';
 import type { SyncIssues } from './sync-issues.service.js';
@@ -67,6 +68,8 @@ export interface SyncEngineDeps extends PairSyncDeps {
   issues: SyncIssues;
   logger: Logger;
   now?: () => Date;
+  /** Sees every read of a run (the busy-time cache). */
+  observer?: InboundObserver;
 }
 
 export type ExecuteResult = { status: 'DONE'; run: SyncRun } | { status: 'BUSY' } | { status: 'THROTTLED'; retryAfterMs: number; run: SyncRun };
@@ -151,6 +154,9 @@ export class SyncEngine {
           if (mode.inbound && current.twoWay) await this.inbound(scope, pairs, series, lease, run);
           if (mode.inbound) await this.backfill(scope);
           if (mode.outbound) await this.outbound(scope, pairs, series, lease);
+          if (mode.inbound) {
+            await this.deps.observer?.afterRun({ link: current, provider, window: syncWindow(settings, this.now()), keepAlive: () => lease.keepAlive(), primaryRead: current.twoWay });
+          }
         },
         { retry: false, meter: tracker.meter },
       );
@@ -300,7 +306,8 @@ export class SyncEngine {
     const deletes = new Map<string, Extract<EventChange, { type: 'DELETE' }>>();
     let full = false;
     let nextCursor: ProviderCursor | null = null;
-    for await (const page of provider.readChanges({ calendarId: asProviderCalendarId(calendar.providerCalendarId), cursor: calendar.cursor, window })) {
+    // Every event type: the ones that cannot be mirrored are skipped below, but they are busy time for the observer.
+    for await (const page of provider.readChanges({ calendarId: asProviderCalendarId(calendar.providerCalendarId), cursor: calendar.cursor, window, allEventTypes: true })) {
       full ||= page.full;
       for (const change of page.changes) {
         if (change.type === 'UPSERT') {
@@ -415,6 +422,15 @@ export class SyncEngine {
     if (!held && nextCursor) {
       await em.nativeUpdate(Calendar, { id: calendar.id }, { cursor: nextCursor, lastSyncedAt: syncedAt, updatedAt: syncedAt });
     }
+    await this.deps.observer?.onPrimaryRead({
+      link,
+      calendar,
+      provider,
+      window,
+      keepAlive: () => lease.keepAlive(),
+      changes: [...events.map((event) => ({ type: 'UPSERT' as const, event })), ...deletes.values()],
+      full,
+    });
     await tracker.progress(true);
   }
 

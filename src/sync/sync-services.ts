@@ -9,6 +9,7 @@ import { AppointmentService } from './appointment.service.js';
 import { ChangeFeed } from './change-feed.service.js';
 import { CleanupService } from './cleanup.service.js';
 import { LinkLeases } from './link-lease.js';
+import type { InboundObserver } from './inbound-observer.js';
 import { SyncEngine } from './sync-engine.js';
 import type { SyncIssues } from './sync-issues.service.js';
 import { SyncMappingService } from './sync-mapping.service.js';
@@ -42,6 +43,8 @@ export function createSyncServices(deps: {
   agenda: Agenda;
   connections: Pick<ConnectionServices, 'guard' | 'jobs' | 'issues'>;
   config: HubConfig['sync'];
+  /** Sees every read of a run (the busy-time cache of src/availability). */
+  observer?: InboundObserver;
 }): SyncServices {
   const logger = deps.logger.child({ component: 'sync' });
   const { orm, pubsub } = deps;
@@ -52,7 +55,18 @@ export function createSyncServices(deps: {
   const changes = new ChangeFeed({ orm });
   const { issues } = deps.connections;
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
-  const engine: SyncEngine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues, requestOutbound: (connectionId): Promise<void> => scheduler.requestOutbound(connectionId) });
+  const engine: SyncEngine = new SyncEngine({
+    orm,
+    pubsub,
+    logger,
+    guard,
+    leases,
+    runs,
+    changes,
+    issues,
+    requestOutbound: (connectionId): Promise<void> => scheduler.requestOutbound(connectionId),
+    ...(deps.observer ? { observer: deps.observer } : {}),
+  });
   const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
   deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });

@@ -21,6 +21,8 @@ export interface SyncRunFilter {
   connectionId?: string | null;
   trigger?: SyncTrigger | null;
   outcome?: SyncRunOutcome | null;
+  /** Newest first (recent runs) instead of oldest first. */
+  newestFirst?: boolean | null;
 }
 
 export interface SyncMappingFilter {
@@ -131,7 +133,7 @@ export class SyncService {
     }
     if (filter.trigger) where.trigger = oneOf('filter.trigger', filter.trigger, SYNC_TRIGGERS);
     if (filter.outcome) where.outcome = oneOf('filter.outcome', filter.outcome, SYNC_RUN_OUTCOMES);
-    return paginate(em, SyncRun, where, page);
+    return paginate(em, SyncRun, where, page, { newestFirst: filter.newestFirst === true });
   }
 
   async syncMapping(caller: Caller, id: string): Promise<SyncMapping> {

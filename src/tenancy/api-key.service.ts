@@ -1,16 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
 import { parseId, type HubId } from '../domain/ids.js';
 import { API_KEY_ROLES, type ApiKeyRole } from '../domain/model.js';
-import { ApiKey } from '../store/entities/index.js';
+import type { Logger } from '../logger.js';
+import { ApiKey, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { oneOf, requiredText } from './input-rules.js';
+import { AddressSet, plainAddress } from './ip-allow-list.js';
+import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from '../domain/tenant-settings.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS } from '../events/pubsub-topics.js';
-import type { Logger } from '../logger.js';
 
 /** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
 const KEY_PREFIX = 'hub_';
@@ -30,6 +32,8 @@ interface CachedKey {
   caller: Caller;
   checkedAt: number;
   lastUsedAt: number;
+  /** The tenant's `ipAllowList` as read with the key (TENANT keys); null: no restriction. */
+  allowList: AddressSet | null;
 }
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
@@ -68,8 +72,10 @@ export class ApiKeyService {
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
    * operation that needs a key says so); a malformed, unknown or revoked key → UNAUTHENTICATED.
+   * A TENANT key sent from an address outside its tenant's `ipAllowList` → FORBIDDEN (logged);
+   * `clientAddress` is where the request came from (after TRUST_PROXY).
    */
-  async authenticate(authorization: string | null | undefined, options: { fresh?: boolean } = {}): Promise<Caller | null> {
+  async authenticate(authorization: string | null | undefined, options: { fresh?: boolean; clientAddress?: string } = {}): Promise<Caller | null> {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
@@ -81,6 +87,7 @@ export class ApiKeyService {
         await this.deps.orm.em.fork().nativeUpdate(ApiKey, { id: cached.caller.apiKeyId! }, { lastUsedAt: new Date(now) });
         cached.lastUsedAt = now;
       }
+      this.checkAddress(cached, options.clientAddress);
       return cached.caller;
     }
     this.cache.delete(hash);
@@ -89,6 +96,7 @@ export class ApiKeyService {
     const key = await em.findOne(ApiKey, { hash });
     // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
     if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
+    const allowList = key.role === 'TENANT' && key.tenantId !== null ? await this.allowListOf(em, key.tenantId) : null;
     let lastUsedAt = key.lastUsedAt?.getTime() ?? null;
     if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
@@ -99,13 +107,35 @@ export class ApiKeyService {
         ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
         : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
     if (this.cache.size >= API_KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(hash, { caller: Object.freeze(caller), checkedAt: now, lastUsedAt });
+    const entry: CachedKey = { caller: Object.freeze(caller), checkedAt: now, lastUsedAt, allowList };
+    this.cache.set(hash, entry);
+    this.checkAddress(entry, options.clientAddress);
     return caller;
   }
 
   /** Drops a key from the cache (its revocation was announced, possibly by another instance). */
   forget(apiKeyId: string): void {
     for (const [hash, cached] of this.cache) if (cached.caller.apiKeyId === apiKeyId) this.cache.delete(hash);
+  }
+
+  /** Drops a tenant's keys from the cache (its settings, the IP allow-list among them, changed). */
+  forgetTenant(tenantId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.caller.tenantId === tenantId) this.cache.delete(hash);
+  }
+
+  private async allowListOf(em: EntityManager, tenantId: HubId<'tenant'>): Promise<AddressSet | null> {
+    const tenant = await em.findOne(Tenant, { id: tenantId }, { fields: ['settings'] });
+    const entries = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant?.settings ?? null).ipAllowList;
+    return entries.length === 0 ? null : new AddressSet(entries);
+  }
+
+  /** The tenant's allow-list, when it has one, must hold the caller's address; an unknown address is refused. */
+  private checkAddress(key: CachedKey, clientAddress: string | undefined): void {
+    if (key.allowList === null) return;
+    const address = clientAddress === undefined ? null : plainAddress(clientAddress);
+    if (address !== null && key.allowList.has(address)) return;
+    this.deps.logger.warn({ apiKeyId: key.caller.apiKeyId, tenantId: key.caller.tenantId, clientAddress: address }, "API key refused: the caller's address is not in the tenant's IP allow-list");
+    throw new ForbiddenError(`This API key is not accepted from ${address ?? 'an unknown address'}: the address is not in the tenant's IP allow-list (ipAllowList)`);
   }
 
   /**

@@ -13,9 +13,10 @@ export interface TenancyServices {
 
 /** The tenancy services on one store; the hub (GraphQL) and the CLI use the same ones. */
 export function createTenancyServices(deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }): TenancyServices {
+  const apiKeys = new ApiKeyService({ ...deps, logger: deps.logger.child({ component: 'api-keys' }) });
   return {
-    tenants: new TenantService(deps),
-    apiKeys: new ApiKeyService(deps),
+    tenants: new TenantService({ ...deps, settingsChanged: (tenantId) => apiKeys.forgetTenant(tenantId) }),
+    apiKeys,
     hostUsers: new HostUserService(deps),
   };
 }

@@ -16,6 +16,7 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, type Caller } from './caller.js';
 import { requiredText } from './input-rules.js';
+import { ipAllowListProblems } from './ip-allow-list.js';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS, type TenantChangedPayload } from '../events/pubsub-topics.js';
 import { parseId, type HubId } from '../domain/ids.js';
@@ -76,6 +77,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
   ] as const) {
     if (typeof v !== 'string') problems.push({ field, message: 'must be a string' });
   }
+  problems.push(...ipAllowListProblems(s.ipAllowList));
   if (!Array.isArray(s.returnToOrigins) || s.returnToOrigins.some((o) => typeof o !== 'string')) problems.push({ field: 'returnToOrigins', message: 'must be a list of strings' });
   return problems;
 }
@@ -92,7 +94,8 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
 }
 
 export class TenantService {
-  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
+  /** `settingsChanged` runs right after a tenant's settings are saved (the API key cache drops the tenant's keys). */
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger; settingsChanged?: (tenantId: HubId<'tenant'>) => void }) {}
 
   async create(caller: Caller, input: CreateTenantInput): Promise<Tenant> {
     if (caller.role !== 'ADMIN') throw new ForbiddenError('Only an ADMIN key can create tenants');
@@ -140,6 +143,7 @@ export class TenantService {
     const settings = settingsAfter(tenant.settings, patch, '');
     tenant.settings = diffFromDefaults(settings);
     await em.flush();
+    this.deps.settingsChanged?.(tenant.id);
     await this.announce(tenant.id, 'UPDATED');
     return { tenant, settings };
   }

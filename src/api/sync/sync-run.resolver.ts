@@ -42,14 +42,17 @@ export class SyncRunResolver {
     return ctx.services.sync.cleanupSyncedEvents(requireCaller(ctx), connectionId);
   }
 
-  @Query(() => SyncRunConnection, { description: "A tenant's sync runs, oldest first. ADMIN keys pass tenantId (or filter.connectionId)." })
+  @Query(() => SyncRunConnection, {
+    description: "A tenant's sync runs, oldest first — or, with newestFirst: true, the most recent first (after then pages back in time). ADMIN keys pass tenantId (or filter.connectionId).",
+  })
   syncRuns(
     @Arg('tenantId', () => ID, { nullable: true }) tenantId: string | null | undefined,
     @Arg('filter', () => SyncRunFilterInput, { nullable: true }) filter: SyncRunFilterInput | null | undefined,
     @Args(() => PageArgs) page: PageArgs,
+    @Arg('newestFirst', () => Boolean, { nullable: true, defaultValue: false }) newestFirst: boolean | null,
     @Ctx() ctx: HubContext,
   ) {
-    return ctx.services.sync.syncRuns(requireCaller(ctx), { ...filter, tenantId }, page);
+    return ctx.services.sync.syncRuns(requireCaller(ctx), { ...filter, tenantId, newestFirst }, page);
   }
 
   @Query(() => SyncRunType)

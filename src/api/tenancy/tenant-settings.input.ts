@@ -68,6 +68,15 @@ export class SyncWindowInput {
   futureDays?: number | null;
 }
 
+@InputType('IcsWindowInput')
+export class IcsWindowInput {
+  @Field(() => Int, { nullable: true, description: '0 to 366.' })
+  pastDays?: number | null;
+
+  @Field(() => Int, { nullable: true, description: '0 to 731.' })
+  futureDays?: number | null;
+}
+
 @InputType('TenantSettingsInput', { description: 'A partial update of tenant settings.' })
 export class TenantSettingsInput {
   @Field(() => PollingSettingsInput, { nullable: true })
@@ -100,6 +109,11 @@ export class TenantSettingsInput {
   @Field(() => Boolean, { nullable: true })
   twoWayByDefault?: boolean | null;
 
+  @Field(() => IcsWindowInput, { nullable: true })
+  icsWindow?: IcsWindowInput | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the whole list; [] lifts the restriction. At most 100 entries.' })
+  ipAllowList?: string[] | null;
   @Field(() => [String], {
     nullable: true,
     description: "Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none.",
@@ -128,6 +142,8 @@ export function toSettingsPatch(input: TenantSettingsInput | null | undefined): 
     writeAttendees: input.writeAttendees ?? undefined,
     syncWindow: compact(input.syncWindow),
     twoWayByDefault: input.twoWayByDefault ?? undefined,
+    icsWindow: compact(input.icsWindow),
+    ipAllowList: input.ipAllowList?.map((entry) => entry.trim()) ?? undefined,
     returnToOrigins: input.returnToOrigins ?? undefined,
   };
   if (input.recordLinkTemplate !== undefined) patch.recordLinkTemplate = input.recordLinkTemplate;

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { ConflictPolicy } from '../../domain/model.js';
-import type { HostProfile, PollingSettings, SyncWindow, TitleMarkerPlacement, TitleMarkers, Weekday } from '../../domain/tenant-settings.js';
+import type { HostProfile, IcsWindow, PollingSettings, SyncWindow, TitleMarkerPlacement, TitleMarkers, Weekday } from '../../domain/tenant-settings.js';
 import { ConflictPolicyEnum, HostRecurrenceSupportEnum, TitleMarkerPlacementEnum, WeekdayEnum } from '../enums.js';
 
 @ObjectType('PollingSettings', { description: 'How often inbound sync polls a connection.' })
@@ -66,6 +66,15 @@ export class SyncWindowType implements SyncWindow {
   futureDays!: number;
 }
 
+@ObjectType('IcsWindow', { description: "The span of a user's ICS feed around today." })
+export class IcsWindowType implements IcsWindow {
+  @Field(() => Int, { description: 'Days back (default 60).' })
+  pastDays!: number;
+
+  @Field(() => Int, { description: 'Days ahead (default 60).' })
+  futureDays!: number;
+}
+
 @ObjectType('TenantSettings', { description: "A tenant's sync settings; unset values read as the defaults." })
 export class TenantSettingsType {
   @Field(() => ID)
@@ -103,6 +112,14 @@ export class TenantSettingsType {
   @Field(() => Boolean, { description: 'Whether new links sync both ways.' })
   twoWayByDefault!: boolean;
 
+  @Field(() => IcsWindowType, { description: "What a user's ICS feed (createIcsFeed) holds." })
+  icsWindow!: IcsWindowType;
+
+  @Field(() => [String], {
+    description:
+      "Addresses and CIDR ranges (IPv4/IPv6) the tenant's API keys are accepted from; empty accepts every address. Calls from elsewhere get FORBIDDEN. ADMIN keys are not bound by it. Behind a proxy, TRUST_PROXY decides whether X-Forwarded-For counts.",
+  })
+  ipAllowList!: string[];
   @Field(() => [String], { description: "Origins (e.g. https://crm.example.com) that linkCalendar's returnTo may point to; empty: none." })
   returnToOrigins!: string[];
 }

@@ -151,8 +151,8 @@ function toReminders(event: GoogleEvent): Reminder[] | null {
   );
 }
 
-/** Only `transparent` is free time (docs/providers.md#field-mapping). */
-const toShowAs = (transparency: string | null | undefined): ShowAs => (transparency === 'transparent' ? 'FREE' : 'BUSY');
+/** Only `transparent` is free time (docs/providers.md#field-mapping); an out-of-office block is out of office. */
+const toShowAs = (event: GoogleEvent): ShowAs => (event.transparency === 'transparent' ? 'FREE' : event.eventType === 'outOfOffice' ? 'OUT_OF_OFFICE' : 'BUSY');
 
 function toSensitivity(visibility: string | null | undefined): Sensitivity {
   if (visibility === 'private') return 'PRIVATE';
@@ -281,7 +281,7 @@ export function toEventData(event: GoogleEvent, calendarTimeZone: string | null)
     attendees: toAttendees(event),
     reminders: toReminders(event),
     recurrence: isMaster ? parseRecurrenceLines(event.recurrence ?? [], { zone: timing.timeZone }) : null,
-    showAs: toShowAs(event.transparency),
+    showAs: toShowAs(event),
     sensitivity: toSensitivity(event.visibility),
   };
 }

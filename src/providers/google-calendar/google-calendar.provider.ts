@@ -53,6 +53,14 @@ const MAX_ID_ATTEMPTS = 3;
 const MAX_MERGE_ROUNDS = 3;
 
 /**
+ * Non-default event types (out of office, focus time, working location, birthday, from Gmail) cannot
+ * be mirrored 1:1 (docs/providers.md#google-event-types). Change reads ask Google for `default`
+ * events only unless the caller wants every type (`allEventTypes`: an out-of-office block is busy
+ * time); read that way or by id (getEvent), they come back with `unsupportedReason`.
+ */
+const MIRRORED_EVENT_TYPES = ['default'];
+
+/**
  * Guests are told about the hub's writes only when the tenant has it write attendees
  * (docs/providers.md#google-updates): `sendUpdates=all` then, as Outlook always does; `none` otherwise.
  */
@@ -218,7 +226,9 @@ export class GoogleCalendarProvider implements CalendarProvider {
     if (cursor !== null && cursor.kind !== 'google-sync') {
       throw new ProviderError('SYNC_CURSOR_INVALID', `A ${cursor.kind} cursor cannot be used with Google Calendar; a full read is needed.`);
     }
-    let syncToken = cursor?.syncToken ?? null;
+    const allEventTypes = request.allEventTypes === true;
+    // A sync token only continues the listing it was issued to (same eventTypes): another one starts over.
+    let syncToken = cursor !== null && (cursor.allEventTypes === true) === allEventTypes ? cursor.syncToken : null;
     let pageToken: string | undefined;
     for (;;) {
       const full = syncToken === null;
@@ -227,6 +237,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         singleEvents: false,
         showDeleted: true,
         maxResults: this.pageSize,
+        ...(allEventTypes ? {} : { eventTypes: MIRRORED_EVENT_TYPES }),
         ...(syncToken === null ? { timeMin: window.start } : { syncToken }),
         ...(pageToken ? { pageToken } : {}),
       };
@@ -251,7 +262,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         continue;
       }
       if (!page.nextSyncToken) throw new ProviderError('UNKNOWN', 'Google Calendar events.list: the last page carries no nextSyncToken.', { providerCode: 'no_sync_token' });
-      yield { changes, full, nextCursor: { kind: 'google-sync', syncToken: page.nextSyncToken } };
+      yield { changes, full, nextCursor: { kind: 'google-sync', syncToken: page.nextSyncToken, ...(allEventTypes ? { allEventTypes } : {}) } };
       return;
     }
   }

@@ -2,10 +2,13 @@ import { ApiKey } from './api-key.entity.js';
 import { AppointmentChange } from './appointment-change.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { BaseEntity } from './base.entity.js';
+import { BusyCalendar } from './busy-calendar.entity.js';
+import { BusyEvent } from './busy-event.entity.js';
 import { Calendar } from './calendar.entity.js';
 import { Conflict } from './conflict.entity.js';
 import { Connection } from './connection.entity.js';
 import { HostUser } from './host-user.entity.js';
+import { IcsFeed } from './ics-feed.entity.js';
 import { OAuthState } from './oauth-state.entity.js';
 import { PushSubscription } from './push-subscription.entity.js';
 import { Sequence } from './sequence.entity.js';
@@ -21,10 +24,13 @@ export {
   Appointment,
   AppointmentChange,
   BaseEntity,
+  BusyCalendar,
+  BusyEvent,
   Calendar,
   Conflict,
   Connection,
   HostUser,
+  IcsFeed,
   OAuthState,
   PushSubscription,
   Sequence,
@@ -55,4 +61,7 @@ export const ENTITIES = [
   PushSubscription,
   WebhookEndpoint,
   WebhookDelivery,
+  IcsFeed,
+  BusyCalendar,
+  BusyEvent,
 ];

@@ -59,30 +59,32 @@ const isSqlEntityManager = (em: EntityManager): em is SqlEntityManager => 'creat
  * auto-flush check, filters, populate hints and a result-cache key, none of which a page uses, and
  * cost about twice as much CPU (a count three times). MongoDB has no query builder.
  */
-function pageQueries<T extends { id: string }>(em: EntityManager, entity: EntityName<T>) {
+function pageQueries<T extends { id: string }>(em: EntityManager, entity: EntityName<T>, order: 'asc' | 'desc') {
   if (!isSqlEntityManager(em)) {
     return {
       count: (where: FilterQuery<T>) => em.count(entity, where),
-      find: (where: FilterQuery<T>, limit: number) => em.find(entity, where, { orderBy: { id: 'asc' } as never, limit }) as Promise<T[]>,
+      find: (where: FilterQuery<T>, limit: number) => em.find(entity, where, { orderBy: { id: order } as never, limit }) as Promise<T[]>,
     };
   }
   const qb = () => em.createQueryBuilder(entity as EntityName<object>);
   return {
     count: (where: FilterQuery<T>) => qb().where(where as object).getCount(),
-    find: (where: FilterQuery<T>, limit: number) => qb().select('*').where(where as object).orderBy({ id: 'asc' }).limit(limit).getResultList() as Promise<T[]>,
+    find: (where: FilterQuery<T>, limit: number) => qb().select('*').where(where as object).orderBy({ id: order }).limit(limit).getResultList() as Promise<T[]>,
   };
 }
 
+/** `newestFirst` walks the rows from the newest back (`after` then means "older than"). */
 export async function paginate<T extends { id: string }>(
   em: EntityManager,
   entity: EntityName<T>,
   where: FilterQuery<T>,
   args: PageArgs,
+  options: { newestFirst?: boolean } = {},
 ): Promise<Page<T>> {
   const limit = pageSize(args.first);
   const afterId = args.after === null || args.after === undefined ? null : decodeCursor(args.after);
-  const pageWhere = (afterId === null ? where : { $and: [where, { id: { $gt: afterId } }] }) as FilterQuery<T>;
-  const queries = pageQueries(em, entity);
+  const pageWhere = (afterId === null ? where : { $and: [where, { id: { [options.newestFirst ? '$lt' : '$gt']: afterId } }] }) as FilterQuery<T>;
+  const queries = pageQueries(em, entity, options.newestFirst ? 'desc' : 'asc');
   let counted: Promise<number> | undefined;
   const withTotal = (page: Omit<Page<T>, 'totalCount'>): Page<T> =>
     Object.defineProperty(page, 'totalCount', { enumerable: true, get: () => (counted ??= queries.count(where)) }) as Page<T>;

@@ -160,6 +160,12 @@ describe.each(providers)('%s', (provider) => {
     const manual = await t.gql(SyncRunsDocument, { filter: { connectionId: u.connectionId, trigger: 'MANUAL' }, first: 100 }, u.key);
     expect(manual.data!.syncRuns.edges.map((e) => e.node.id)).toContain(run.id);
     expect(manual.data!.syncRuns.edges.every((e) => e.node.trigger === 'MANUAL')).toBe(true);
+    // Newest first (the console's recent runs), paged back in time; MANUAL runs only, so a poll cannot slip in between.
+    const manualFilter = { connectionId: u.connectionId, trigger: 'MANUAL' as const };
+    const newest = await t.gql(SyncRunsDocument, { filter: manualFilter, first: 1, newestFirst: true }, u.key);
+    const older = await t.gql(SyncRunsDocument, { filter: manualFilter, first: 100, after: newest.data!.syncRuns.pageInfo.endCursor, newestFirst: true }, u.key);
+    expect(newest.data!.syncRuns.edges.map((e) => e.node.id)).toEqual([run.id]);
+    expect([...newest.data!.syncRuns.edges, ...older.data!.syncRuns.edges].map((e) => e.node.id)).toEqual(manual.data!.syncRuns.edges.map((e) => e.node.id).reverse());
     const failed = await t.gql(SyncRunsDocument, { filter: { connectionId: u.connectionId, outcome: 'FAILED' } }, u.key);
     expect(failed.data!.syncRuns.totalCount).toBe(0);
 

@@ -7,6 +7,7 @@ import { paginate, type Page } from '../../../src/store/repositories/paginate.js
 import { API_KEY_CACHE_TTL_MS, ApiKeyService } from '../../../src/tenancy/api-key.service.js';
 import { OPERATOR } from '../../../src/tenancy/caller.js';
 import { HostUserService } from '../../../src/tenancy/host-user.service.js';
+import { createTenancyServices } from '../../../src/tenancy/tenancy-services.js';
 import { TenantService } from '../../../src/tenancy/tenant.service.js';
 import { silentLogger } from '../../helpers/pubsub-helpers.js';
 
@@ -59,6 +60,28 @@ describe('ApiKeyService.authenticate', () => {
     await expect(service.authenticate(`Bearer ${second.key}`)).rejects.toThrow('Invalid or revoked API key');
     expect((await service.authenticate(`Bearer ${third.key}`))?.apiKeyId).toBe(third.apiKey.id);
   });
+
+  it("checks a remembered key's address on every call; the tenant's new allow-list applies at once here, elsewhere within the cache time", async () => {
+    let now = Date.now();
+    const { apiKeys, tenants } = createTenancyServices({ orm, pubsub, logger: silentLogger() });
+    const service = new ApiKeyService({ orm, pubsub, logger: silentLogger(), now: () => now }); // another instance
+    const tenant = await tenants.create(OPERATOR, { name: 'Listed Co' });
+    const { key } = await apiKeys.create(OPERATOR, { tenantId: tenant.id, name: 'crm', role: 'TENANT' });
+    const from = (clientAddress: string) => ({ clientAddress });
+
+    expect((await apiKeys.authenticate(`Bearer ${key}`, from('192.0.2.7')))?.tenantId).toBe(tenant.id);
+    expect((await service.authenticate(`Bearer ${key}`, from('192.0.2.7')))?.tenantId).toBe(tenant.id);
+    await tenants.updateSettings(OPERATOR, tenant.id, { ipAllowList: ['10.0.0.0/8'] });
+    await expect(apiKeys.authenticate(`Bearer ${key}`, from('192.0.2.7'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await apiKeys.authenticate(`Bearer ${key}`, from('10.1.2.3')))?.tenantId).toBe(tenant.id);
+    // The remembered key keeps being checked: a second address is refused from the cache too.
+    await expect(apiKeys.authenticate(`Bearer ${key}`, from('::ffff:192.0.2.8'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(apiKeys.authenticate(`Bearer ${key}`)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    expect((await service.authenticate(`Bearer ${key}`, from('192.0.2.7')))?.tenantId).toBe(tenant.id);
+    now += API_KEY_CACHE_TTL_MS;
+    await expect(service.authenticate(`Bearer ${key}`, from('192.0.2.7'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
 });
 
 describe('TenantService settings', () => {
@@ -89,6 +112,16 @@ describe('paginate', () => {
     }
     expect(pages).toBe(3);
     expect(seen).toEqual([...Array.from({ length: 45 }, (_, i) => `T${i}`), 'Late']);
+  });
+
+  it('walks newest first when asked, each row once, and counts the same', async () => {
+    const em = orm.em.fork();
+    for (let i = 0; i < 25; i++) em.persist(new Tenant(`T${i}`));
+    await em.flush();
+    const first: Page<Tenant> = await paginate(orm.em.fork(), Tenant, {}, { first: 20 }, { newestFirst: true });
+    const rest: Page<Tenant> = await paginate(orm.em.fork(), Tenant, {}, { first: 20, after: first.pageInfo.endCursor }, { newestFirst: true });
+    expect([...first.edges, ...rest.edges].map((e) => e.node.name)).toEqual(Array.from({ length: 25 }, (_, i) => `T${24 - i}`));
+    expect([first.pageInfo.hasNextPage, rest.pageInfo.hasNextPage, await first.totalCount]).toEqual([true, false, 25]);
   });
 
   it('counts every match but returns none for first: 0', async () => {

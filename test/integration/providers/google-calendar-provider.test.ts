@@ -35,9 +35,9 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
   return e;
 }
 
-async function readAll(provider: CalendarProvider, calendarId: ProviderCalendarId, cursor: ProviderCursor | null): Promise<ChangePage[]> {
+async function readAll(provider: CalendarProvider, calendarId: ProviderCalendarId, cursor: ProviderCursor | null, options: { allEventTypes?: boolean } = {}): Promise<ChangePage[]> {
   const pages: ChangePage[] = [];
-  for await (const page of provider.readChanges({ calendarId, cursor, window: window() })) pages.push(page);
+  for await (const page of provider.readChanges({ calendarId, cursor, window: window(), ...options })) pages.push(page);
   return pages;
 }
 
@@ -183,6 +183,31 @@ describe('GoogleCalendarProvider: reading', () => {
       { calendarId, start: at(14), end: at(15), showAs: 'BUSY' },
       { calendarId, start: at(16), end: at(17), showAs: 'BUSY' },
     ]);
+  });
+
+  it('lists every event type on request, marked as not mirrorable, and starts over when a cursor was taken with the other choice', async () => {
+    const linked = await linkAccount(p);
+    const calendarId = asProviderCalendarId(linked.account.email);
+    const day = new Date(nextMonday().getTime());
+    const at = (h: number) => new Date(day.getTime() + (h - 9) * 3_600_000).toISOString();
+    const control = p.env.google.control;
+    const meeting = control.createEvent(linked.account.id, 'primary', { summary: 'Meeting', start: { dateTime: at(14), timeZone: 'UTC' }, end: { dateTime: at(15), timeZone: 'UTC' } });
+    const defaultsOnly = await readAll(linked.provider, calendarId, null);
+
+    const ooo = control.createEvent(linked.account.id, 'primary', { summary: 'Away', eventType: 'outOfOffice', start: { dateTime: at(9), timeZone: 'UTC' }, end: { dateTime: at(12), timeZone: 'UTC' } });
+    const all = await readAll(linked.provider, calendarId, defaultsOnly.at(-1)!.nextCursor, { allEventTypes: true });
+    // The sync token of the default-only listing would not show the other types: a full read.
+    expect(all.every((pg) => pg.full)).toBe(true);
+    const events = all.flatMap((pg) => pg.changes).flatMap((c) => (c.type === 'UPSERT' ? [c.event] : []));
+    expect(events.map((e) => e.id).sort()).toEqual([meeting.id, ooo.id].sort());
+    const away = events.find((e) => e.id === ooo.id)!;
+    expect(away.unsupportedReason).toMatch(/out-of-office/);
+    expect(away.data.showAs).toBe('OUT_OF_OFFICE');
+
+    const next = await readAll(linked.provider, calendarId, all.at(-1)!.nextCursor, { allEventTypes: true });
+    expect(next.some((pg) => pg.full)).toBe(false);
+    // And back: a default-only read does not continue the token of a read of every type.
+    expect((await readAll(linked.provider, calendarId, next.at(-1)!.nextCursor)).every((pg) => pg.full)).toBe(true);
   });
 
   it('pages through a full read, then resumes from the sync token, restarting in full after a 410', async () => {

@@ -62,8 +62,9 @@ export class GoogleEmulatorControl {
     this.calendars.removeCalendar(this.accountId(account), calendarId);
   }
 
-  createEvent(account: string, calendarId: string, event: Json): Json {
-    return this.events.insertEvent(this.accountId(account), calendarId, event);
+  /** `invitedBy`: the event is an invitation from that organizer (the account's own attendee entry keeps its responseStatus). */
+  createEvent(account: string, calendarId: string, event: Json, opts: { invitedBy?: string } = {}): Json {
+    return this.events.insertEvent(this.accountId(account), calendarId, event, opts.invitedBy ? { invitedBy: opts.invitedBy } : {});
   }
 
   getEvent(account: string, calendarId: string, eventId: string): Json {

@@ -95,4 +95,19 @@ describe('Google control API', () => {
 
     expect(() => control.createEvent('nobody@example.com', 'nobody@example.com', { start: hour(9), end: hour(10) })).toThrow();
   });
+
+  // https://developers.google.com/workspace/calendar/api/v3/reference/events — an invitation in the
+  // invitee's calendar names its organizer; the invitee's own entry is `self`, with its answer.
+  it('places an invitation from another organizer, with the invitee\'s answer', async () => {
+    const invitation = env.google.control.createEvent(
+      NAMELESS,
+      'primary',
+      { summary: 'Invitation', start: hour(17), end: hour(18), attendees: [{ email: 'boss@example.com', responseStatus: 'accepted' }, { email: NAMELESS, responseStatus: 'tentative' }] },
+      { invitedBy: 'boss@example.com' },
+    );
+    expect(invitation.organizer).toEqual({ email: 'boss@example.com' });
+    const read = (await (await calendarOf(NAMELESS)).events.get({ calendarId: 'primary', eventId: invitation.id as string })).data;
+    expect(read.attendees).toContainEqual({ email: NAMELESS, self: true, responseStatus: 'tentative' });
+    expect(read.attendees?.some((a) => a.organizer)).toBe(false);
+  });
 });

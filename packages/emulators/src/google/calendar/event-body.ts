@@ -27,6 +27,8 @@ export interface NormalizeContext {
   /** The stored event being replaced or patched; null on insert. */
   existing: EventBody | null;
   enforceExtendedPropertyLimits: boolean;
+  /** Control API only: the event is an invitation this organizer sent to the account (the account does not organize it). */
+  invitedBy?: string;
 }
 
 const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -112,17 +114,17 @@ export function normalizeEventBody(input: unknown, nctx: NormalizeContext): Even
     validateRecurrence(recurrence, { start, end } as EventBody);
   }
 
-  const attendees = normalizeAttendees(input.attendees, account);
+  // creator/organizer `displayName`: "The creator's name, if available" (events resource) — only for accounts that have one.
+  const person = () => ({ email: account.email, ...(account.hasProfileName !== false ? { displayName: account.displayName } : {}), self: true });
+  const organizer = existing?.organizer ?? (nctx.invitedBy ? { email: nctx.invitedBy } : calendar.primary ? person() : { email: calendar.id, displayName: calendar.summary, self: true });
+  const creator = existing?.creator ?? (nctx.invitedBy ? { email: nctx.invitedBy } : person());
+  const attendees = normalizeAttendees(input.attendees, account, organizer.self === true);
   const reminders = normalizeReminders(input.reminders);
   const ext = optObject(input, 'extendedProperties');
   const priv = stringMap(ext?.private, 'extendedProperties.private');
   const shared = stringMap(ext?.shared, 'extendedProperties.shared');
   if (nctx.enforceExtendedPropertyLimits) applyExtendedPropertyLimits(priv, shared);
 
-  // creator/organizer `displayName`: "The creator's name, if available" (events resource) — only for accounts that have one.
-  const person = () => ({ email: account.email, ...(account.hasProfileName !== false ? { displayName: account.displayName } : {}), self: true });
-  const organizer = existing?.organizer ?? (calendar.primary ? person() : { email: calendar.id, displayName: calendar.summary, self: true });
-  const creator = existing?.creator ?? person();
 
   const body: EventBody = {
     status,
@@ -194,7 +196,8 @@ function optColorId(input: Json): string | undefined {
   return c;
 }
 
-function normalizeAttendees(raw: unknown, account: AccountRecord): Json[] | undefined {
+/** `selfOrganizes`: the account is the organizer (its own attendee entry then carries `organizer: true`). */
+function normalizeAttendees(raw: unknown, account: AccountRecord, selfOrganizes: boolean): Json[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw calendarErrors.invalid('Invalid value for: attendees');
   if (raw.length === 0) return undefined;
@@ -207,7 +210,7 @@ function normalizeAttendees(raw: unknown, account: AccountRecord): Json[] | unde
     return defined({
       email,
       displayName: optString(a, 'displayName'),
-      organizer: self ? true : undefined,
+      organizer: self && selfOrganizes ? true : undefined,
       self: self ? true : undefined,
       resource: optBool(a, 'resource'),
       optional: optBool(a, 'optional'),

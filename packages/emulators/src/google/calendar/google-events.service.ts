@@ -50,6 +50,8 @@ interface ListItem {
 export interface WriteOptions {
   ifMatch?: string;
   timeZone?: string;
+  /** Control API only (insert): an invitation from this organizer, as it lands in an invitee's calendar. */
+  invitedBy?: string;
 }
 
 const ITERATION_LIMIT = 200_000;
@@ -249,7 +251,13 @@ export class GoogleEventsService {
       do id = newEventId();
       while (calendar.events[id]);
     }
-    const body = normalizeEventBody(input, { account, calendar, existing: null, enforceExtendedPropertyLimits: this.state.settings.enforceExtendedPropertyLimits });
+    const body = normalizeEventBody(input, {
+      account,
+      calendar,
+      existing: null,
+      enforceExtendedPropertyLimits: this.state.settings.enforceExtendedPropertyLimits,
+      ...(opts.invitedBy ? { invitedBy: opts.invitedBy } : {}),
+    });
     if (!body.iCalUID) body.iCalUID = `${id}@google.com`;
     const now = this.ctx.now();
     const ev: StoredEvent = { id, body, sequence: typeof raw.sequence === 'number' && raw.sequence >= 0 ? Math.floor(raw.sequence) : 0, created: now, updated: now, etag: '', changeSeq: 0 };
