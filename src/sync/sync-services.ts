@@ -15,6 +15,7 @@ import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { SyncService } from './sync.service.js';
+import { VerifyService } from './verify.service.js';
 
 /** What the GraphQL resolvers use of the sync layer. */
 export interface SyncApiServices {
@@ -31,6 +32,7 @@ export interface SyncServices extends SyncApiServices {
   runs: SyncRuns;
   changes: ChangeFeed;
   issues: SyncIssues;
+  verify: VerifyService;
   /** Jobs to register on the scheduler before it starts. */
   jobDefinitions: RegisteredJob[];
 }
@@ -56,6 +58,7 @@ export function createSyncServices(deps: {
   const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
   deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
-  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
-  return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };
+  const verify = new VerifyService({ orm, engine, runs, logger });
+  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, verify, logger });
+  return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, verify, jobDefinitions: scheduler.jobDefinitions };
 }
