@@ -7,7 +7,7 @@ import { runCli } from '../../../src/cli.js';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { asProviderCalendarId } from '../../../src/providers/calendar-provider.js';
 import { syncWindow, loadTenantSettings } from '../../../src/sync/sync-engine.js';
-import { Calendar, SyncMapping } from '../../../src/store/entities/index.js';
+import { Appointment, Calendar, SyncMapping } from '../../../src/store/entities/index.js';
 import { idOf, waitFor } from '../../helpers/hub-harness.js';
 import { subscribe } from '../../helpers/ws-subscriptions.js';
 import { startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
@@ -178,6 +178,46 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as ProviderKind[]) {
       expect(idle.counts.inbound).toMatchObject({ created: 0, updated: 0, deleted: 0 });
       expect(idle.counts.outbound).toMatchObject({ created: 0, updated: 0, deleted: 0 });
       expect(u.provider.writes()).toBe(after);
+    });
+
+    it('finds a calendar edit and a new calendar event the cursor skipped (CONTENT_DIFFERS, MISSING_IN_HOST) and applies them as a poll would have', { timeout: 120_000 }, async () => {
+      const u = await linkedUser(t, t.sandbox.emulators, kind, { name: 'verify-content' });
+      const edited = await u.synced((await u.upsert('v-edited', { subject: 'Before the edit' })).id);
+      const stale = await u.synced((await u.upsert('v-stale', { subject: 'Deleted in the host only' })).id);
+      const staleEvent = u.eventOf(stale)!.id;
+
+      // Behind the hub's back: the user renames an event and makes a new one, and the cursor moves past both…
+      const editedEvent = u.eventOf(edited)!.id;
+      u.provider.rename(editedEvent, 'Renamed in the calendar');
+      const made = u.provider.create('Made in the calendar', new Date(Date.now() + 3 * 86_400_000));
+      await moveCursorPastNow(u);
+      // …and an appointment's tombstone is written straight into the database, its pair closed, its event left behind.
+      const em = t.hub.orm.em.fork();
+      await em.nativeUpdate(Appointment, { id: idOf('appointment', stale.id) }, { deleted: true });
+      await em.nativeUpdate(SyncMapping, { appointmentId: idOf('appointment', stale.id) }, { closedAt: new Date() });
+      const poll = await u.syncNow();
+      expect(poll.counts.inbound).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+      expect((await u.appointment(edited.id)).subject).toBe('Before the edit');
+
+      const report = await verify(u);
+      expect(report.drift).toMatchObject({ missingAtProvider: 0, missingInHost: 2, duplicates: 0, contentDiffers: 1, orphanedMappings: 0 });
+      expect(report.drift!.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'CONTENT_DIFFERS', appointmentId: edited.id, externalEventId: editedEvent, repaired: false }),
+          expect.objectContaining({ kind: 'MISSING_IN_HOST', appointmentId: null, externalEventId: made, repaired: false }),
+          expect.objectContaining({ kind: 'MISSING_IN_HOST', appointmentId: stale.id, externalEventId: staleEvent, repaired: false }),
+        ]),
+      );
+
+      const repaired = await verify(u, true);
+      expect(repaired.drift).toMatchObject({ missingInHost: 2, contentDiffers: 1 });
+      expect(repaired.drift!.items.every((i) => i.repaired)).toBe(true);
+      // The calendar's edit reached the host (only the event changed: no conflict), the new event was imported, the stale one deleted.
+      expect((await u.appointment(edited.id)).subject).toBe('Renamed in the calendar');
+      const imported = (await u.appointments()).find((a) => a.mappings.some((m) => m.closedAt === null && m.externalEventId === made));
+      expect(imported).toMatchObject({ subject: 'Made in the calendar', deleted: false });
+      expect(u.provider.events().map((e) => e.id)).not.toContain(staleEvent);
+      expect((await verify(u)).drift).toMatchObject({ missingAtProvider: 0, missingInHost: 0, duplicates: 0, contentDiffers: 0, orphanedMappings: 0 });
     });
 
     it('with two-way sync off, re-creates an event gone at the provider; imports nothing', { timeout: 120_000 }, async () => {
