@@ -59,6 +59,12 @@ export interface Item {
   /** Every subject either side gave it: the converged subject is one of them. */
   subjects: string[];
   deleted: boolean;
+  /**
+   * Deleted on one side while the other side held an edit the hub had not carried over yet: an
+   * edit/delete conflict, which the tenant's policy may decide either way (docs/sync.md,
+   * "Conflicts"). Such an item must end deleted on both sides or live once on both — not in between.
+   */
+  contested: boolean;
 }
 
 export class ChaosModel {
@@ -301,7 +307,7 @@ export class HostCreate implements Cmd {
   ) {}
   check = () => true;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const item: Item = { key: `h${model.items.length + 1}`, origin: 'HOST', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false };
+    const item: Item = { key: `h${model.items.length + 1}`, origin: 'HOST', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
     item.hostAppointmentId = `chaos-${item.key}`;
     const subject = model.nextSubject(item);
     const start = slotStart(this.day, this.hour);
@@ -387,9 +393,10 @@ export class HostDelete implements Cmd {
       }
       item.appointmentId = imported.id;
     }
+    item.contested = await racesAnEdit(real, item);
     await real.must(`mutation($id: ID) { deleteAppointment(id: $id) { id } }`, { id: item.appointmentId }, this.via);
     item.deleted = true;
-    await count(real, `host deletes ${item.key} (${item.appointmentId})`);
+    await count(real, `host deletes ${item.key} (${item.appointmentId})${item.contested ? ', racing an edit of the calendar' : ''}`);
   }
   toString = () => `new HostDelete(${this.pick}, ${this.via})`;
 }
@@ -402,7 +409,7 @@ export class ProviderCreate implements Cmd {
   ) {}
   check = () => true;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const item: Item = { key: `p${model.items.length + 1}`, origin: 'PROVIDER', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false };
+    const item: Item = { key: `p${model.items.length + 1}`, origin: 'PROVIDER', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
     const subject = model.nextSubject(item);
     item.userEventId = real.providerCreate(subject, slotStart(this.day, this.hour), this.minutes);
     item.subjects.push(subject);
@@ -410,6 +417,21 @@ export class ProviderCreate implements Cmd {
     await count(real, `calendar user creates ${item.key} "${subject}" (${item.userEventId})`);
   }
   toString = () => `new ProviderCreate(${this.day}, ${this.hour}, ${this.minutes})`;
+}
+
+/**
+ * Whether deleting the item now races an edit of the other side that the hub has not carried over
+ * yet: its pair is not SYNCED, or its event and appointment hold different content. An item that
+ * exists on one side only (not imported, not written yet) races nothing.
+ */
+async function racesAnEdit(real: ChaosSystem, item: Item): Promise<boolean> {
+  const appointment = item.appointmentId
+    ? await real.appointment(item.appointmentId)
+    : (await real.appointments()).find((a) => !a.deleted && a.mappings.some((m) => m.closedAt === null && m.externalEventId === item.userEventId));
+  const pair = appointment?.mappings.find((m) => m.closedAt === null);
+  const event = pair?.externalEventId ? real.events().find((e) => e.id === pair.externalEventId) : undefined;
+  if (!appointment || appointment.deleted || !pair || !event) return false;
+  return pair.state !== 'SYNCED' || event.subject !== appointment.subject || event.start !== Date.parse(appointment.start!) || event.end !== Date.parse(appointment.end!);
 }
 
 /** The model item an event of the calendar stands for (by the user's event id, or the hub's tag). */
@@ -452,9 +474,13 @@ export class ProviderDelete implements Cmd {
       await count(real, `calendar delete skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
       return;
     }
+    const contested = await racesAnEdit(real, item);
     const done = real.providerDelete(event.id);
-    if (done) item.deleted = true;
-    await count(real, `calendar user deletes ${item.key} (event ${event.id})${done ? '' : ': gone already'}`);
+    if (done) {
+      item.deleted = true;
+      item.contested = contested;
+    }
+    await count(real, `calendar user deletes ${item.key} (event ${event.id})${done ? '' : ': gone already'}${done && contested ? ', racing an edit of the host' : ''}`);
   }
   toString = () => `new ProviderDelete(${this.pick})`;
 }
@@ -630,7 +656,7 @@ let userSeq = 0;
 
 export async function runScenario(world: ChaosWorld, kind: ProviderKind, scenario: RunScenario, stats: ChaosStats, options: { kills: boolean }): Promise<void> {
   userSeq += 1;
-  const user = await linkedUser(world.driver(), world.providers.emulators, kind, { name: `chaos${userSeq}` });
+  const user = await linkUser(world, kind, `chaos${userSeq}`);
   await user.gql(`mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { conflictPolicy } }`, { i: { conflictPolicy: scenario.policy } });
   const real = new ChaosSystem(world, user, stats);
   const model = new ChaosModel({ kills: options.kills, processes: world.processes });
@@ -646,6 +672,21 @@ export async function runScenario(world: ChaosWorld, kind: ProviderKind, scenari
     }
   } finally {
     real.clearFaults();
+  }
+}
+
+/**
+ * A fresh user linked to the calendar. No fault is set up yet, but a sign-in can still fail on a
+ * loaded machine (a token request past the chaos time-out): the user signs in again, as anyone would.
+ */
+async function linkUser(world: ChaosWorld, kind: ProviderKind, name: string): Promise<SyncUser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await linkedUser(world.driver(), world.providers.emulators, kind, { name: attempt === 1 ? name : `${name}-${attempt}` });
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await sleep(1_000);
+    }
   }
 }
 
@@ -721,6 +762,9 @@ export async function checkConverged(model: ChaosModel, real: ChaosSystem): Prom
       }
       const a = liveMine[0]!;
       if (!item.subjects.includes(a.subject ?? '')) problems.push(`${item.key} converged on "${a.subject}", a subject it was never given (${item.subjects.join(' | ')})`);
+    } else if (item.contested && liveMine.length === 1) {
+      // The edit won the conflict: the item lives on, on both sides (the checks above cover its event).
+      if (!item.subjects.includes(liveMine[0]!.subject ?? '')) problems.push(`${item.key} converged on "${liveMine[0]!.subject}", a subject it was never given (${item.subjects.join(' | ')})`);
     } else {
       if (liveMine.length > 0) problems.push(`${item.key} was deleted but ${liveMine.map((a) => a.id).join(', ')} is live in the host`);
       const leftovers = events.filter((e) => (item.userEventId !== null && e.id === item.userEventId) || mine.some((a) => tagAppointmentId(e.tag) === a.id));
