@@ -12,6 +12,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 
+/** A flag whose default depends on other variables (resolved in `loadConfig`). */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -61,10 +67,14 @@ const envSchema = z.object({
     })
     .optional()
     .default('info'),
-  GRAPHQL_INTROSPECTION: bool(true),
+  GRAPHQL_INTROSPECTION: optionalBool,
   GRAPHQL_MAX_DEPTH: int(12, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5000, 10, 1_000_000),
+  GRAPHQL_MAX_ALIASES: int(50, 1, 10_000),
+  GRAPHQL_RATE_LIMIT_PER_MINUTE: int(300_000, 0, 100_000_000),
+  GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: int(50, 1, 10_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   JOBS_ENABLED: bool(true),
   JOBS_POLL_INTERVAL_MS: int(2_000, 50, 3_600_000),
   JOBS_LOCK_LIFETIME_MS: int(600_000, 1_000, 86_400_000),
@@ -115,8 +125,19 @@ export interface HubConfig {
   dataDir: string;
   database: DatabaseConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number };
+  /** Operation limits (README, "Security"); introspection is off by default in production. */
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    /** Cost points each API key may spend per minute on one instance; 0: no limit. */
+    rateLimitPerMinute: number;
+    maxSubscriptionsPerSocket: number;
+  };
   shutdownGraceMs: number;
+  /** How long a client may take to send a whole HTTP request (headers and body). */
+  http: { requestTimeoutMs: number };
   jobs: { enabled: boolean; pollIntervalMs: number; lockLifetimeMs: number; concurrency: number };
   /** Raw `HUB_ENCRYPTION_KEYS` (`kid:base64key,...`, first is active); parsed by the token vault. */
   encryptionKeys: string | undefined;
@@ -214,6 +235,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.MICROSOFT_AUTHORITY_HOST && !e.MICROSOFT_AUTHORITY_HOST.startsWith('https://')) {
     problems.push({ variable: 'MICROSOFT_AUTHORITY_HOST', message: 'expected an https URL (MSAL refuses http authorities)' });
   }
+  if (e.GRAPHQL_RATE_LIMIT_PER_MINUTE > 0 && e.GRAPHQL_RATE_LIMIT_PER_MINUTE < e.GRAPHQL_MAX_COMPLEXITY) {
+    problems.push({ variable: 'GRAPHQL_RATE_LIMIT_PER_MINUTE', message: 'expected 0 (no limit) or at least GRAPHQL_MAX_COMPLEXITY, so the costliest operation allowed can run' });
+  }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   return {
@@ -225,11 +249,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     logLevel: e.LOG_LEVEL,
     graphql: {
-      introspection: e.GRAPHQL_INTROSPECTION,
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      rateLimitPerMinute: e.GRAPHQL_RATE_LIMIT_PER_MINUTE,
+      maxSubscriptionsPerSocket: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     jobs: {
       enabled: e.JOBS_ENABLED,
       pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,

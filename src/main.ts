@@ -10,8 +10,16 @@ import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
  * Exit codes: 0 after a clean shutdown, 1 for invalid configuration, a failed start or shutdown.
  */
 
-/** Shown once on stdout, outside the JSON log (pino never sees the key). */
-function printBootstrap(result: BootstrapResult): void {
+/**
+ * The first start's admin key, shown once — on a terminal only. When stdout is not a TTY it is
+ * the JSON log stream that log shippers store, so only the key file's path is logged there.
+ */
+function printBootstrap(result: BootstrapResult, logger: Hub['logger']): void {
+  if (!process.stdout.isTTY) {
+    if (result.keyFile) logger.info({ keyFile: result.keyFile }, `first start: created tenant "Default" and an ADMIN API key; it is in ${result.keyFile} (not shown: stdout is not a terminal)`);
+    else logger.warn('first start: created an ADMIN API key for this in-memory database, but it cannot be shown: stdout is not a terminal and there is no key file');
+    return;
+  }
   const line = '='.repeat(78);
   process.stdout.write(
     [
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  if (hub.bootstrap) printBootstrap(hub.bootstrap);
+  if (hub.bootstrap) printBootstrap(hub.bootstrap, logger);
   try {
     const { url } = await hub.listen();
     logger.info({ url, database: config.database.kind }, `GraphQL ready at ${url}`);

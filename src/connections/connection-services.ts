@@ -34,7 +34,7 @@ export function createConnectionServices(deps: ConnectionDeps): ConnectionServic
   const logger = deps.logger.child({ component: 'connections' });
   const { orm, vault, providers } = deps;
   const notices = new LinkNotices({ orm, pubsub: deps.pubsub, logger });
-  const jobs = new LinkJobs({ agenda: deps.agenda, logger });
+  const jobs = new LinkJobs({ orm, agenda: deps.agenda, logger });
   const guard = new ConnectionGuard({ orm, vault, providers, notices, jobs, logger, ...(deps.guardRetry ? { retry: deps.guardRetry } : {}) });
   return { guard, jobs, notices };
 }

@@ -67,6 +67,18 @@ export class UnauthenticatedError extends HubError {
   }
 }
 
+/**
+ * The hub refuses to start because going on would lose or overwrite data (an emptied database, a
+ * lost token key). Not a client error: the operator reads the message, which says what to restore.
+ */
+export class StartRefusedError extends Error {
+  readonly code = 'START_REFUSED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartRefusedError';
+  }
+}
+
 export const isHubError = (e: unknown): e is HubError => e instanceof HubError;
 export const isNotFoundError = (e: unknown): e is NotFoundError => e instanceof NotFoundError;
 export const isConflictError = (e: unknown): e is ConflictError => e instanceof ConflictError;

@@ -58,6 +58,11 @@ export interface TenantSettings {
   syncWindow: SyncWindow;
   /** Whether new links sync both ways (a link can override it). */
   twoWayByDefault: boolean;
+  /**
+   * Origins (`https://crm.example.com`: scheme, host, port) that `linkCalendar`'s `returnTo` may
+   * point to; the browser is sent there after the sign-in, so any other is refused. Empty: none.
+   */
+  returnToOrigins: string[];
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
@@ -77,6 +82,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   recordLinkLabel: 'Open in CRM',
   syncWindow: { pastDays: 30, futureDays: 365 },
   twoWayByDefault: true,
+  returnToOrigins: [],
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -96,6 +102,22 @@ export function mergeTenantSettings(base: TenantSettings, patch: TenantSettingsP
     }
   }
   return out as unknown as TenantSettings;
+}
+
+/** Longest record link template (it becomes a URL in every synced event's body). */
+export const RECORD_LINK_TEMPLATE_MAX_LENGTH = 2_000;
+/** Most return origins one tenant may allow. */
+export const MAX_RETURN_TO_ORIGINS = 20;
+
+/** `value` as an origin when it is exactly one (`https://host[:port]`, no path, no credentials), else null. */
+export function asOrigin(value: string): string | null {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return url.origin === value.replace(/\/$/, '').toLowerCase() ? url.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface SettingsProblem {
@@ -122,7 +144,9 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
     if (v.length > 16) problems.push({ field: `titleMarkers.${k}`, message: 'must be at most 16 characters' });
   }
   if (s.recordLinkTemplate !== null) {
-    if (!s.recordLinkTemplate.includes('{hostRecordId}')) {
+    if (s.recordLinkTemplate.length > RECORD_LINK_TEMPLATE_MAX_LENGTH) {
+      problems.push({ field: 'recordLinkTemplate', message: `must be at most ${RECORD_LINK_TEMPLATE_MAX_LENGTH} characters` });
+    } else if (!s.recordLinkTemplate.includes('{hostRecordId}')) {
       problems.push({ field: 'recordLinkTemplate', message: 'must contain the {hostRecordId} placeholder' });
     } else {
       try {
@@ -136,5 +160,11 @@ export function validateTenantSettings(s: TenantSettings): SettingsProblem[] {
   if (s.recordLinkLabel.trim() === '' || s.recordLinkLabel.length > 64) {
     problems.push({ field: 'recordLinkLabel', message: 'must be 1 to 64 characters' });
   }
+  if (s.returnToOrigins.length > MAX_RETURN_TO_ORIGINS) problems.push({ field: 'returnToOrigins', message: `must hold at most ${MAX_RETURN_TO_ORIGINS} origins` });
+  s.returnToOrigins.forEach((origin, i) => {
+    if (origin.length > 200 || asOrigin(origin) === null) {
+      problems.push({ field: `returnToOrigins[${i}]`, message: 'must be an origin such as "https://crm.example.com" (http or https, host and port only, no path)' });
+    }
+  });
   return problems;
 }

@@ -13,7 +13,8 @@ import type {
  * The hub's subscription topics. Payloads are plain JSON (they cross processes through the Mongo
  * transport): ids, the state a subscription filter needs, and an ISO timestamp. Resolvers load the
  * current entity by id when they need more. Every payload carries `tenantId`, so a subscription
- * can be scoped to the caller's tenant at the source (`HubPubSub.subscribeTyped`).
+ * can be scoped to the caller's tenant at the source (`HubPubSub.subscribeTyped`); only the
+ * internal API_KEY_REVOKED has none for ADMIN keys.
  */
 export const TOPICS = {
   TENANT_CHANGED: 'TENANT_CHANGED',
@@ -24,6 +25,7 @@ export const TOPICS = {
   CLEANUP_PROGRESS: 'CLEANUP_PROGRESS',
   APPOINTMENT_CHANGED: 'APPOINTMENT_CHANGED',
   CONFLICT_DETECTED: 'CONFLICT_DETECTED',
+  API_KEY_REVOKED: 'API_KEY_REVOKED',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -95,6 +97,16 @@ export interface CleanupProgressPayload extends TenantScoped {
   done: boolean;
 }
 
+/**
+ * An API key was revoked: every instance closes the WebSocket connections authenticated with it.
+ * Internal (no GraphQL subscription); `tenantId` is null for ADMIN keys.
+ */
+export interface ApiKeyRevokedPayload {
+  apiKeyId: HubId<'apiKey'>;
+  tenantId: HubId<'tenant'> | null;
+  at: string;
+}
+
 export interface TopicPayloads {
   [TOPICS.TENANT_CHANGED]: TenantChangedPayload;
   [TOPICS.HOST_USER_CHANGED]: HostUserChangedPayload;
@@ -104,4 +116,5 @@ export interface TopicPayloads {
   [TOPICS.CLEANUP_PROGRESS]: CleanupProgressPayload;
   [TOPICS.APPOINTMENT_CHANGED]: AppointmentChangedPayload;
   [TOPICS.CONFLICT_DETECTED]: ConflictDetectedPayload;
+  [TOPICS.API_KEY_REVOKED]: ApiKeyRevokedPayload;
 }

@@ -3,20 +3,29 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
-import { complexityError, depthLimitRule, operationComplexity } from '../api/limits/operation-limits.js';
+import type { OperationGuard } from '../api/limits/operation-guard.js';
+import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
+import { GRAPHQL_PATH } from './graphql-ws.js';
 
-/** Complexity needs the variables, so it is checked once the operation is known, not as a validation rule. */
-function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin<HubContext> {
+/** The operation guard needs the variables and the caller, so it runs once the operation is known, not as a validation rule. */
+function operationGuardPlugin(guard: OperationGuard): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operationName }) {
-          const error = complexityError(operationComplexity(schema, document, request.variables, operationName), maxComplexity);
+        async didResolveOperation({ request, document, schema, operation, contextValue }) {
+          if (!operation) return; // Apollo only calls this hook once the operation is resolved
+          // Over HTTP a subscription would run its event resolver once, without an event.
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+            throw new GraphQLError(`Subscriptions run over WebSocket (graphql-ws protocol) on ${GRAPHQL_PATH}; HTTP serves queries and mutations`, {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+          const error = guard.check({ schema, document, operation, variables: request.variables, caller: contextValue.caller });
           if (error) throw error;
         },
       };
@@ -56,17 +65,17 @@ const unauthenticatedStatusPlugin: ApolloServerPlugin<HubContext> = {
   },
 };
 
-export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSchema; logger: Logger }): ApolloServer<HubContext> {
+export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSchema; logger: Logger; guard: OperationGuard }): ApolloServer<HubContext> {
   const { config, schema, logger } = deps;
   return new ApolloServer<HubContext>({
     schema,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatHubError,
-    validationRules: [depthLimitRule(config.graphql.maxDepth)],
+    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
     logger: logger.child({ component: 'apollo' }),
     plugins: [
-      complexityLimitPlugin(config.graphql.maxComplexity),
+      operationGuardPlugin(deps.guard),
       errorLoggingPlugin,
       unauthenticatedStatusPlugin,
       // Sandbox needs introspection; without it, the production page only says where the API is.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -12,11 +13,13 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError, toGraphQLError } from '../api/errors/format-error.js';
-import { complexityError, depthLimitRule, MAX_REQUEST_BYTES, operationComplexity, type OperationLimits } from '../api/limits/operation-limits.js';
-import type { HubPubSub } from '../events/hub-pubsub.js';
+import type { OperationGuard } from '../api/limits/operation-guard.js';
+import { aliasLimitRule, depthLimitRule, MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
+import type { HubConfig } from '../config.js';
+import { TOPICS, type HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError, UnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../tenancy/caller.js';
@@ -46,19 +49,23 @@ export interface GraphQLWebSocket {
  * Auth: the key travels in `connection_init` (browsers cannot set headers on a WebSocket). A
  * missing, unknown or revoked key closes the socket with 4401 and reason `UNAUTHENTICATED: …`
  * (4401 is fatal for the graphql-ws client, so it does not retry in a loop). The key is checked
- * again on every subscribe, so a key revoked mid-connection cannot start new subscriptions.
+ * again on every subscribe, and revoking a key closes its sockets with 4401 on every instance (the
+ * API_KEY_REVOKED event), ending their subscriptions.
  *
- * Operations get the same depth and complexity limits and the same error mapping as over HTTP.
+ * Operations get the same validation rules, operation guard (cost, rate limit, text arguments) and
+ * error mapping as over HTTP; a socket runs at most GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET at once.
  */
 export function attachGraphQLWebSocket(deps: {
   server: Server;
   schema: GraphQLSchema;
-  limits: OperationLimits & { introspection: boolean };
+  limits: HubConfig['graphql'];
+  /** The operation guard HTTP uses too (one rate limit per API key). */
+  guard: OperationGuard;
   services: ApiServices;
   pubsub: HubPubSub;
   logger: Logger;
 }): GraphQLWebSocket {
-  const { server, schema, limits, services, pubsub } = deps;
+  const { server, schema, limits, services, pubsub, guard } = deps;
   const logger = deps.logger.child({ component: 'graphql-ws' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   let closing = false;
@@ -84,8 +91,27 @@ export function attachGraphQLWebSocket(deps: {
   const rules = [
     ...specifiedRules,
     depthLimitRule(limits.maxDepth),
+    aliasLimitRule(limits.maxAliases),
     ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+
+  // The key each open socket authenticated with, so a revocation (from any instance, through the
+  // pubsub) closes that key's sockets and with them their subscriptions.
+  const socketKeys = new Map<WebSocket, string>();
+  const trackKey = (socket: WebSocket, apiKeyId: string) => {
+    socketKeys.set(socket, apiKeyId);
+    socket.once('close', () => socketKeys.delete(socket));
+  };
+  const revocations = pubsub.subscribeTyped(TOPICS.API_KEY_REVOKED);
+  void (async () => {
+    for await (const { apiKeyId } of revocations) {
+      for (const [socket, key] of socketKeys) {
+        if (key !== apiKeyId) continue;
+        logger.info({ apiKeyId }, 'closing a WebSocket connection: its API key was revoked');
+        socket.close(CloseCode.Unauthorized, 'UNAUTHENTICATED: the API key was revoked');
+      }
+    }
+  })().catch((err: unknown) => logger.error({ err }, 'listening for API key revocations failed'));
 
   const format = (errors: readonly GraphQLError[], log: Logger) =>
     errors.map((error) => {
@@ -100,8 +126,9 @@ export function attachGraphQLWebSocket(deps: {
       isProd: true,
       onConnect: async (ctx) => {
         try {
-          await authenticate(ctx.connectionParams);
+          const caller = await authenticate(ctx.connectionParams);
           ctx.extra.connectionId = randomUUID();
+          if (caller.apiKeyId) trackKey(ctx.extra.socket, caller.apiKeyId);
           return true;
         } catch (err) {
           if (!isUnauthenticatedError(err)) throw err;
@@ -113,6 +140,14 @@ export function attachGraphQLWebSocket(deps: {
       onSubscribe: async (ctx, id, payload) => {
         const requestId = `${ctx.extra.connectionId ?? 'ws'}:${id}`;
         const log = logger.child({ requestId });
+        // graphql-ws has registered this one already; each open one is a listener every event fans out to.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`This connection already runs ${limits.maxSubscriptionsPerSocket} operations (GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET); complete one first or open another connection`, {
+              extensions: { code: 'LIMIT_EXCEEDED', maxSubscriptions: limits.maxSubscriptionsPerSocket },
+            }),
+          ];
+        }
         let caller: Caller;
         try {
           caller = await authenticate(ctx.connectionParams);
@@ -128,11 +163,10 @@ export function attachGraphQLWebSocket(deps: {
         }
         const validationErrors = validate(schema, document, rules);
         if (validationErrors.length > 0) return validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const tooComplex = complexityError(
-          operationComplexity(schema, document, payload.variables ?? undefined, payload.operationName),
-          limits.maxComplexity,
-        );
-        if (tooComplex) return [tooComplex];
+        // No operation (a wrong operationName): execution reports that itself.
+        const operation = getOperationAST(document, payload.operationName);
+        const refused = operation ? guard.check({ schema, document, operation, variables: payload.variables ?? undefined, caller }) : null;
+        if (refused) return [refused];
         const contextValue: HubContext = { requestId, caller, logger: log, services, pubsub };
         const args: ExecutionArgs = {
           schema,
@@ -157,6 +191,7 @@ export function attachGraphQLWebSocket(deps: {
     async close() {
       closing = true;
       server.off('upgrade', onUpgrade);
+      await revocations.return?.();
       await disposable.dispose();
     },
     get clientCount() {

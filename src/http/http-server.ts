@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { urlHostOf, type HubConfig } from '../config.js';
 import type { ApiServices, HubContext } from '../api/context.js';
 import { toGraphQLError } from '../api/errors/format-error.js';
+import { OperationGuard } from '../api/limits/operation-guard.js';
 import { MAX_REQUEST_BYTES } from '../api/limits/operation-limits.js';
 import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
@@ -48,6 +49,24 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
+/**
+ * Node's `requestTimeout` stops counting once a request reached its handler, so a body trickled in
+ * byte by byte would hold the connection (and its handler) forever: a request whose body is not
+ * complete `timeoutMs` after its headers gets 408 and its connection is closed.
+ */
+function bodyDeadline(request: IncomingMessage, response: ServerResponse, timeoutMs: number, log: Logger): void {
+  if (request.complete) return;
+  const timer = setTimeout(() => {
+    if (request.complete || response.headersSent) return;
+    log.warn({ timeoutMs }, 'the request body did not arrive in time (HTTP_REQUEST_TIMEOUT_MS); closing the connection');
+    const socket = request.socket;
+    if (!socket.writable) return void socket.destroy();
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+  }, timeoutMs);
+  timer.unref();
+  response.once('close', () => clearTimeout(timer));
+}
+
 export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer> {
   const { config, logger, schema, services, pubsub } = deps;
   let shuttingDown = false;
@@ -60,7 +79,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     // stated because graceful shutdown relies on it).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Headers must arrive within HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes); the body
+    // is bounded by the hook below. Node checks on an interval (30 s by default): check more often.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(Math.max(Math.floor(config.http.requestTimeoutMs / 4), 50), 5_000) },
   });
+  app.addHook('onRequest', async (request, reply) => bodyDeadline(request.raw, reply.raw, config.http.requestTimeoutMs, request.log as Logger));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     // A keep-alive connection whose request was in flight when shutdown began would otherwise stay
@@ -70,7 +94,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
 
   registerHealthRoutes(app, { checks: deps.readiness, isShuttingDown: () => shuttingDown });
 
-  const apollo = createApolloServer({ config, schema, logger });
+  // One guard for both transports, so an API key has one rate limit.
+  const guard = new OperationGuard(config.graphql);
+  const apollo = createApolloServer({ config, schema, logger, guard });
   await apollo.start();
   app.route({
     url: GRAPHQL_PATH,
@@ -107,6 +133,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
         server: app.server,
         schema,
         limits: config.graphql,
+        guard,
         services,
         pubsub,
         logger,

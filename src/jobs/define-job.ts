@@ -35,6 +35,13 @@ export interface EveryOptions {
   skipImmediate?: boolean;
 }
 
+export interface KeyedEveryOptions extends EveryOptions {
+  /** One recurring job per value of these data fields (e.g. one per connection). */
+  key?: Record<string, unknown>;
+  /** With `key`: when the job exists, leave it (and its next run) as it is instead of rescheduling it. */
+  keepSchedule?: boolean;
+}
+
 /** What the registry needs of a definition, whatever its data type. */
 export interface RegisteredJob {
   readonly name: string;
@@ -53,7 +60,7 @@ export interface JobDefinition<TData> extends RegisteredJob {
    * Runs every `interval` (ms, a human interval or a cron expression). With `key`, one recurring
    * job per key value (e.g. one per connection); without, one per job name.
    */
-  every(agenda: Agenda, interval: string | number, data: TData, options?: EveryOptions & { key?: Record<string, unknown> }): Promise<Job<TData>>;
+  every(agenda: Agenda, interval: string | number, data: TData, options?: KeyedEveryOptions): Promise<Job<TData>>;
   /** Cancels this job's queued runs, optionally only those whose data matches `data`. */
   cancel(agenda: Agenda, data?: Partial<TData>): Promise<number>;
 }
@@ -68,11 +75,11 @@ export function defineJob<TData>(name: string, handler: JobHandler<TData>, optio
     now: (agenda, data) => agenda.now<TData>(name, data),
     schedule: (agenda, when, data) => agenda.schedule<TData>(when, name, data),
     every: async (agenda, interval, data, everyOptions = {}) => {
-      const { key, ...repeat } = everyOptions;
+      const { key, keepSchedule, ...repeat } = everyOptions;
       if (!key) return agenda.every<TData>(interval, name, data, repeat);
       // agenda.every() keeps one job per NAME; per-key recurring jobs use a unique constraint.
       const job: Job<TData> = agenda.create<TData>(name, data);
-      job.unique({ name, ...key }).repeatEvery(interval, repeat);
+      job.unique({ name, ...key }, { insertOnly: keepSchedule ?? false }).repeatEvery(interval, repeat);
       await job.save();
       return job;
     },

@@ -13,9 +13,12 @@ export const CONNECTION_REFRESH_JOB = 'connection.refresh';
 export const connectionRefreshJob = (deps: { refresh: (connectionId: LinkJobData['connectionId']) => Promise<void> }): JobDefinition<LinkJobData> =>
   defineJob<LinkJobData>(CONNECTION_REFRESH_JOB, (data) => deps.refresh(data.connectionId), { concurrency: 4 });
 
-/** Schedules `connection.refresh` for a link every `intervalMs` (CONNECTION_REFRESH_INTERVAL_MS), first run after one interval. */
+/**
+ * Schedules `connection.refresh` for a link every `intervalMs` (CONNECTION_REFRESH_INTERVAL_MS),
+ * first run after one interval; when reconciling, an existing schedule is kept.
+ */
 export const startCalendarRefresh =
   (job: JobDefinition<LinkJobData>, intervalMs: number): LinkJobStarter =>
-  async (agenda, connectionId) => {
-    await job.every(agenda, intervalMs, { connectionId }, { key: { 'data.connectionId': connectionId }, skipImmediate: true });
+  async (agenda, connectionId, { reconcile }) => {
+    await job.every(agenda, intervalMs, { connectionId }, { key: { 'data.connectionId': connectionId }, skipImmediate: true, keepSchedule: reconcile });
   };

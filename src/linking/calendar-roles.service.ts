@@ -20,7 +20,14 @@ export const MAX_CONFLICT_CALENDARS = 100;
  * calendar the primary takes it out of the set.
  */
 export class CalendarRolesService {
-  constructor(private readonly deps: { orm: Orm; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      orm: Orm;
+      logger: Logger;
+      /** A calendar became a user's primary: its first read and the move of the user's appointments start now. */
+      primaryChanged?: (calendar: Calendar) => Promise<void>;
+    },
+  ) {}
 
   async setPrimary(caller: Caller, calendarId: string): Promise<{ calendar: Calendar; previousPrimary: Calendar | null }> {
     if (typeof calendarId !== 'string' || calendarId.trim() === '') throw new ValidationError('calendarId', 'must not be empty');
@@ -56,6 +63,7 @@ export class CalendarRolesService {
       throw err;
     }
     this.deps.logger.info({ tenantId: calendar.tenantId, hostUserId: calendar.userId, calendarId: calendar.id, previousPrimaryId: previousId }, 'primary calendar moved');
+    await this.deps.primaryChanged?.(calendar).catch((err: unknown) => this.deps.logger.error({ err, calendarId: calendar.id }, 'starting the sync of the new primary calendar failed; its next poll does it'));
     const fresh = this.deps.orm.em.fork();
     return {
       calendar: await fresh.findOneOrFail(Calendar, { id: calendar.id }),

@@ -1,3 +1,4 @@
+import type { ProviderErrorCode } from '../providers/calendar-provider.js';
 import type { LinkRefusedError } from '../providers/provider-auth.js';
 
 /** Stable codes of a failed callback (the `error` parameter of the redirect to `returnTo`). */
@@ -16,7 +17,11 @@ export const LINK_FAILURE_CODES = [
 ] as const;
 export type LinkFailureCode = (typeof LINK_FAILURE_CODES)[number];
 
-/** A failed link attempt as the user sees it: never a stack, a token or an internal detail. */
+/**
+ * A failed link attempt as the user sees it: never a stack, a token or an internal detail, and only
+ * the hub's own text — it goes into the redirect to `returnTo`, so nothing from the callback URL or
+ * a provider's free-text error may reach it (adapters keep their refusals to hub text as well).
+ */
 export interface LinkFailure {
   code: LinkFailureCode;
   /** Status of the page the callback renders. */
@@ -28,12 +33,19 @@ export interface LinkFailure {
 
 export const STATE_INVALID_MESSAGE = 'This sign-in link has expired or was already used — start linking again.';
 
+const PROVIDER_FAILURE_TEXT: Partial<Record<ProviderErrorCode | 'NO_CODE', string>> = {
+  NO_CODE: 'the sign-in came back without an authorisation code',
+  RATE_LIMITED: 'it is busy',
+  TRANSIENT: 'it did not answer',
+  AUTH_REVOKED: 'it no longer accepts this sign-in',
+};
+
 export const linkFailures = {
-  unknownProvider: (provider: string): LinkFailure => ({
+  unknownProvider: (): LinkFailure => ({
     code: 'UNKNOWN_PROVIDER',
     httpStatus: 404,
     title: 'Unknown calendar provider',
-    message: `"${provider.slice(0, 40)}" is not a calendar provider this hub links.`,
+    message: 'This address names no calendar provider this hub links.',
     tip: 'Start linking again from the calendar settings.',
   }),
   stateInvalid: (): LinkFailure => ({
@@ -65,11 +77,12 @@ export const linkFailures = {
     message,
     tip: 'Ask your administrator to configure this calendar provider.',
   }),
-  providerError: (providerName: string, message: string): LinkFailure => ({
+  /** `reason`: a provider failure's closed code (its message is only logged), or `NO_CODE`. */
+  providerError: (providerName: string, reason: ProviderErrorCode | 'NO_CODE'): LinkFailure => ({
     code: 'PROVIDER_ERROR',
     httpStatus: 502,
     title: 'The calendar was not linked',
-    message: `${providerName} did not complete the linking: ${message}`,
+    message: `${providerName} did not complete the linking: ${PROVIDER_FAILURE_TEXT[reason] ?? 'it refused the request'} (${reason}).`,
     tip: 'Try again in a minute: start linking again from the calendar settings.',
   }),
   internal: (): LinkFailure => ({

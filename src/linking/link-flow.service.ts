@@ -76,7 +76,10 @@ export interface LinkFlowDeps {
 
 const isProviderSlug = (value: string): value is ProviderSlug => (PROVIDER_SLUGS as readonly string[]).includes(value);
 
-/** `returnTo` must be an absolute http(s) URL (the callback redirects the browser there). */
+/**
+ * `returnTo` must be an absolute http(s) URL (the callback redirects the browser there) on one of
+ * the tenant's `returnToOrigins`; the origin is checked once the tenant is known.
+ */
 function validReturnTo(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value.trim() === '') return null;
   const v = value.trim();
@@ -136,6 +139,13 @@ export class LinkFlowService {
     if (!user.active) {
       throw new ConflictError(`Host user "${user.id}" is inactive, so no calendar can be linked for them.`, 'Reactivate the user (upsertHostUser with active: true), then link again.');
     }
+    if (returnTo !== null) {
+      const tenant = await em.findOneOrFail(Tenant, { id: user.tenantId });
+      const origin = new URL(returnTo).origin;
+      if (!mergeTenantSettings(DEFAULT_TENANT_SETTINGS, tenant.settings).returnToOrigins.includes(origin)) {
+        throw new ValidationError('returnTo', `its origin ${origin} is not one of the tenant's returnToOrigins; add it with updateTenantSettings first`);
+      }
+    }
     const live = await em.findOne(Connection, { tenantId: user.tenantId, userId: user.id, provider: slug, status: { $ne: 'REVOKED' } });
 
     const now = this.clock.now();
@@ -160,7 +170,7 @@ export class LinkFlowService {
 
   /** Finishes a sign-in. Never throws: every failure is an outcome the callback page can show. */
   async complete(providerParam: string, params: CallbackParams): Promise<CallbackOutcome> {
-    if (!isProviderSlug(providerParam)) return { ok: false, provider: null, failure: linkFailures.unknownProvider(providerParam), returnTo: null };
+    if (!isProviderSlug(providerParam)) return { ok: false, provider: null, failure: linkFailures.unknownProvider(), returnTo: null };
     const slug = providerParam;
     const fail = (failure: LinkFailure, returnTo: string | null): CallbackOutcome => ({ ok: false, provider: slug, failure, returnTo });
     let oauthStateId: string | null = null;
@@ -183,7 +193,7 @@ export class LinkFlowService {
         this.deps.logger.info({ ...log, reason: refusal.reason, providerError: params.error.slice(0, 100) }, 'linking refused at the provider');
         return fail(linkFailures.refused(refusal), returnTo);
       }
-      if (!params.code) return fail(linkFailures.providerError(providerDisplayName(slug), 'the sign-in came back without an authorisation code.'), returnTo);
+      if (!params.code) return fail(linkFailures.providerError(providerDisplayName(slug), 'NO_CODE'), returnTo);
 
       const codeVerifier = this.deps.vault.open(consumed.codeVerifier, vaultContext.oauthVerifier(consumed.id));
       let redemption: CodeRedemption;
@@ -196,7 +206,7 @@ export class LinkFlowService {
         }
         if (isProviderError(err)) {
           this.deps.logger.warn({ ...log, code: err.code, providerCode: err.details.providerCode, err: { message: err.message } }, 'redeeming the authorisation code failed');
-          return fail(linkFailures.providerError(providerDisplayName(slug), err.message), returnTo);
+          return fail(linkFailures.providerError(providerDisplayName(slug), err.code), returnTo);
         }
         throw err;
       }
@@ -214,7 +224,7 @@ export class LinkFlowService {
         if (isLinkRefusedError(err)) return fail(linkFailures.refused(err), returnTo);
         if (isProviderError(err)) {
           this.deps.logger.warn({ ...log, code: err.code, err: { message: err.message } }, 'reading the calendars of the new link failed');
-          return fail(linkFailures.providerError(providerDisplayName(slug), err.message), returnTo);
+          return fail(linkFailures.providerError(providerDisplayName(slug), err.code), returnTo);
         }
         throw err;
       }

@@ -23,11 +23,16 @@ export interface RevokeResult {
 
 /**
  * Revoking a link (`revokeAccess`): with `cleanup`, first delete the events the hub created there;
- * then cancel the link's jobs, stop its push channels, revoke the grant at the provider where that
- * exists, take its calendars out of the PRIMARY and CONFLICT_CHECK roles, wipe the sealed tokens,
- * and mark it REVOKED. The row stays (its calendars and mappings too), so linking again later
- * reuses it. A grant that is already dead does not stop the revoke: the outcome says what could
- * not be done.
+ * then mark it REVOKED (its calendars leave the PRIMARY and CONFLICT_CHECK roles) and finish the
+ * revocation: cancel the link's jobs, stop its push channels, revoke the grant at the provider
+ * where that exists, and wipe the sealed tokens. The row stays (its calendars and mappings too), so
+ * linking again later reuses it. A grant that is already dead does not stop the revoke: the outcome
+ * says what could not be done.
+ *
+ * Crash-safe order: the link is REVOKED (so no job, sync or guard uses it any more) before anything
+ * is undone, and the tokens go last, because stopping push channels and revoking the grant need
+ * them. A process that dies in between (e.g. while the provider's revoke is slow) leaves a REVOKED
+ * link that still holds tokens; `finishInterrupted` completes it at the next start.
  */
 export class LinkRevokeService {
   constructor(
@@ -50,17 +55,16 @@ export class LinkRevokeService {
     if (!link) throw new NotFoundError('Connection', connectionId);
     const log = { connectionId: link.id, tenantId: link.tenantId, provider: link.provider };
     if (link.status === 'REVOKED') {
+      // An earlier revoke that did not finish (the process died) is finished now.
+      const providerGrantRevoked = link.tokens !== null ? await this.finish(link) : false;
       return {
-        connection: link,
-        providerGrantRevoked: false,
+        connection: await this.deps.orm.em.fork().findOneOrFail(Connection, { id: link.id }),
+        providerGrantRevoked,
         cleanup: options.cleanup ? { status: 'NOT_RUN', eventsDeleted: 0, eventsFailed: 0, failures: [], reason: 'the link was already revoked; the hub holds no access to the account any more' } : null,
       };
     }
 
     const cleanup = options.cleanup ? await this.deps.cleanup.run(link) : null;
-    await this.deps.jobs.stop(link.id);
-    await this.stopPushChannels(link);
-    const providerGrantRevoked = await this.revokeAtProvider(link);
 
     const em = this.deps.orm.em.fork();
     const fresh = await em.findOneOrFail(Connection, { id: link.id });
@@ -69,19 +73,53 @@ export class LinkRevokeService {
     fresh.status = 'REVOKED';
     fresh.statusReason = `Access was revoked on ${now.toISOString().slice(0, 10)}. Link the calendar again to resume syncing.`;
     fresh.revokedAt = now;
-    fresh.tokens = null;
     fresh.consecutiveFailures = 0;
     fresh.deriveKeys();
     for (const calendar of await em.find(Calendar, { connectionId: link.id })) {
       calendar.role = 'NONE';
-      calendar.push = null;
       calendar.deriveKeys();
     }
     await em.flush();
+
+    const providerGrantRevoked = await this.finish(fresh);
+    fresh.tokens = null;
     await this.deps.notices.resolveRelinkRequired(fresh);
     await this.deps.notices.statusChanged(fresh, previousStatus);
     this.deps.logger.info({ ...log, providerGrantRevoked, cleanup: cleanup?.status ?? null }, 'link revoked');
     return { connection: fresh, providerGrantRevoked, cleanup };
+  }
+
+  /**
+   * At start: revocations a dead process left unfinished (REVOKED links that still hold tokens) are
+   * finished. Each is logged; a failure is logged and left for the next start.
+   */
+  async finishInterrupted(): Promise<number> {
+    const links = await this.deps.orm.em.fork().find(Connection, { status: 'REVOKED', tokens: { $ne: null } });
+    for (const link of links) {
+      try {
+        const providerGrantRevoked = await this.finish(link);
+        this.deps.logger.info({ connectionId: link.id, tenantId: link.tenantId, provider: link.provider, providerGrantRevoked }, 'finished an interrupted revocation');
+      } catch (err) {
+        this.deps.logger.error({ err, connectionId: link.id }, 'finishing an interrupted revocation failed; the next start tries again');
+      }
+    }
+    return links.length;
+  }
+
+  /**
+   * The steps after a link turned REVOKED, each safe to repeat: cancel its jobs, stop its push
+   * channels, revoke the grant, then forget the tokens — only while the link is still REVOKED, so a
+   * relink that happened meanwhile keeps its new jobs, grant and tokens.
+   */
+  private async finish(link: Connection): Promise<boolean> {
+    if ((await this.deps.orm.em.fork().count(Connection, { id: link.id, status: 'REVOKED' })) === 0) return false;
+    await this.deps.jobs.stop(link.id);
+    await this.stopPushChannels(link);
+    const providerGrantRevoked = await this.revokeAtProvider(link);
+    const em = this.deps.orm.em.fork();
+    await em.nativeUpdate(Connection, { id: link.id, status: 'REVOKED' }, { tokens: null, updatedAt: new Date() });
+    await em.nativeUpdate(Calendar, { connectionId: link.id, push: { $ne: null } }, { push: null });
+    return providerGrantRevoked;
   }
 
   /** Stops Graph subscriptions / Google channels; one that is already gone counts as stopped. */
@@ -105,7 +143,7 @@ export class LinkRevokeService {
             }
           }
         },
-        { allowStatuses: ['ACTIVE', 'NEEDS_REAUTH', 'ERROR'], onAuthRevoked: 'report', retry: false },
+        { allowStatuses: ['REVOKED'], onAuthRevoked: 'report', retry: false },
       );
     } catch (err) {
       this.deps.logger.warn({ connectionId: link.id, err: { message: err instanceof Error ? err.message : String(err) } }, 'push channels could not be stopped; they expire on their own');
@@ -116,7 +154,7 @@ export class LinkRevokeService {
     const entry = this.deps.providers[link.provider];
     const auth = entry.available ? entry.module.auth : null;
     // Re-read: the adapter may have rotated the tokens since the link was loaded (cleanup, a job).
-    const tokens = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id }, { fields: ['tokens'] }))?.tokens ?? null;
+    const tokens = (await this.deps.orm.em.fork().findOne(Connection, { id: link.id, status: 'REVOKED' }, { fields: ['tokens'] }))?.tokens ?? null;
     if (!auth?.revoke || !tokens) return false;
     try {
       await auth.revoke(this.deps.vault.open(tokens, vaultContext.connectionTokens(link.id)));

@@ -64,7 +64,11 @@ export function createLinkingServices(deps: LinkingDeps): LinkingServices {
     }),
     connections: new ConnectionService({ orm }),
     calendarLists,
-    calendarRoles: new CalendarRolesService({ orm, logger }),
+    calendarRoles: new CalendarRolesService({
+      orm,
+      logger,
+      primaryChanged: async (calendar) => void (await deps.sync.scheduler.requestRun({ id: calendar.connectionId, tenantId: calendar.tenantId }, 'INITIAL')),
+    }),
     linkRevocation: new LinkRevokeService({ orm, vault, providers, guard, cleanup: deps.sync.cleanup, jobs, notices, logger }),
     jobDefinitions: [refreshJob],
   };

@@ -76,13 +76,16 @@ export function loadEncryptionKeys(deps: {
           'Generate one with: node -e "console.log(\'k1:\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
       );
     case 'sqlite': {
-      if (deps.database.file === ':memory:') {
-        const entry = generateEncryptionKeyEntry();
-        return parseEncryptionKeys(entry);
-      }
-      return loadOrCreateKeyFile(path.join(deps.dataDir, KEY_FILE_NAME), deps.logger);
+      const file = embeddedKeyFile(deps);
+      return file === null ? parseEncryptionKeys(generateEncryptionKeyEntry()) : loadOrCreateKeyFile(file, deps.logger);
     }
   }
+}
+
+/** The key file embedded mode reads (and generates when missing), or null when keys come from elsewhere. */
+export function embeddedKeyFile(deps: { encryptionKeys: string | undefined; database: DatabaseConfig; dataDir: string }): string | null {
+  if (deps.encryptionKeys !== undefined || deps.database.kind !== 'sqlite' || deps.database.file === ':memory:') return null;
+  return path.join(deps.dataDir, KEY_FILE_NAME);
 }
 
 function loadOrCreateKeyFile(file: string, logger: Logger | undefined): EncryptionKey[] {

@@ -74,6 +74,11 @@ export class TokenVault {
     }
   }
 
+  /** The id of the key an envelope was sealed with, or null when `value` is not an envelope. */
+  static keyIdOf(value: string): string | null {
+    return ENVELOPE.exec(value)?.[1] ?? null;
+  }
+
   /** Whether `value` has the shape of an envelope (not whether it opens). */
   static isEnvelope(value: string): boolean {
     return ENVELOPE.test(value);

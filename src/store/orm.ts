@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
@@ -44,7 +44,10 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
 
 export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Orm> {
   // A fresh data folder (first `npm start`, a new DATA_DIR) does not exist yet; SQLite will not create it.
-  if (db.kind === 'sqlite' && db.file !== ':memory:') mkdirSync(path.dirname(db.file), { recursive: true });
+  if (db.kind === 'sqlite' && db.file !== ':memory:') {
+    mkdirSync(path.dirname(db.file), { recursive: true });
+    restrictToOwner(db.file);
+  }
   const orm = await CoreMikroORM.init(ormOptions(db, logger));
   if (db.kind === 'sqlite') {
     const conn = orm.em.getConnection();
@@ -55,6 +58,16 @@ export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Or
     await conn.execute('pragma synchronous = normal');
   }
   return orm;
+}
+
+/**
+ * The database holds tenants' data (and sealed tokens): owner-only (0600), like the key files.
+ * SQLite creates its `-wal` and `-shm` files with the database file's mode, so creating the file
+ * first (and tightening one an older version created 0644) covers all three.
+ */
+function restrictToOwner(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 /**
@@ -74,16 +87,16 @@ export async function prepareSchema(orm: Orm, db: DatabaseConfig): Promise<void>
   }
 }
 
-/** Whether the database answers (for `/readyz`). */
+/**
+ * Whether the database serves real reads (for `/readyz`): one row of every table (collection) the
+ * hub uses, with every column the entities declare, so a damaged or missing table fails readiness
+ * instead of failing every request while `/readyz` says ok.
+ */
 export async function pingDatabase(orm: Orm, db: DatabaseConfig): Promise<void> {
-  switch (db.kind) {
-    case 'sqlite':
-      await orm.em.getConnection().execute('select 1');
-      return;
-    case 'mongodb': {
-      const isConnected = await orm.isConnected();
-      if (!isConnected) throw new Error('MongoDB is not reachable');
-      return;
-    }
+  if (db.kind === 'mongodb' && !(await orm.isConnected())) throw new Error('MongoDB is not reachable');
+  const em = orm.em.fork();
+  for (const meta of Object.values(orm.getMetadata().getAll())) {
+    if (meta.abstract || meta.embeddable || meta.virtual) continue;
+    await em.find(meta.class, {}, { limit: 1 });
   }
 }

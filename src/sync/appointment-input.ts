@@ -28,6 +28,8 @@ export const APPOINTMENT_LIMITS = {
 
 export interface AppointmentInput {
   hostAppointmentId: string;
+  /** The hub id of a calendar-made appointment the host takes over under `hostAppointmentId`. */
+  id?: string | null;
   userId: string;
   subject?: string | null;
   body?: { contentType: 'TEXT' | 'HTML'; content: string } | null;
@@ -57,14 +59,12 @@ export interface ValidatedAppointment {
   hostOnly: Record<string, unknown> | null;
 }
 
-// A NUL stops SQLite's text handling and a lone surrogate is not text at all: neither is stored.
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Text a user typed: NUL and lone surrogates refused, empty → null, bounded. */
+/**
+ * Text a user typed: empty → null, bounded. NUL characters and lone surrogates never get this far:
+ * the API refuses them in every argument before an operation runs (src/api/limits/input-text.ts).
+ */
 export function text(field: string, value: string | null | undefined, max: number, options: { trim?: boolean } = {}): string | null {
   if (value === null || value === undefined) return null;
-  if (UNSTORABLE.test(value)) throw new ValidationError(field, 'must not contain NUL characters or unpaired surrogates');
   const v = options.trim === false ? value : value.trim();
   if (v === '') return null;
   if (v.length > max) throw new ValidationError(field, `must be at most ${max} characters`);
@@ -197,7 +197,6 @@ export function validateAppointmentInput(input: AppointmentInput): ValidatedAppo
     if (typeof input.hostOnly !== 'object' || Array.isArray(input.hostOnly)) throw new ValidationError('hostOnly', 'must be a JSON object');
     const json = JSON.stringify(input.hostOnly);
     if (Buffer.byteLength(json, 'utf8') > APPOINTMENT_LIMITS.hostOnlyBytes) throw new ValidationError('hostOnly', `must be at most ${APPOINTMENT_LIMITS.hostOnlyBytes} bytes as JSON`);
-    if (UNSTORABLE.test(json)) throw new ValidationError('hostOnly', 'must not contain NUL characters or unpaired surrogates');
     hostOnly = input.hostOnly;
   }
   const data: EventData = {

@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS } from '../events/pubsub-topics.js';
 import type { Attendee } from '../domain/appointment.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseId, type HubId } from '../domain/ids.js';
 import { APPOINTMENT_ORIGINS, MAPPING_STATES, type AppointmentChangeKind, type AppointmentOrigin, type MappingState } from '../domain/model.js';
 import { contentHash, timingMoved } from '../domain/sync/content.js';
@@ -64,6 +64,7 @@ export class AppointmentService {
     const owner = ownerId ? await em.findOne(HostUser, { id: ownerId, tenantId }) : null;
     if (!owner) throw new ValidationError('userId', 'is not a host user of this tenant');
     const matched = await this.matchAttendees(em, tenantId, valid.data.attendees);
+    if (input.id) await this.adopt(em, tenantId, input.id, valid.hostAppointmentId);
 
     for (let round = 1; ; round++) {
       const existing = await em.findOne(Appointment, { tenantId, hostKey: `host:${valid.hostAppointmentId}` }, { disableIdentityMap: true });
@@ -114,6 +115,25 @@ export class AppointmentService {
         throw e;
       }
     }
+  }
+
+  /**
+   * The host takes over an appointment that came from a calendar: it gets the host's id, so the
+   * upsert that follows updates it (and its pair) instead of creating a second appointment.
+   */
+  private async adopt(em: EntityManager, tenantId: HubId<'tenant'>, id: string, hostAppointmentId: string): Promise<void> {
+    const appointmentId = parseId('appointment', id);
+    const a = appointmentId ? await loadAppointment(em, { id: appointmentId, tenantId }) : null;
+    if (!a) throw new NotFoundError('Appointment', id);
+    if (a.hostAppointmentId === hostAppointmentId) return;
+    if (a.hostAppointmentId !== null) {
+      throw new ConflictError(`Appointment ${id} is already the host's "${a.hostAppointmentId}".`, 'Upsert it with that hostAppointmentId, without id.');
+    }
+    if ((await em.count(Appointment, { tenantId, hostKey: `host:${hostAppointmentId}` })) > 0) {
+      throw new ConflictError(`hostAppointmentId "${hostAppointmentId}" belongs to another appointment.`, 'Use the hostAppointmentId of the appointment you mean, or a new one.');
+    }
+    a.hostAppointmentId = hostAppointmentId;
+    await updateAppointment(em, a, a.version);
   }
 
   /** Deletes by hub id or by the host's id; the appointment stays readable by id as a tombstone. */

@@ -83,10 +83,21 @@ export class PairSync {
   // ---------------------------------------------------------------------------------------------
   // Classification
 
+  /**
+   * A pair the host no longer wants in this calendar although the appointment lives on: its owner
+   * changed, or the owner's primary calendar is now another one. Appointments are written to
+   * exactly one calendar (the owner's primary), so the event here is withdrawn (deleted) — the
+   * appointment's pair with the current primary writes it there.
+   */
+  withdrawn(pair: Pair): boolean {
+    const { appointment: a, mapping: m, calendar } = pair;
+    return a !== null && !a.deleted && m !== null && m.closedAt === null && (a.ownerId !== calendar.userId || calendar.role !== 'PRIMARY');
+  }
+
   hostSide(pair: Pair): HostSide {
     const { appointment: a, mapping: m } = pair;
     if (!a) return 'ABSENT';
-    if (a.deleted || (m !== null && a.ownerId !== pair.calendar.userId)) return 'DELETED';
+    if (a.deleted) return 'DELETED';
     if (!m || m.externalEventId === null || m.closedAt !== null) return 'NEW';
     if (a.version === m.hostVersion) return 'UNCHANGED';
     return hostHash(contentOf(a), this.projection) === m.hostHash ? 'UNCHANGED' : 'CHANGED';
@@ -131,9 +142,8 @@ export class PairSync {
   async sync(pair: Pair, direction: 'outbound' | 'inbound'): Promise<SyncAction> {
     const { tracker } = this.scope;
     for (let round = 1; ; round++) {
-      const host = this.hostSide(pair);
-      const provider = this.providerSide(pair);
-      const decision = this.decideFor(pair, host, provider);
+      // A withdrawn pair is not a question of which side changed: the event leaves this calendar.
+      const decision: Decision = this.withdrawn(pair) ? { action: 'DELETE_OUTSIDE', conflict: null } : this.decideFor(pair, this.hostSide(pair), this.providerSide(pair));
       try {
         await this.apply(pair, decision, direction);
         return decision.action;
@@ -230,7 +240,7 @@ export class PairSync {
         tracker.count('outbound', 'updated');
         return;
       case 'DELETE_OUTSIDE':
-        await this.deleteOutside(pair, overwrite);
+        await this.deleteOutside(pair, overwrite || this.withdrawn(pair));
         tracker.count('outbound', 'deleted');
         return;
       case 'CREATE_HOST':

@@ -56,6 +56,8 @@ export function modeOf(run: Pick<SyncRun, 'trigger'>): RunMode {
 }
 
 export interface SyncEngineDeps extends PairSyncDeps {
+  /** Wakes the outbound writer of another link (pairs withdrawn from a former primary calendar). */
+  requestOutbound?: (connectionId: HubId<'connection'>) => Promise<void>;
   orm: Orm;
   guard: ConnectionGuard;
   leases: LinkLeases;
@@ -280,6 +282,13 @@ export class SyncEngine {
         }
       }
       await em.flush();
+      // The same appointments' pairs in the owner's former primary calendar are withdrawn by their
+      // own link's next outbound run (one calendar per appointment).
+      const elsewhere = await em.find(SyncMapping, { appointmentId: { $in: ids }, calendarId: { $ne: calendar.id }, closedAt: null }, { fields: ['id', 'connectionId'] });
+      if (elsewhere.length > 0) {
+        await em.nativeUpdate(SyncMapping, { id: { $in: elsewhere.map((m) => m.id) }, state: { $ne: 'CONFLICT' } }, { state: 'PENDING', updatedAt: this.now() });
+        for (const connectionId of new Set(elsewhere.map((m) => m.connectionId))) await this.deps.requestOutbound?.(connectionId);
+      }
     }
     await em.nativeUpdate(Calendar, { id: calendar.id }, { backfilledAt: this.now(), updatedAt: this.now() });
   }

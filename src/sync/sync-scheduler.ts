@@ -1,4 +1,5 @@
 import type { Agenda, Job } from 'agenda';
+import type { LinkJobStartOptions } from '../connections/link-jobs.js';
 import type { HubId } from '../domain/ids.js';
 import type { SyncTrigger } from '../domain/model.js';
 import { defineJob, type JobDefinition, type RegisteredJob } from '../jobs/define-job.js';
@@ -124,25 +125,22 @@ export class SyncScheduler {
   /**
    * A link became ACTIVE (linked, relinked): its poll job, and a first run at once — INITIAL when its
    * primary calendar was never read, a POLL otherwise (a relink resumes from the stored cursor).
+   * Reconciling at start (`LinkJobs.reconcile`): only a missing poll job is created, an existing
+   * schedule is kept, and no run is queued.
    */
-  async startLink(agenda: Agenda, connectionId: HubId<'connection'>): Promise<void> {
+  async startLink(agenda: Agenda, connectionId: HubId<'connection'>, options: LinkJobStartOptions = { reconcile: false }): Promise<void> {
     const em = this.deps.orm.em.fork();
     const link = await em.findOne(Connection, { id: connectionId });
     if (!link || link.status !== 'ACTIVE') return;
-    await this.schedulePolls(agenda, link, await this.intervalFor(link), { keepSchedule: false });
+    await this.schedulePolls(agenda, link, await this.intervalFor(link), { keepSchedule: options.reconcile });
+    if (options.reconcile) return;
     const primary = await em.findOne(Calendar, { connectionId, role: 'PRIMARY', removedAt: null });
     await this.requestRun(link, primary?.cursor ? 'POLL' : 'INITIAL');
   }
 
-  /**
-   * Makes sure every ACTIVE link has its poll job (at start: a link activated while jobs were
-   * being cancelled, or a job lost with a crashed instance). Existing schedules are kept.
-   */
-  async reconcile(): Promise<number> {
+  /** The tenant-wide housekeeping job (hourly), created at start when missing. */
+  async scheduleHousekeeping(): Promise<void> {
     await this.housekeepingJob.every(this.deps.agenda, 3_600_000, {});
-    const links = await this.deps.orm.em.fork().find(Connection, { status: 'ACTIVE' }, { fields: ['id', 'tenantId', 'userId'] });
-    for (const link of links) await this.schedulePolls(this.deps.agenda, link, await this.intervalFor(link), { keepSchedule: true });
-    return links.length;
   }
 
   private async schedulePolls(agenda: Agenda, link: Pick<Connection, 'id'>, intervalMs: number, options: { keepSchedule: boolean }): Promise<void> {

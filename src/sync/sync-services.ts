@@ -54,9 +54,9 @@ export function createSyncServices(deps: {
   const changes = new ChangeFeed({ orm });
   const issues = new SyncIssues({ orm, pubsub, logger });
   const leases = new LinkLeases({ orm, ttlMs: deps.config.leaseMs });
-  const engine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues });
-  const scheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
-  deps.connections.jobs.addStarter((agenda, connectionId) => scheduler.startLink(agenda, connectionId));
+  const engine: SyncEngine = new SyncEngine({ orm, pubsub, logger, guard, leases, runs, changes, issues, requestOutbound: (connectionId): Promise<void> => scheduler.requestOutbound(connectionId) });
+  const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
+  deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const verify = new VerifyService({ orm, engine, runs, logger });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, verify, logger });

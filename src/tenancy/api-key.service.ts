@@ -8,6 +8,9 @@ import type { Orm } from '../store/orm.js';
 import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from './caller.js';
 import { oneOf, requiredText } from './input-rules.js';
+import { announce, type EventPublisher } from '../events/event-publisher.js';
+import { TOPICS } from '../events/pubsub-topics.js';
+import type { Logger } from '../logger.js';
 
 /** Keys look like `hub_<43 base64url chars>` (32 random bytes); the first 12 characters are the shown prefix. */
 const KEY_PREFIX = 'hub_';
@@ -42,7 +45,7 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm }) {}
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
@@ -87,8 +90,9 @@ export class ApiKeyService {
   }
 
   /**
-   * Revokes a key; it stops working on the next request. Revoking a revoked key returns it as is.
-   * The last active admin key cannot be revoked, so the hub never locks its operators out.
+   * Revokes a key; it stops working on the next request, and its open WebSocket connections are
+   * closed on every instance (API_KEY_REVOKED). Revoking a revoked key returns it as is. The last
+   * active admin key cannot be revoked, so the hub never locks its operators out.
    */
   async revoke(caller: Caller, id: string): Promise<ApiKey> {
     const em = this.deps.orm.em.fork();
@@ -107,6 +111,7 @@ export class ApiKeyService {
     }
     apiKey.revokedAt = new Date();
     await em.flush();
+    await announce(this.deps, TOPICS.API_KEY_REVOKED, { apiKeyId: apiKey.id, tenantId: apiKey.tenantId, at: apiKey.revokedAt.toISOString() }, { apiKeyId: apiKey.id });
     return apiKey;
   }
 

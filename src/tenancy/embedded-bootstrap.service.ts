@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HubConfig } from '../config.js';
+import { StartRefusedError } from '../domain/errors.js';
 import { ApiKey, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { mintApiKey } from './api-key.service.js';
@@ -23,25 +24,37 @@ export interface BootstrapResult {
  * on SQLite's lock rather than adding a second key). MongoDB deployments are never bootstrapped
  * implicitly: several instances start against one database there, and the operator creates the
  * first key with the CLI (docs/operations.md).
+ *
+ * An empty store in a data folder that held data — the admin key file of an earlier bootstrap, or
+ * a token key file this start did not generate (`tokenKeyFileExisted`) — is an emptied or replaced
+ * database, not a first start: the start is refused (`StartRefusedError`, saying what to restore)
+ * and no file is touched. The admin key file is never overwritten.
  */
-export async function bootstrapEmbeddedStore(deps: { orm: Orm; config: HubConfig }): Promise<BootstrapResult | null> {
+export async function bootstrapEmbeddedStore(deps: { orm: Orm; config: HubConfig; tokenKeyFileExisted: string | null }): Promise<BootstrapResult | null> {
   const { orm, config } = deps;
   if (config.database.kind !== 'sqlite') return null;
+  const inMemory = config.database.file === ':memory:';
+  const keyFile = inMemory ? null : path.join(config.dataDir, ADMIN_KEY_FILE_NAME);
   const minted = await orm.em.fork().transactional(async (em) => {
     if ((await em.count(Tenant, {})) > 0 || (await em.count(ApiKey, {})) > 0) return null;
+    const traces = [keyFile, deps.tokenKeyFileExisted].filter((f): f is string => f !== null && existsSync(f));
+    if (traces.length > 0) {
+      throw new StartRefusedError(
+        `The database ${config.database.url} holds no tenant and no API key, but the data folder held data before (${traces.map((f) => path.basename(f)).join(', ')}): ` +
+          'the database was emptied or replaced. Restore hub.db (with its -wal file, if any) from your backup and start again. ' +
+          `To start afresh on purpose, move ${config.dataDir} away first.`,
+      );
+    }
     const tenant = new Tenant(DEFAULT_TENANT_NAME);
     const { key, prefix, hash } = mintApiKey();
     em.persist([tenant, new ApiKey({ tenantId: null, name: 'bootstrap admin', role: 'ADMIN', prefix, hash })]);
     return { tenantId: tenant.id, key };
   });
   if (minted === null) return null;
-  let keyFile: string | null = null;
-  if (config.database.file !== ':memory:') {
+  if (keyFile !== null) {
     mkdirSync(config.dataDir, { recursive: true });
-    keyFile = path.join(config.dataDir, ADMIN_KEY_FILE_NAME);
-    writeFileSync(keyFile, `${minted.key}\n`, { mode: 0o600 });
-    // `mode` only applies when the file is created; an old file from a deleted store keeps its mode otherwise.
-    chmodSync(keyFile, 0o600);
+    // `wx`: never overwrite a key file (the check above found none; this also holds against a race).
+    writeFileSync(keyFile, `${minted.key}\n`, { mode: 0o600, flag: 'wx' });
   }
   return { tenantId: minted.tenantId, adminKey: minted.key, keyFile };
 }

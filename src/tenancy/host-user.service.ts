@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { NotFoundError } from '../domain/errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { HostUser } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
@@ -9,6 +9,9 @@ import { optionalEmail, optionalText, optionalTimeZone, requiredText } from './i
 import { announce, type EventPublisher } from '../events/event-publisher.js';
 import { TOPICS } from '../events/pubsub-topics.js';
 import { parseId } from '../domain/ids.js';
+
+/** Most host ids one `hostUsers` filter may list (a page holds at most 100 users anyway). */
+export const MAX_HOST_USER_IDS_FILTER = 100;
 
 export interface UpsertHostUserInput {
   tenantId?: string | null;
@@ -72,7 +75,10 @@ export class HostUserService {
     const where: FilterQuery<HostUser> = { tenantId: await resolveTenantId(em, caller, filter.tenantId) };
     if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
     if (filter.email) where.email = optionalEmail('filter.email', filter.email);
-    if (filter.hostUserIds) where.hostUserId = { $in: filter.hostUserIds };
+    if (filter.hostUserIds) {
+      if (filter.hostUserIds.length > MAX_HOST_USER_IDS_FILTER) throw new ValidationError('filter.hostUserIds', `must hold at most ${MAX_HOST_USER_IDS_FILTER} ids`);
+      where.hostUserId = { $in: filter.hostUserIds };
+    }
     return paginate(em, HostUser, where, page);
   }
 

@@ -15,7 +15,7 @@ export interface TenancyServices {
 export function createTenancyServices(deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }): TenancyServices {
   return {
     tenants: new TenantService(deps),
-    apiKeys: new ApiKeyService({ orm: deps.orm }),
+    apiKeys: new ApiKeyService(deps),
     hostUsers: new HostUserService(deps),
   };
 }

@@ -4,6 +4,7 @@ import { CONFLICT_POLICIES } from '../domain/model.js';
 import {
   DEFAULT_TENANT_SETTINGS,
   WEEKDAYS,
+  asOrigin,
   mergeTenantSettings,
   validateTenantSettings,
   type TenantSettings,
@@ -32,7 +33,9 @@ export function diffFromDefaults(settings: TenantSettings): TenantSettingsPatch 
   const defaults = DEFAULT_TENANT_SETTINGS as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(settings as unknown as Record<string, unknown>)) {
     const base = defaults[key];
-    if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
+    if (Array.isArray(value)) {
+      if (JSON.stringify(value) !== JSON.stringify(base)) out[key] = value;
+    } else if (value !== null && typeof value === 'object' && base !== null && typeof base === 'object') {
       const changed = Object.entries(value).filter(([k, v]) => (base as Record<string, unknown>)[k] !== v);
       if (changed.length > 0) out[key] = Object.fromEntries(changed);
     } else if (value !== base) {
@@ -68,6 +71,7 @@ function vocabularyProblems(s: TenantSettings): { field: string; message: string
   ] as const) {
     if (typeof v !== 'string') problems.push({ field, message: 'must be a string' });
   }
+  if (!Array.isArray(s.returnToOrigins) || s.returnToOrigins.some((o) => typeof o !== 'string')) problems.push({ field: 'returnToOrigins', message: 'must be a list of strings' });
   return problems;
 }
 
@@ -77,6 +81,8 @@ function settingsAfter(stored: TenantSettingsPatch | null, patch: TenantSettings
   const shapeProblems = vocabularyProblems(merged);
   const problems = shapeProblems.length > 0 ? shapeProblems : validateTenantSettings(merged);
   if (problems.length > 0) throw new ValidationError(`${fieldPrefix}${problems[0]!.field}`, problems[0]!.message);
+  // Stored as origins exactly (lower case, no trailing slash), the form `returnTo` is compared in.
+  merged.returnToOrigins = [...new Set(merged.returnToOrigins.map((origin) => asOrigin(origin)!))];
   return merged;
 }
 

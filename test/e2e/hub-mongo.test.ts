@@ -11,6 +11,7 @@ import {
   HostUserChangedDocument,
   HostUserDocument,
   HostUsersDocument,
+  RevokeApiKeyDocument,
   UpsertHostUserDocument,
   ViewerDocument,
   type HostUserChangedSubscription,
@@ -99,5 +100,18 @@ describe.skipIf(!MONGODB_TEST_URL)('the hub on MongoDB (MONGODB_TEST_URL)', () =
     const [event] = await take({ next: () => next }, 1, 10_000);
     expect(event?.data?.hostUserChanged).toMatchObject({ change: 'CREATED', hostUser: { hostUserId: 'fan-out', tenantId } });
     await events.return?.();
+  });
+
+  it("closes a revoked key's WebSocket connections on the other instance too", async () => {
+    const tenantId = (await one.gql(CreateTenantDocument, { input: { name: 'Revoke Co' } }, adminKey)).data!.createTenant.id;
+    const created = (await one.gql(CreateApiKeyDocument, { input: { tenantId, name: 'k' } }, adminKey)).data!.createApiKey;
+    let closed: { code: number } | null = null;
+    const before = two.hub.pubsub.subscriptionCount;
+    const events = two.wsClient(created.key, (event) => (closed = event)).iterate<HostUserChangedSubscription>({ query: print(HostUserChangedDocument) });
+    void events.next().catch(() => undefined);
+    await waitFor('the subscription on instance two', () => two.hub.pubsub.subscriptionCount > before);
+    await one.gql(RevokeApiKeyDocument, { id: created.apiKey.id }, adminKey);
+    await waitFor('the socket on instance two to close', () => closed !== null, 10_000);
+    expect(closed).toMatchObject({ code: 4401 });
   });
 });

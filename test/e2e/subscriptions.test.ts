@@ -5,7 +5,6 @@ import {
   CreateApiKeyDocument,
   CreateTenantDocument,
   HostUserChangedDocument,
-  RevokeApiKeyDocument,
   TenantChangedDocument,
   UpdateTenantSettingsDocument,
   UpsertHostUserDocument,
@@ -13,7 +12,8 @@ import {
   type TenantChangedSubscription,
 } from '../graphql/generated.js';
 import { newId } from '../../src/domain/ids.js';
-import { startTestHub, type TestHub } from '../helpers/hub-harness.js';
+import { ApiKey } from '../../src/store/entities/index.js';
+import { idOf, startTestHub, type TestHub } from '../helpers/hub-harness.js';
 import { take } from '../helpers/pubsub-helpers.js';
 import { subscribe as subscribeOn } from '../helpers/ws-subscriptions.js';
 
@@ -106,12 +106,13 @@ describe('graphql-ws subscriptions', () => {
     }
   });
 
-  it('refuses new subscriptions on a connection whose key was revoked after connecting', async () => {
+  it('refuses new subscriptions on a connection whose key was revoked after connecting, also when no revocation event reached the hub', async () => {
     const created = await t.gql(CreateApiKeyDocument, { input: { tenantId: a.tenantId, name: 'short-lived' } }, admin);
     const client = t.wsClient(created.data!.createApiKey.key);
     const sub = await subscribe<HostUserChangedSubscription>(client, print(HostUserChangedDocument));
     await sub.stop();
-    await t.gql(RevokeApiKeyDocument, { id: created.data!.createApiKey.apiKey.id }, admin);
+    // As the CLI revokes on SQLite: straight in the database, without the event that closes the key's sockets.
+    await t.hub.orm.em.fork().nativeUpdate(ApiKey, { id: idOf('apiKey', created.data!.createApiKey.apiKey.id) }, { revokedAt: new Date() });
     await expect(client.iterate({ query: print(HostUserChangedDocument) }).next()).rejects.toSatisfy(
       (errors: unknown) => Array.isArray(errors) && (errors as { extensions?: { code?: string } }[])[0]?.extensions?.code === 'UNAUTHENTICATED',
     );

@@ -170,7 +170,7 @@ export type HostUserFilter = {
   active?: boolean | null | undefined;
   /** Exact match, case-insensitive. */
   email?: string | null | undefined;
-  /** The host's ids. */
+  /** The host's ids (at most 100). */
   hostUserIds?: Array<string> | null | undefined;
 };
 
@@ -291,8 +291,10 @@ export type TenantSettingsInput = {
   hostProfile?: HostProfileInput | null | undefined;
   polling?: PollingSettingsInput | null | undefined;
   recordLinkLabel?: string | null | undefined;
-  /** Must contain {hostRecordId}; null removes the link. */
+  /** Must contain {hostRecordId}, at most 2000 characters; null removes the link. */
   recordLinkTemplate?: string | null | undefined;
+  /** Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none. */
+  returnToOrigins?: Array<string> | null | undefined;
   syncWindow?: SyncWindowInput | null | undefined;
   titleMarkers?: TitleMarkersInput | null | undefined;
   twoWayByDefault?: boolean | null | undefined;
@@ -311,8 +313,10 @@ export type UpdateTenantSettingsInput = {
   hostProfile?: HostProfileInput | null | undefined;
   polling?: PollingSettingsInput | null | undefined;
   recordLinkLabel?: string | null | undefined;
-  /** Must contain {hostRecordId}; null removes the link. */
+  /** Must contain {hostRecordId}, at most 2000 characters; null removes the link. */
   recordLinkTemplate?: string | null | undefined;
+  /** Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none. */
+  returnToOrigins?: Array<string> | null | undefined;
   syncWindow?: SyncWindowInput | null | undefined;
   /** Required with an ADMIN key; a TENANT key may omit it. */
   tenantId?: string | null | undefined;
@@ -335,6 +339,8 @@ export type UpsertAppointmentInput = {
   hostOnly?: Record<string, unknown> | null | undefined;
   /** The host record the appointment belongs to: fills the record link template (tenant settings) written into the event. */
   hostRecordId?: string | null | undefined;
+  /** The hub id of an appointment that came from a calendar (origin MICROSOFT or GOOGLE, no hostAppointmentId yet): the host takes it over under hostAppointmentId, and from then on keys it by that id. Leave it out otherwise. CONFLICT when the appointment already has another hostAppointmentId or that hostAppointmentId belongs to another appointment. */
+  id?: string | null | undefined;
   /** At most 1,000 characters. */
   location?: string | null | undefined;
   recurrence?: RecurrenceInput | null | undefined;

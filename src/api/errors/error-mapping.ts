@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   HubError,
   NotFoundError,
+  StartRefusedError,
   UnauthenticatedError,
   ValidationError,
 } from '../../domain/errors.js';
@@ -119,6 +120,7 @@ export const ERROR_MAPPINGS: readonly ErrorMapping[] = [
   mapping(UserUnavailableError, internal),
   // Operations: start-up, keys, jobs. The operator reads them in the log.
   mapping(ConfigError, internal),
+  mapping(StartRefusedError, internal),
   mapping(TokenVaultError, internal),
   mapping(DuplicateJobError, internal),
   mapping(JobBackendConfigError, internal),

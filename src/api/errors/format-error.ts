@@ -48,6 +48,14 @@ export function isUnexpectedError(error: unknown): boolean {
   return cause !== null && cause !== undefined && clientErrorOf(cause) === null;
 }
 
+const extensionsOfRaw = (error: unknown): Record<string, unknown> | undefined =>
+  error instanceof GraphQLError ? (error.extensions as Record<string, unknown>) : undefined;
+const hasOwnCode = (error: unknown): boolean => typeof extensionsOfRaw(error)?.code === 'string';
+const isClientStatus = (error: unknown): boolean => {
+  const status = (extensionsOfRaw(error)?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
 export function formatHubError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const cause = causeOf(error);
   const base = {
@@ -55,7 +63,11 @@ export function formatHubError(formatted: GraphQLFormattedError, error: unknown)
     ...(formatted.path ? { path: formatted.path } : {}),
   };
   if (cause === null || cause === undefined) {
-    const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    // `http` (status, headers) is for the transport; Apollo takes it out itself, graphql-ws does not.
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    // Apollo refuses some requests with a 4xx but no code (e.g. a persisted query whose hash does
+    // not match), which it would report as INTERNAL_SERVER_ERROR: the client's mistake is BAD_REQUEST.
+    if (!hasOwnCode(error) && isClientStatus(error)) extensions.code = 'BAD_REQUEST';
     return { ...formatted, extensions };
   }
   const client = clientErrorOf(cause);

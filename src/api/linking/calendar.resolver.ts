@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireCaller, type HubContext } from '../context.js';
+import { Cost, COST } from '../limits/cost.js';
 import { CalendarType, SetPrimaryCalendarPayload } from './calendar.type.js';
 import { ConnectionObjectType } from './connection.type.js';
 
@@ -10,6 +11,7 @@ export class CalendarResolver {
     return ctx.services.connections.calendars(requireCaller(ctx), connectionId);
   }
 
+  @Cost(2 * COST.PROVIDER_REQUEST)
   @Mutation(() => ConnectionObjectType, {
     description: 'Reads the calendar list from the provider now (the hub also does so on its own). Fails with CONFLICT, saying what to do, when the link is not ACTIVE or the provider does not answer.',
   })

@@ -3,6 +3,7 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { providerKindOf, type ProviderKind } from '../../domain/model.js';
 import type { Calendar, Connection, HostUser } from '../../store/entities/index.js';
 import { requireCaller, type HubContext } from '../context.js';
+import { Cost, COST } from '../limits/cost.js';
 import { PageArgs } from '../pagination/page-args.input.js';
 import { filterEvents } from '../../events/filter-events.js';
 import { TOPICS, type ConnectionStatusChangedPayload } from '../../events/hub-pubsub.js';
@@ -37,6 +38,8 @@ export class ConnectionResolver {
     return ctx.services.linkFlow.start(requireCaller(ctx), input);
   }
 
+  // Stops push channels, revokes the grant and, with cleanup, deletes events: several provider requests.
+  @Cost(5 * COST.PROVIDER_REQUEST)
   @Mutation(() => RevokeAccessPayload, {
     description:
       'Revokes a link: stops its syncing, its jobs and push channels, revokes the grant at the provider where possible, removes its calendars from the PRIMARY and CONFLICT_CHECK roles and forgets its tokens. With cleanup: true it first deletes every event the hub created in that account (host data is kept). Linking again later reuses the link.',

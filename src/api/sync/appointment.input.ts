@@ -60,6 +60,13 @@ export class UpsertAppointmentInput {
   @Field(() => String, { description: "The host's id of the appointment (unique per tenant, at most 256 characters)." })
   hostAppointmentId!: string;
 
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The hub id of an appointment that came from a calendar (origin MICROSOFT or GOOGLE, no hostAppointmentId yet): the host takes it over under hostAppointmentId, and from then on keys it by that id. Leave it out otherwise. CONFLICT when the appointment already has another hostAppointmentId or that hostAppointmentId belongs to another appointment.",
+  })
+  id?: string | null;
+
   @Field(() => ID, { description: 'The HostUser id of the owner: the appointment goes to their primary calendar.' })
   userId!: string;
 

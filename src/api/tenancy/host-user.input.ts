@@ -29,6 +29,6 @@ export class HostUserFilterInput {
   @Field(() => String, { nullable: true, description: 'Exact match, case-insensitive.' })
   email?: string | null;
 
-  @Field(() => [String], { nullable: true, description: "The host's ids." })
+  @Field(() => [String], { nullable: true, description: "The host's ids (at most 100)." })
   hostUserIds?: string[] | null;
 }

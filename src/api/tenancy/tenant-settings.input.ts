@@ -79,7 +79,7 @@ export class TenantSettingsInput {
   @Field(() => TitleMarkersInput, { nullable: true })
   titleMarkers?: TitleMarkersInput | null;
 
-  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}; null removes the link.' })
+  @Field(() => String, { nullable: true, description: 'Must contain {hostRecordId}, at most 2000 characters; null removes the link.' })
   recordLinkTemplate?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -90,6 +90,12 @@ export class TenantSettingsInput {
 
   @Field(() => Boolean, { nullable: true })
   twoWayByDefault?: boolean | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "Origins (scheme, host and port, e.g. https://crm.example.com; at most 20) that linkCalendar's returnTo may point to. Replaces the list; [] allows none.",
+  })
+  returnToOrigins?: string[] | null;
 }
 
 @InputType('UpdateTenantSettingsInput')
@@ -112,6 +118,7 @@ export function toSettingsPatch(input: TenantSettingsInput | null | undefined): 
     recordLinkLabel: input.recordLinkLabel ?? undefined,
     syncWindow: compact(input.syncWindow),
     twoWayByDefault: input.twoWayByDefault ?? undefined,
+    returnToOrigins: input.returnToOrigins ?? undefined,
   };
   if (input.recordLinkTemplate !== undefined) patch.recordLinkTemplate = input.recordLinkTemplate;
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TenantSettingsPatch;

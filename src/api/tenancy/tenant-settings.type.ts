@@ -91,4 +91,7 @@ export class TenantSettingsType {
 
   @Field(() => Boolean, { description: 'Whether new links sync both ways.' })
   twoWayByDefault!: boolean;
+
+  @Field(() => [String], { description: "Origins (e.g. https://crm.example.com) that linkCalendar's returnTo may point to; empty: none." })
+  returnToOrigins!: string[];
 }

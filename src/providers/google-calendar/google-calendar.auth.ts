@@ -136,7 +136,7 @@ export class GoogleAuth implements ProviderAuth {
     switch (f.reason) {
       case 'invalid_grant':
         // A used or expired code, or a PKCE verifier that does not match the challenge.
-        return new LinkRefusedError(`Google did not accept the sign-in (${f.message ?? 'invalid_grant'}): it expired, was already used, or does not belong to this linking attempt.`, 'INVALID_REQUEST', RELINK_TIP);
+        return new LinkRefusedError('Google did not accept the sign-in (invalid_grant): it expired, was already used, or does not belong to this linking attempt.', 'INVALID_REQUEST', RELINK_TIP);
       case 'redirect_uri_mismatch':
         return new LinkRefusedError('Google did not accept the sign-in because the return address does not match the one the sign-in started with.', 'INVALID_REQUEST', 'Ask your administrator to check PUBLIC_URL and the redirect URIs of the Google OAuth client.');
       case 'invalid_client':
@@ -144,20 +144,23 @@ export class GoogleAuth implements ProviderAuth {
       case 'deleted_client':
         return new ProviderError('UNKNOWN', `Google refused the hub's OAuth client (${f.reason}); check GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET.`, details);
       default:
-        return new LinkRefusedError(`Google did not complete the sign-in (${f.reason ?? f.status}${f.message ? `: ${f.message}` : ''}).`, 'INVALID_REQUEST', RELINK_TIP);
+        // Users read this (the callback page, the redirect to returnTo): Google's error code only, never its free text.
+        return new LinkRefusedError(`Google did not complete the sign-in (${f.reason && /^[a-z_]{1,40}$/.test(f.reason) ? f.reason : f.status}).`, 'INVALID_REQUEST', RELINK_TIP);
     }
   }
 
-  /** Google's error redirect (`?error=…`) as a refusal the user can read. */
+  /**
+   * Google's error redirect (`?error=…`) as a refusal the user can read. Only the hub's own text:
+   * `error` and `error_description` arrive in a URL anyone can craft, so neither is echoed.
+   */
   describeCallbackError(params: { error: string; errorDescription: string | null }): LinkRefusedError {
-    const detail = params.errorDescription ? ` (${params.errorDescription})` : '';
     switch (params.error) {
       case 'access_denied':
-        return new LinkRefusedError(`Google Calendar was not linked because access was declined on Google's consent screen${detail}.`, 'ACCESS_DENIED', `${RELINK_TIP} Choose "Allow" at the end.`);
+        return new LinkRefusedError("Google Calendar was not linked because access was declined on Google's consent screen.", 'ACCESS_DENIED', `${RELINK_TIP} Choose "Allow" at the end.`);
       case 'admin_policy_enforced':
       case 'org_internal':
         return new LinkRefusedError(
-          `This Google account cannot be linked: its organisation does not allow this app${detail}.`,
+          'This Google account cannot be linked: its organisation does not allow this app.',
           'ACCOUNT_UNSUPPORTED',
           'Ask your Google Workspace administrator to allow the app, or link another Google account.',
         );
@@ -165,13 +168,13 @@ export class GoogleAuth implements ProviderAuth {
       case 'login_required':
       case 'consent_required':
       case 'account_selection_required':
-        return new LinkRefusedError(`Google needs you to sign in and confirm access before linking${detail}.`, 'ACCESS_DENIED', RELINK_TIP);
+        return new LinkRefusedError('Google needs you to sign in and confirm access before linking.', 'ACCESS_DENIED', RELINK_TIP);
       case 'temporarily_unavailable':
       case 'server_error':
-        return new LinkRefusedError(`Google could not complete the sign-in right now${detail}.`, 'INVALID_REQUEST', 'Wait a few minutes, then start linking again.');
+        return new LinkRefusedError('Google could not complete the sign-in right now.', 'INVALID_REQUEST', 'Wait a few minutes, then start linking again.');
       default:
         return new LinkRefusedError(
-          `Google refused the linking request (${params.error})${detail}.`,
+          'Google refused the linking request.',
           'INVALID_REQUEST',
           'Start linking again; if it keeps failing, ask your administrator to check the Google OAuth client (redirect URI, scopes).',
         );

@@ -164,15 +164,31 @@ export function codeRedemptionError(e: unknown): LinkRefusedError | ProviderErro
 
 const LINK_AGAIN = 'Start linking again.';
 
+/** The authorize endpoint's `error` values the hub knows; only these are shown back to the user. */
+const KNOWN_CALLBACK_ERRORS = new Set([
+  'access_denied',
+  'consent_required',
+  'interaction_required',
+  'login_required',
+  'temporarily_unavailable',
+  'server_error',
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_resource',
+  'invalid_scope',
+]);
+
 /**
  * The error redirect of the authorize endpoint (`error`, `error_description` with an AADSTS code;
- * docs/providers.md#microsoft-consent-and-callback-errors) as a readable refusal. Descriptions are
- * not echoed (they carry trace ids); the AADSTS code is.
+ * docs/providers.md#microsoft-consent-and-callback-errors) as a readable refusal. Only the hub's
+ * own text: both arrive in a URL anyone can craft, so the description is never echoed (it also
+ * carries trace ids), only an AADSTS number found in it or an `error` the hub knows.
  */
 export function describeMicrosoftCallbackError(params: { error: string; errorDescription: string | null }): LinkRefusedError {
   const error = params.error.trim().toLowerCase();
-  const aadsts = /AADSTS(\d+)/.exec(params.errorDescription ?? '')?.[0] ?? null;
-  const ref = aadsts ? ` (${aadsts})` : ` (${params.error})`;
+  const aadsts = /AADSTS\d{1,9}\b/.exec(params.errorDescription ?? '')?.[0] ?? null;
+  const ref = aadsts ? ` (${aadsts})` : KNOWN_CALLBACK_ERRORS.has(error) ? ` (${error})` : '';
   switch (aadsts) {
     case 'AADSTS500200':
       return new LinkRefusedError(

@@ -53,9 +53,12 @@ export interface TenantUser {
   email: string;
 }
 
-/** A tenant with its own key and one host user. */
+/** The host application the tests' `returnTo` URLs point to (allowed in every tenant `createTenantWithUser` makes). */
+export const HOST_APP_ORIGIN = 'https://crm.example.com';
+
+/** A tenant with its own key and one host user; `returnTo` may point to `HOST_APP_ORIGIN`. */
 export async function createTenantWithUser(t: LinkDriver, name: string, user: { hostUserId: string; email: string | null }): Promise<TenantUser> {
-  const tenant = await t.gql(CreateTenantDocument, { input: { name } }, t.admin);
+  const tenant = await t.gql(CreateTenantDocument, { input: { name, settings: { returnToOrigins: [HOST_APP_ORIGIN] } } }, t.admin);
   const tenantId = idOf('tenant', tenant.data!.createTenant.id);
   const key = await t.gql(CreateApiKeyDocument, { input: { tenantId, name: `${name} key` } }, t.admin);
   const created = await addUser(t, key.data!.createApiKey.key, user);
@@ -127,7 +130,7 @@ export async function linkAccount(
 
 /** Links and expects success through a returnTo redirect; returns the new connection id. */
 export async function linkOk(t: LinkDriver, key: string, input: LinkCalendarInput & { account: string }): Promise<HubId<'connection'>> {
-  const result = await linkAccount(t, key, { returnTo: 'https://crm.example.com/settings/calendar', ...input });
+  const result = await linkAccount(t, key, { returnTo: `${HOST_APP_ORIGIN}/settings/calendar`, ...input });
   if (result.status !== 303 || !result.location?.searchParams.get('connectionId')) {
     throw new Error(`linking ${input.account} failed: ${result.status} ${result.location?.toString() ?? result.html.slice(0, 500)}`);
   }

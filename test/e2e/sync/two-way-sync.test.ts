@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { SyncMapping } from '../../../src/store/entities/index.js';
 import { idOf, waitFor } from '../../helpers/hub-harness.js';
-import { startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
-import { linkedUser, slot, type SyncUser } from './sync-harness.js';
+import { linkOk, startLinkingHub, type LinkingHub } from '../linking/linking-harness.js';
+import { linkedUser, providerHand, slot, type SyncUser } from './sync-harness.js';
 
 /**
  * The two-way sync engine end to end, for both providers: the host through GraphQL, the user's
@@ -29,6 +29,28 @@ async function user(kind: ProviderKind, name: string, beforeLink?: Parameters<ty
 async function setPolicy(u: SyncUser, settings: Record<string, unknown>): Promise<void> {
   await u.gql(`mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { conflictPolicy } }`, { i: settings });
 }
+
+describe('the primary calendar', () => {
+  it('moves the appointments when the user makes another linked calendar primary: one calendar per appointment', async () => {
+    const u = await user('MICROSOFT', 'move');
+    const a = await u.synced((await u.upsert('mv-1', { subject: 'Moves with the primary', ...slot(6) })).id);
+    const outlookEvent = u.eventOf(a)!.id;
+    // The same user links Google too; the Outlook calendar stays primary until they choose.
+    const googleEmail = t.sandbox.google.control.createAccount({ email: `move.${Date.now()}@example.com` }).email;
+    const googleLink = await linkOk(t, u.tenant.key, { userId: u.tenant.userId, provider: 'GOOGLE', account: googleEmail });
+    const cals = await u.gql<{ calendars: { id: string; role: string; isDefault: boolean }[] }>(`query($c: ID!) { calendars(connectionId: $c) { id role isDefault } }`, { c: googleLink });
+    const googleDefault = cals.calendars.find((c) => c.isDefault)!;
+    expect(googleDefault.role).toBe('NONE');
+    await u.gql(`mutation($id: ID!) { setPrimaryCalendar(calendarId: $id) { calendar { id role } } }`, { id: googleDefault.id });
+
+    const google = providerHand(t.sandbox.emulators, 'GOOGLE', googleEmail, t.sandbox.google.control.listAccounts().find((x) => x.email === googleEmail)!.calendarIds[0]!);
+    await waitFor('the appointment in the new primary calendar', () => google.events().some((e) => e.subject === 'Moves with the primary' && e.tagged), 20_000);
+    await waitFor('the event withdrawn from the former primary', () => !u.provider.events().some((e) => e.id === outlookEvent), 20_000);
+    const moved = await u.appointment(a.id);
+    expect(moved.mappings.filter((m) => m.closedAt === null)).toHaveLength(1);
+    expect(moved.deleted).toBe(false);
+  });
+});
 
 for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
   describe(`two-way sync with ${kind}`, () => {
@@ -73,6 +95,25 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       run = await u.syncNow();
       expect(run.counts.inbound.deleted).toBe(1);
       expect((await u.appointment(imported!.id)).deleted).toBe(true);
+    });
+
+    it('lets the host take over an appointment made in the calendar, under its own id, without a second event', async () => {
+      const u = await user(kind, 'takeover');
+      const eventId = u.provider.create('Made in the calendar', inDays(5));
+      await u.syncNow();
+      const [imported] = await u.appointments();
+      expect(imported!.hostAppointmentId).toBeNull();
+      const taken = await u.gql<{ upsertAppointment: { created: boolean; appointment: { id: string; hostAppointmentId: string } } }>(
+        `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { created appointment { id hostAppointmentId } } }`,
+        { i: { id: imported!.id, hostAppointmentId: 'crm-42', userId: u.tenant.userId, subject: 'Now in the CRM', start: inDays(5).toISOString(), end: new Date(inDays(5).getTime() + 3_600_000).toISOString(), timeZone: 'UTC' } },
+      );
+      expect(taken.upsertAppointment).toEqual({ created: false, appointment: { id: imported!.id, hostAppointmentId: 'crm-42' } });
+      await waitFor('the host edit outside', () => u.provider.events().find((e) => e.id === eventId)?.subject === 'Now in the CRM', 10_000);
+      expect(u.provider.events()).toHaveLength(1);
+      // From now on the host's id keys it.
+      await u.upsert('crm-42', { subject: 'Now in the CRM (v2)', start: inDays(5).toISOString(), end: new Date(inDays(5).getTime() + 3_600_000).toISOString(), timeZone: 'UTC' });
+      await waitFor('the second edit outside', () => u.provider.events().find((e) => e.id === eventId)?.subject === 'Now in the CRM (v2)', 10_000);
+      expect(await u.appointments()).toHaveLength(1);
     });
 
     it('recognises the echo of its own writes: one event, one appointment, and no further writes', async () => {

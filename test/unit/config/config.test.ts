@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('data', 'hub.db'), url: `sqlite:${path.resolve('data', 'hub.db')}` });
     expect(config.publicUrl).toBe('http://127.0.0.1:4000');
-    expect(config.graphql).toEqual({ introspection: true, maxDepth: 12, maxComplexity: 5000 });
+    expect(config.graphql).toEqual({ introspection: true, maxDepth: 12, maxComplexity: 5000, maxAliases: 50, rateLimitPerMinute: 300_000, maxSubscriptionsPerSocket: 50 });
     expect(config.shutdownGraceMs).toBe(10_000);
   });
 
@@ -73,6 +73,6 @@ describe('loadConfig', () => {
 
   it('parses the GraphQL limits and switches introspection off', () => {
     const config = loadConfig({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COMPLEXITY: '200', GRAPHQL_INTROSPECTION: 'false' });
-    expect(config.graphql).toEqual({ introspection: false, maxDepth: 5, maxComplexity: 200 });
+    expect(config.graphql).toEqual({ introspection: false, maxDepth: 5, maxComplexity: 200, maxAliases: 50, rateLimitPerMinute: 300_000, maxSubscriptionsPerSocket: 50 });
   });
 });

@@ -23,7 +23,7 @@ describe('describeCallbackError', () => {
     ['invalid_request', "AADSTS50011: The redirect URI 'x' specified in the request does not match.", 'INVALID_REQUEST', /app registration/, /redirect URI/],
     ['temporarily_unavailable', null, 'INVALID_REQUEST', /temporarily unavailable/, /few minutes/],
     ['access_denied', null, 'ACCESS_DENIED', /cancelled or access was denied/, /linking again/],
-    ['something_new', null, 'INVALID_REQUEST', /sign-in failed \(something_new\)/, /linking again/],
+    ['something_new', null, 'INVALID_REQUEST', /^Microsoft sign-in failed\.$/, /linking again/],
   ])('turns %s / %s into a readable %s refusal', (error, errorDescription, reason, message, tip) => {
     const refusal = describeMicrosoftCallbackError({ error, errorDescription });
     expect(isLinkRefusedError(refusal)).toBe(true);
