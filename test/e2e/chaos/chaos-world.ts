@@ -31,7 +31,6 @@ export const CHAOS_ENV: Record<string, string> = {
 export class ChaosWorld {
   private readonly hubs: HubProcess[] = [];
   private readonly retired: HubProcess[] = [];
-  kills = 0;
 
   private constructor(
     readonly providers: ProviderSide,
@@ -76,7 +75,6 @@ export class ChaosWorld {
     const victim = this.hubs[n]!;
     await victim.kill();
     this.retired.push(victim);
-    this.kills += 1;
     this.hubs[n] = await startHubProcess({ dataDir: this.dataDir, port: this.ports[n]!, providers: this.providers, env: this.env });
   }
 
