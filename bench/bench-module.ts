@@ -1,10 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Writable } from 'node:stream';
-import { loadConfig, type HubConfig } from '../src/config.js';
-import { createLogger, type Logger } from '../src/logger.js';
-
 /** One benchmark: `bench/run.ts` runs every registered module in turn and prints what it returns. */
 export interface BenchModule {
   name: string;
@@ -41,16 +34,4 @@ export function latencyFigures(samplesMs: number[], wallMs: number): Record<stri
     max: ms(sorted[sorted.length - 1] ?? NaN),
     throughput: `${Math.round((sorted.length / wallMs) * 1000)} req/s`,
   };
-}
-
-/** A logger at `info` that writes nowhere: the hub pays for logging as in production, the output stays clean. */
-export function discardingLogger(): Logger {
-  return createLogger({ level: 'info' }, new Writable({ write: (_chunk, _enc, cb) => cb() }));
-}
-
-/** A hub configuration on a fresh SQLite file in a temp folder (removed by `dispose`). */
-export function benchConfig(env: Record<string, string> = {}): { config: HubConfig; dispose: () => void } {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
-  return { config, dispose: () => rmSync(dataDir, { recursive: true, force: true }) };
 }

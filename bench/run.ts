@@ -1,14 +1,15 @@
 // `npm run bench [-- --quick] [-- --only <name>]`: runs the benchmark modules and prints their figures.
 import 'reflect-metadata';
-import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchModule, BenchResult } from './bench-module.js';
-import { graphqlLatencyBench } from './graphql-latency.bench.js';
+import { emulatorScaleBench } from './emulator-scale.bench.js';
+import { graphqlCpuBench } from './graphql-cpu.bench.js';
 import { providerCallsBench } from './provider-calls.bench.js';
 import { startupBench } from './startup.bench.js';
 
-/** Every benchmark, in the order they run. Later benchmarks (sync engine, providers) add theirs here. */
-const MODULES: BenchModule[] = [startupBench, graphqlLatencyBench, providerCallsBench];
+/** Every benchmark, in the order they run. */
+const MODULES: BenchModule[] = [startupBench, graphqlCpuBench, providerCallsBench, emulatorScaleBench];
 
 function printResults(results: BenchResult[]): void {
   const keys = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];
@@ -28,7 +29,9 @@ const cpu = cpus();
 console.log(`calendar-sync-hub benchmarks — ${new Date().toISOString()}`);
 console.log(`node ${process.version} on ${platform()} ${release()} (${process.arch})`);
 console.log(`cpu: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown'}; memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`);
-if (values.quick) console.log('mode: --quick (10% of the iterations; figures are rough)');
+// Other work on the machine slows wall-clock figures; CPU figures are steadier.
+console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (values.quick) console.log('mode: --quick (fewer iterations; figures are rough)');
 
 for (const module of selected) {
   console.log(`\n${module.name}: ${module.description}`);

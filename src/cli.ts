@@ -133,8 +133,8 @@ function optionalBool(values: Record<string, unknown>, option: string): boolean 
 
 const pageRows = <T>(page: Page<T>, pick: (node: T) => Row) => page.edges.map((e) => pick(e.node));
 
-function pageFooter(page: Page<unknown>): string {
-  return `${page.edges.length} of ${page.totalCount}` + (page.pageInfo.hasNextPage ? ` (more: --after ${page.pageInfo.endCursor})` : '') + '\n';
+function pageFooter(page: Page<unknown>, totalCount: number): string {
+  return `${page.edges.length} of ${totalCount}` + (page.pageInfo.hasNextPage ? ` (more: --after ${page.pageInfo.endCursor})` : '') + '\n';
 }
 
 /** Runs one CLI command; returns the exit code. `env` defaults to the process environment (read by config.ts). */
@@ -179,7 +179,7 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
   const logger = createLogger({ level: 'warn' }, { write: (s: string) => io.stderr(s) });
   const orm = await createOrm(config.database, logger);
   const pubsub = createPubSub(
-    config.database.kind === 'mongodb' ? { kind: 'mongodb', db: mongoDbOf(orm) } : { kind: 'in-process' },
+    config.database.kind === 'mongodb' ? { kind: 'mongodb', db: await mongoDbOf(orm) } : { kind: 'in-process' },
     logger,
   );
   const json = values.json === true;
@@ -216,8 +216,9 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
       case 'list-tenants': {
         const page = await tenants.list(OPERATOR, { first: optionalInt(values, 'first'), after: values.after });
         const rows = pageRows(page, (t) => ({ id: t.id, name: t.name, createdAt: t.createdAt }));
-        print({ tenants: rows, totalCount: page.totalCount, endCursor: page.pageInfo.endCursor }, () =>
-          formatTable(rows, ['id', 'name', 'createdAt']) + pageFooter(page),
+        const totalCount = await page.totalCount;
+        print({ tenants: rows, totalCount, endCursor: page.pageInfo.endCursor }, () =>
+          formatTable(rows, ['id', 'name', 'createdAt']) + pageFooter(page, totalCount),
         );
         return 0;
       }
@@ -247,8 +248,9 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
           { first: optionalInt(values, 'first'), after: values.after },
         );
         const rows = pageRows(page, keyRow);
-        print({ apiKeys: rows, totalCount: page.totalCount, endCursor: page.pageInfo.endCursor }, () =>
-          formatTable(rows, ['id', 'name', 'role', 'tenantId', 'prefix', 'createdAt', 'revokedAt']) + pageFooter(page),
+        const totalCount = await page.totalCount;
+        print({ apiKeys: rows, totalCount, endCursor: page.pageInfo.endCursor }, () =>
+          formatTable(rows, ['id', 'name', 'role', 'tenantId', 'prefix', 'createdAt', 'revokedAt']) + pageFooter(page, totalCount),
         );
         return 0;
       }
@@ -271,8 +273,9 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
           { first: optionalInt(values, 'first'), after: values.after },
         );
         const rows = pageRows(page, userRow);
-        print({ hostUsers: rows, totalCount: page.totalCount, endCursor: page.pageInfo.endCursor }, () =>
-          formatTable(rows, ['id', 'hostUserId', 'email', 'name', 'active', 'timeZone']) + pageFooter(page),
+        const totalCount = await page.totalCount;
+        print({ hostUsers: rows, totalCount, endCursor: page.pageInfo.endCursor }, () =>
+          formatTable(rows, ['id', 'hostUserId', 'email', 'name', 'active', 'timeZone']) + pageFooter(page, totalCount),
         );
         return 0;
       }

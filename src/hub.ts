@@ -133,7 +133,7 @@ export async function createHub(config: HubConfig, overrides: HubOverrides = {})
 
     await refuseUnreadableTokens({ orm, vault, tokenKeyFile, tokenKeyFileExisted });
 
-    const mongoDb = config.database.kind === 'mongodb' ? mongoDbOf(orm) : undefined;
+    const mongoDb = config.database.kind === 'mongodb' ? await mongoDbOf(orm) : undefined;
     const pubsub = createPubSub(mongoDb ? { kind: 'mongodb', db: mongoDb } : { kind: 'in-process' }, logger);
     cleanups.push(() => pubsub.close());
 

@@ -11,6 +11,12 @@ import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
  */
 
 /**
+ * A signal within this long of the first is the same request delivered twice (process group +
+ * npm's forwarding), not a second one; a later one exits at once.
+ */
+const REPEATED_SIGNAL_WINDOW_MS = 2_000;
+
+/**
  * The first start's admin key, shown once — on a terminal only. When stdout is not a TTY it is
  * the JSON log stream that log shippers store, so only the key file's path is logged there.
  */
@@ -43,7 +49,8 @@ function printBootstrap(result: BootstrapResult, logger: Hub['logger']): void {
 /** Shown on every start that uses the built-in sandbox: which accounts a newcomer can link. */
 function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void {
   const line = '-'.repeat(78);
-  const rows = accounts.map((a) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`);
+  const row = (a: SandboxAccountInfo) => `   ${providerDisplayName(a.provider).padEnd(24)} ${a.email.padEnd(40)} ${a.sandboxUrl}`;
+  const unlinkable = accounts.filter((a) => a.cannotLink);
   process.stdout.write(
     [
       '',
@@ -51,7 +58,10 @@ function printSandbox(accounts: SandboxAccountInfo[], graphqlUrl: string): void 
       ' Sandbox providers (no credentials configured): link these accounts with linkCalendar at',
       ` ${graphqlUrl}; each page lets you play the calendar side (events, sign-in).`,
       '',
-      ...rows,
+      ...accounts.filter((a) => !a.cannotLink).map(row),
+      ...(unlinkable.length > 0
+        ? ['', ' These cannot be linked; they show how the hub refuses an account:', ...unlinkable.flatMap((a) => [row(a), `     cannot be linked: ${a.cannotLink}`])]
+        : []),
       line,
       '',
       '',
@@ -80,13 +90,19 @@ async function main(): Promise<void> {
   }
   const { logger } = hub;
 
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      // One Ctrl-C often arrives twice: the terminal signals its whole foreground process group,
+      // and `npm start` (like `tsx watch`) also forwards what it got to this process.
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) {
+        logger.info({ signal }, 'the same signal again (npm forwards it too): still shutting down gracefully');
+        return;
+      }
       logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'signal received, shutting down gracefully');
     // Last resort if something hangs: HTTP and jobs each get the grace period, plus some slack.
     const deadline = setTimeout(() => {

@@ -1,8 +1,4 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +6,7 @@ import type { HubContext } from '../api/context.js';
 import { formatHubError, isUnexpectedError } from '../api/errors/format-error.js';
 import type { OperationGuard } from '../api/limits/operation-guard.js';
 import { aliasLimitRule, depthLimitRule } from '../api/limits/operation-limits.js';
+import { explorerLandingPage } from './graphql-explorer.js';
 import { GRAPHQL_PATH } from './graphql-ws.js';
 
 /** The operation guard needs the variables and the caller, so it runs once the operation is known, not as a validation rule. */
@@ -78,10 +75,8 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
       operationGuardPlugin(deps.guard),
       errorLoggingPlugin,
       unauthenticatedStatusPlugin,
-      // Sandbox needs introspection; without it, the production page only says where the API is.
-      config.graphql.introspection
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // GraphiQL served by the hub (works offline); it needs introspection, without which the page only says where the API is.
+      explorerLandingPage({ introspection: config.graphql.introspection }),
     ],
   });
 }

@@ -31,8 +31,18 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes ?? null, extensions: { ...error.extensions, code } });
 }
 
-/** The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. */
-export type ConnectionParams = Record<string, unknown> & { authorization?: unknown };
+/**
+ * The `connection_init` payload clients send: `{ authorization: 'Bearer <api key>' }`. The key's
+ * name is matched without regard to case, as HTTP header names are (`Authorization` works too).
+ */
+export type ConnectionParams = Record<string, unknown>;
+
+/** The value of the `authorization` entry of a `connection_init` payload, whatever the case of its name. */
+export function authorizationOf(params: ConnectionParams | undefined): string | undefined {
+  if (!params) return undefined;
+  const value = 'authorization' in params ? params.authorization : Object.entries(params).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  return typeof value === 'string' ? value : undefined;
+}
 
 type SocketExtra = Record<PropertyKey, unknown> & { connectionId?: string };
 
@@ -80,9 +90,10 @@ export function attachGraphQLWebSocket(deps: {
   };
   server.on('upgrade', onUpgrade);
 
+  // Sockets live long: every connect and subscribe reads the key from the store, not from the
+  // request cache, so a key revoked straight in the database (the CLI on SQLite) stops at once.
   const authenticate = async (params: ConnectionParams | undefined): Promise<Caller> => {
-    const header = typeof params?.authorization === 'string' ? params.authorization : undefined;
-    const caller = await services.apiKeys.authenticate(header);
+    const caller = await services.apiKeys.authenticate(authorizationOf(params), { fresh: true });
     if (caller === null) throw new UnauthenticatedError('A valid API key is required: send { authorization: "Bearer <api key>" } in connection_init');
     return caller;
   };
@@ -105,6 +116,7 @@ export function attachGraphQLWebSocket(deps: {
   const revocations = pubsub.subscribeTyped(TOPICS.API_KEY_REVOKED);
   void (async () => {
     for await (const { apiKeyId } of revocations) {
+      services.apiKeys.forget(apiKeyId);
       for (const [socket, key] of socketKeys) {
         if (key !== apiKeyId) continue;
         logger.info({ apiKeyId }, 'closing a WebSocket connection: its API key was revoked');

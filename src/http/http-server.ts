@@ -14,6 +14,7 @@ import type { HubPubSub } from '../events/hub-pubsub.js';
 import { isUnauthenticatedError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { createApolloServer } from './graphql-apollo.js';
+import { registerExplorerAssets } from './graphql-explorer.js';
 import { attachGraphQLWebSocket, GRAPHQL_PATH, type GraphQLWebSocket } from './graphql-ws.js';
 import { registerHealthRoutes, type ReadinessCheck } from './health.routes.js';
 
@@ -74,7 +75,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // One log line per request (the onResponse hook below) instead of Fastify's two ("incoming request", "request completed").
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Fastify 5 keeps idle keep-alive sockets from holding `close()` open ('idle' is the default;
     // stated because graceful shutdown relies on it).
     forceCloseConnections: 'idle',
@@ -85,6 +87,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     http: { connectionsCheckingInterval: Math.min(Math.max(Math.floor(config.http.requestTimeoutMs / 4), 50), 5_000) },
   });
   app.addHook('onRequest', async (request, reply) => bodyDeadline(request.raw, reply.raw, config.http.requestTimeoutMs, request.log as Logger));
+  // request.log carries the route's log level: routes that log nothing at info (the OAuth callback,
+  // whose URL holds the code) stay silent.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     // A keep-alive connection whose request was in flight when shutdown began would otherwise stay
@@ -118,6 +125,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<HttpServer
     }),
   });
 
+  registerExplorerAssets(app);
   for (const register of deps.routes ?? []) await register(app);
 
   let ws: GraphQLWebSocket | undefined;

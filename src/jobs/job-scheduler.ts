@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type Job } from 'agenda';
 import type { Db } from 'mongodb';
 import type { HubConfig } from '../config.js';
@@ -53,6 +52,8 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
     case 'mongodb': {
       const db = deps.mongoDb;
       if (!db) throw new JobBackendConfigError('the MongoDB job backend needs the Db of the hub connection (deps.mongoDb)');
+      // Loaded only on MongoDB (it pulls in the MongoDB driver), like the store's driver.
+      const { MongoBackend } = await import('@agendajs/mongo-backend');
       backend = new MongoBackend({ mongo: db, collection: JOBS_STORE_NAME });
       ping = async () => {
         await db.command({ ping: 1 });
@@ -119,6 +120,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
         // running jobs keep their locks until they finish (Agenda's JobProcessor.stop).
         await agenda.stop(false);
         if (running.size > 0) {
+          logger.info({ jobs: [...running].map((job) => job.attrs.name), graceMs }, 'waiting for running jobs to finish');
           let timer: NodeJS.Timeout | undefined;
           await new Promise<void>((resolve) => {
             drained = resolve;

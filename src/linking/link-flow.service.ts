@@ -21,7 +21,7 @@ import { oneOf, requiredText } from '../tenancy/input-rules.js';
 import type { CalendarListService } from './calendar-list.service.js';
 import { linkFailures, type LinkFailure } from './link-failure.js';
 import { checkLinkRules } from './link-rules.js';
-import { hashOAuthState, newOAuthState, newPkcePair } from './oauth-secrets.js';
+import { hashCallback, hashOAuthState, newOAuthState, newPkcePair } from './oauth-secrets.js';
 import type { PublicUrl } from './public-url.js';
 
 /** Time source of the linking flow; tests move it to expire sign-in links. */
@@ -45,7 +45,10 @@ export interface LinkCalendarInput {
 export interface LinkCalendarStart {
   authorizationUrl: string;
   expiresAt: Date;
-  /** True when the user already has a live link to this provider: finishing the sign-in relinks it in place. */
+  /**
+   * True when the user already has a link to this provider, live or revoked: finishing the sign-in
+   * reuses it (its connectionId included) instead of making a new one.
+   */
   relink: boolean;
 }
 
@@ -146,7 +149,9 @@ export class LinkFlowService {
         throw new ValidationError('returnTo', `its origin ${origin} is not one of the tenant's returnToOrigins; add it with updateTenantSettings first`);
       }
     }
-    const live = await em.findOne(Connection, { tenantId: user.tenantId, userId: user.id, provider: slug, status: { $ne: 'REVOKED' } });
+    // One link row per user and provider: a revoked one is reused too (same connectionId).
+    const existing = await em.findOne(Connection, { tenantId: user.tenantId, userId: user.id, provider: slug });
+    const live = existing?.status === 'REVOKED' ? null : existing;
 
     const now = this.clock.now();
     const state = newOAuthState();
@@ -164,20 +169,47 @@ export class LinkFlowService {
     await em.flush();
     // Housekeeping: sign-in links that can no longer be used are of no further value.
     await em.nativeDelete(OAuthState, { expiresAt: { $lt: new Date(now.getTime() - OAUTH_STATE_TTL_MS) } });
-    this.deps.logger.info({ tenantId: user.tenantId, hostUserId: user.id, provider: slug, oauthStateId: row.id, relink: live !== null }, 'linking started');
-    return { authorizationUrl, expiresAt, relink: live !== null };
+    this.deps.logger.info({ tenantId: user.tenantId, hostUserId: user.id, provider: slug, oauthStateId: row.id, relink: existing !== null }, 'linking started');
+    return { authorizationUrl, expiresAt, relink: existing !== null };
   }
 
-  /** Finishes a sign-in. Never throws: every failure is an outcome the callback page can show. */
+  /**
+   * Finishes a sign-in. Never throws: every failure is an outcome the callback page can show. The
+   * outcome is kept with the used state, so the same callback again (a reload, back-navigation)
+   * answers the same outcome without doing anything.
+   */
   async complete(providerParam: string, params: CallbackParams): Promise<CallbackOutcome> {
     if (!isProviderSlug(providerParam)) return { ok: false, provider: null, failure: linkFailures.unknownProvider(), returnTo: null };
     const slug = providerParam;
-    const fail = (failure: LinkFailure, returnTo: string | null): CallbackOutcome => ({ ok: false, provider: slug, failure, returnTo });
-    let oauthStateId: string | null = null;
+    const invalid: CallbackOutcome = { ok: false, provider: slug, failure: linkFailures.stateInvalid(), returnTo: null };
+    const callbackHash = hashCallback(params);
+    let attempt: OAuthState | null;
     try {
-      const consumed = await this.consumeState(slug, params.state);
-      if (!consumed) return fail(linkFailures.stateInvalid(), null);
-      oauthStateId = consumed.id;
+      attempt = await this.stateRow(slug, params.state);
+      if (!attempt) return invalid;
+      if (!(await this.consumeState(attempt, callbackHash))) {
+        // Used already: by this very callback (a reload of the result page) it shows that result again.
+        const repeated = attempt.callbackHash === callbackHash && attempt.outcome !== null;
+        return repeated ? ({ ...(JSON.parse(attempt.outcome!) as object), returnTo: attempt.returnTo } as CallbackOutcome) : invalid;
+      }
+    } catch (err) {
+      this.deps.logger.error({ err, provider: slug }, 'the OAuth callback failed');
+      return { ok: false, provider: slug, failure: linkFailures.internal(), returnTo: null };
+    }
+    const outcome = await this.completeConsumed(slug, attempt, params);
+    const { returnTo: _returnTo, ...shown } = outcome;
+    const oauthStateId = attempt.id;
+    await this.deps.orm.em
+      .fork()
+      .nativeUpdate(OAuthState, { id: oauthStateId }, { outcome: JSON.stringify(shown) })
+      .catch((err: unknown) => this.deps.logger.warn({ err, oauthStateId }, 'keeping the outcome of a sign-in failed; reloading its page will say the link was used'));
+    return outcome;
+  }
+
+  private async completeConsumed(slug: ProviderSlug, consumed: OAuthState, params: CallbackParams): Promise<CallbackOutcome> {
+    const fail = (failure: LinkFailure, returnTo: string | null): CallbackOutcome => ({ ok: false, provider: slug, failure, returnTo });
+    const oauthStateId = consumed.id;
+    try {
       const { returnTo } = consumed;
       const log = { tenantId: consumed.tenantId, hostUserId: consumed.userId, provider: slug, oauthStateId };
 
@@ -234,17 +266,20 @@ export class LinkFlowService {
     }
   }
 
-  /** Finds the state's row and marks it used in one conditional write; null when unknown, used, expired or another provider's. */
-  private async consumeState(slug: ProviderSlug, state: string | undefined): Promise<OAuthState | null> {
+  /** The sign-in attempt of a `state`; null when unknown or another provider's. */
+  private async stateRow(slug: ProviderSlug, state: string | undefined): Promise<OAuthState | null> {
     if (!state || state.length > 200) return null;
-    const em = this.deps.orm.em.fork();
-    const row = await em.findOne(OAuthState, { stateHash: hashOAuthState(state) });
-    if (!row || row.provider !== slug) return null;
+    const row = await this.deps.orm.em.fork().findOne(OAuthState, { stateHash: hashOAuthState(state) });
+    return row && row.provider === slug ? row : null;
+  }
+
+  /** Marks the attempt used by this callback in one conditional write; false when it was used already or has expired. */
+  private async consumeState(row: OAuthState, callbackHash: string): Promise<boolean> {
     const now = this.clock.now();
-    const consumed = await em.nativeUpdate(OAuthState, { id: row.id, usedAt: null, expiresAt: { $gt: now } }, { usedAt: now, updatedAt: now });
-    if (consumed !== 1) return null;
+    const consumed = await this.deps.orm.em.fork().nativeUpdate(OAuthState, { id: row.id, usedAt: null, expiresAt: { $gt: now } }, { usedAt: now, updatedAt: now, callbackHash });
+    if (consumed !== 1) return false;
     row.usedAt = now;
-    return row;
+    return true;
   }
 
   /**
@@ -320,7 +355,7 @@ export class LinkFlowService {
     await this.deps.notices.resolveRelinkRequired(connection);
     await this.deps.notices.statusChanged(connection, previousStatus);
     await this.deps.jobs.start(connection.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: connection.id }, "scheduling the link's jobs failed"));
-    return { connection, relinked: existing !== null && !reviving };
+    return { connection, relinked: existing !== null };
   }
 }
 

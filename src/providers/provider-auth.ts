@@ -1,4 +1,5 @@
 import type { ProviderSlug } from '../domain/model.js';
+import { providerDisplayName } from '../domain/sync-issue.js';
 
 /**
  * The OAuth side of a provider: building the consent URL, redeeming the code, revoking. Like the
@@ -70,6 +71,18 @@ export class LinkRefusedError extends Error {
 }
 
 export const isLinkRefusedError = (e: unknown): e is LinkRefusedError => e instanceof LinkRefusedError;
+
+/**
+ * The user declined (or cancelled) on the provider's consent screen: the same words for every
+ * provider. The provider's own error code goes to the log, not to the page.
+ */
+export function consentDeclined(slug: ProviderSlug): LinkRefusedError {
+  return new LinkRefusedError(
+    `${providerDisplayName(slug)} was not linked: access was declined on the sign-in and consent screen.`,
+    'ACCESS_DENIED',
+    'Start linking again and accept the calendar permissions.',
+  );
+}
 
 export interface ProviderAuth {
   readonly slug: ProviderSlug;

@@ -21,6 +21,8 @@ export interface SandboxAccountInfo {
   displayName: string;
   /** The page where a person plays the provider side for this account (events, consent, revocation). */
   sandboxUrl: string;
+  /** Why linking this account fails (it has no calendar the hub can reach); null when it links. */
+  cannotLink: string | null;
 }
 
 /**
@@ -69,8 +71,8 @@ const SANDBOX_PORTS_FILE = 'sandbox-ports.json';
  * previous run if they are free. Stable ports keep persisted sandbox links working across
  * restarts: MSAL files its cached tokens under the authority's host and port.
  */
-async function choosePorts(config: HubConfig, portsFile: string | null): Promise<{ microsoft: number; google: number }> {
-  let previous: { microsoft?: unknown; google?: unknown } = {};
+async function choosePorts(config: HubConfig, portsFile: string | null): Promise<{ microsoft: number; microsoftBrowser: number; google: number }> {
+  let previous: { microsoft?: unknown; microsoftBrowser?: unknown; google?: unknown } = {};
   if (portsFile && existsSync(portsFile)) {
     try {
       previous = JSON.parse(readFileSync(portsFile, 'utf8')) as typeof previous;
@@ -82,7 +84,12 @@ async function choosePorts(config: HubConfig, portsFile: string | null): Promise
     if (configured !== 0) return configured;
     return typeof remembered === 'number' && Number.isInteger(remembered) && remembered > 0 && (await isPortFree(config.host, remembered)) ? remembered : 0;
   };
-  return { microsoft: await pick(config.sandbox.microsoftPort, previous.microsoft), google: await pick(config.sandbox.googlePort, previous.google) };
+  return {
+    microsoft: await pick(config.sandbox.microsoftPort, previous.microsoft),
+    // The sandbox pages keep their address across restarts too (bookmarks, an open tab).
+    microsoftBrowser: await pick(0, previous.microsoftBrowser),
+    google: await pick(config.sandbox.googlePort, previous.google),
+  };
 }
 
 function isPortFree(host: string, port: number): Promise<boolean> {
@@ -103,10 +110,18 @@ export async function startSandboxProviders(deps: { config: HubConfig; logger: L
   const persist = !(config.database.kind === 'sqlite' && config.database.file === ':memory:');
   const portsFile = persist ? path.join(config.dataDir, 'emulators', SANDBOX_PORTS_FILE) : null;
   const ports = await choosePorts(config, portsFile);
-  const emulators = await startEmulators({ dataDir: config.dataDir, persist, host: config.host, microsoftPort: ports.microsoft, googlePort: ports.google, logger });
+  const emulators = await startEmulators({
+    dataDir: config.dataDir,
+    persist,
+    host: config.host,
+    microsoftPort: ports.microsoft,
+    microsoftBrowserPort: ports.microsoftBrowser,
+    googlePort: ports.google,
+    logger,
+  });
   const { microsoft, google } = emulators;
   if (portsFile) {
-    const used = { microsoft: Number(new URL(microsoft.origin).port), google: Number(new URL(google.origin).port) };
+    const used = { microsoft: Number(new URL(microsoft.origin).port), microsoftBrowser: Number(new URL(microsoft.browserOrigin).port), google: Number(new URL(google.origin).port) };
     mkdirSync(path.dirname(portsFile), { recursive: true });
     writeFileSync(portsFile, `${JSON.stringify(used)}\n`);
   }
@@ -134,7 +149,13 @@ export async function startSandboxProviders(deps: { config: HubConfig; logger: L
     accounts() {
       return serves.flatMap((slug) => {
         const handle = emulatorOf(slug);
-        return handle.listAccounts().map((a) => ({ provider: slug, email: a.email, displayName: a.displayName, sandboxUrl: handle.sandboxUrl(a.id) }));
+        return handle.listAccounts().map((a) => ({
+          provider: slug,
+          email: a.email,
+          displayName: a.displayName,
+          sandboxUrl: handle.sandboxUrl(a.id),
+          cannotLink: a.calendarUnavailable ?? null,
+        }));
       });
     },
     close: () => emulators.stop(),
@@ -167,6 +188,8 @@ export function sandboxProviderSettings(emulators: Emulators, serves: readonly P
           tenant: 'common',
           graphBaseUrl: microsoft.graphBaseUrl,
           caPem: emulators.caCertPem,
+          // Sign-in and consent pages over plain http: no certificate warning in the browser.
+          consentOrigin: microsoft.browserOrigin,
         };
         break;
       case 'google-calendar':
@@ -216,7 +239,7 @@ export function announceSandbox(sandbox: SandboxProviders, logger: Logger): void
   for (const slug of sandbox.serves) {
     const accounts = sandbox.accounts().filter((a) => a.provider === slug);
     logger.info(
-      { provider: slug, accounts: accounts.map((a) => ({ email: a.email, sandboxUrl: a.sandboxUrl })) },
+      { provider: slug, accounts: accounts.map((a) => ({ email: a.email, sandboxUrl: a.sandboxUrl, ...(a.cannotLink ? { cannotLink: a.cannotLink } : {}) })) },
       `sandbox ${providerDisplayName(slug)}: link one of these accounts with linkCalendar; each one's sandbox page plays the provider side (no real account needed)`,
     );
   }

@@ -1,8 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { MikroORM as CoreMikroORM, type EntityManager, type Options } from '@mikro-orm/core';
-import { LibSqlDriver } from '@mikro-orm/libsql';
-import { MongoDriver } from '@mikro-orm/mongodb';
 import type { DatabaseConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ENTITIES } from './entities/index.js';
@@ -10,11 +8,14 @@ import { HubMongoNamingStrategy } from './hub-mongo-naming-strategy.js';
 
 export type Orm = CoreMikroORM;
 
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export type { EntityManager };
 
-/** Builds the ORM options for a database; the same entity list serves both drivers. */
-export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
+/**
+ * Builds the ORM options for a database; the same entity list serves both drivers. Only the
+ * configured database's driver is loaded: the MongoDB stack (driver, bson, `@mikro-orm/mongodb`)
+ * is hundreds of modules that an embedded hub never needs, and the SQLite one likewise on MongoDB.
+ */
+export async function ormOptions(db: DatabaseConfig, logger?: Logger): Promise<Options> {
   const common: Options = {
     entities: ENTITIES,
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
@@ -27,13 +28,11 @@ export function ormOptions(db: DatabaseConfig, logger?: Logger): Options {
   };
   switch (db.kind) {
     case 'sqlite':
-      // Every connection of the pool waits up to 5 s for another writer (another process on the
-      // same file, the job backend) instead of failing at once with "database is locked".
-      return { ...common, driver: LibSqlDriver, dbName: db.file, driverOptions: { connection: { timeout: SQLITE_BUSY_TIMEOUT_MS } } };
+      return { ...common, driver: (await import('./libsql-driver.js')).HubLibSqlDriver, dbName: db.file };
     case 'mongodb':
       return {
         ...common,
-        driver: MongoDriver,
+        driver: (await import('@mikro-orm/mongodb')).MongoDriver,
         clientUrl: db.url,
         dbName: db.dbName,
         namingStrategy: HubMongoNamingStrategy,
@@ -48,15 +47,10 @@ export async function createOrm(db: DatabaseConfig, logger?: Logger): Promise<Or
     mkdirSync(path.dirname(db.file), { recursive: true });
     restrictToOwner(db.file);
   }
-  const orm = await CoreMikroORM.init(ormOptions(db, logger));
-  if (db.kind === 'sqlite') {
-    const conn = orm.em.getConnection();
-    // WAL lets the job backend (own connection, same file) and other processes read while one
-    // writes; busy_timeout makes writers wait for the lock instead of failing at once.
-    if (db.file !== ':memory:') await conn.execute('pragma journal_mode = wal');
-    await conn.execute(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-    await conn.execute('pragma synchronous = normal');
-  }
+  const orm = await CoreMikroORM.init(await ormOptions(db, logger));
+  // WAL lets the job backend (own connection, same file) and other processes read while one
+  // writes. It is a setting of the file; the per-connection ones are set by the driver (libsql-driver.ts).
+  if (db.kind === 'sqlite' && db.file !== ':memory:') await orm.em.getConnection().execute('pragma journal_mode = wal');
   return orm;
 }
 

@@ -1,9 +1,9 @@
 import { IANAZone } from 'luxon';
-import { isEmail } from 'class-validator';
 import type { Attendee, EventBody, EventData, EventTiming, Recurrence, Reminder, Sensitivity, ShowAs } from '../domain/appointment.js';
 import { REMINDER_METHODS, SENSITIVITIES, SHOW_AS } from '../domain/appointment.js';
 import { ValidationError } from '../domain/errors.js';
 import { isRecurrenceParseError, parseRRule } from '../domain/recurrence/rrule.js';
+import { isEmail } from '../tenancy/input-rules.js';
 
 /** Limits of what a host may store in one appointment (also what both providers can hold). */
 export const APPOINTMENT_LIMITS = {

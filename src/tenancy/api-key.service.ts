@@ -17,6 +17,20 @@ const KEY_PREFIX = 'hub_';
 const SHOWN_PREFIX_LENGTH = 12;
 /** `lastUsedAt` is refreshed at most this often per key, so authentication stays a read. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long an authenticated key is remembered, so a busy client costs no key lookup per request.
+ * A key revoked through this service is forgotten at once; one revoked by another process (the
+ * CLI, another instance) stops working within this time.
+ */
+export const API_KEY_CACHE_TTL_MS = 5_000;
+/** Keys remembered at most (the oldest is dropped first). */
+const API_KEY_CACHE_SIZE = 10_000;
+
+interface CachedKey {
+  caller: Caller;
+  checkedAt: number;
+  lastUsedAt: number;
+}
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -45,27 +59,53 @@ export interface ApiKeyListFilter {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
+  /** Authenticated keys by hash (never the key itself), in insertion order for eviction. */
+  private readonly cache = new Map<string, CachedKey>();
+
+  /** `now` (ms) moves the cache's clock in tests. */
+  constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger; now?: () => number }) {}
 
   /**
    * Resolves an `Authorization` header. No header → `null` (the caller is anonymous and every
    * operation that needs a key says so); a malformed, unknown or revoked key → UNAUTHENTICATED.
    */
-  async authenticate(authorization: string | null | undefined): Promise<Caller | null> {
+  async authenticate(authorization: string | null | undefined, options: { fresh?: boolean } = {}): Promise<Caller | null> {
     if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>"');
+    const hash = hashApiKey(match[1]!);
+    const now = this.deps.now?.() ?? Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && !options.fresh && now - cached.checkedAt < API_KEY_CACHE_TTL_MS) {
+      if (now - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+        await this.deps.orm.em.fork().nativeUpdate(ApiKey, { id: cached.caller.apiKeyId! }, { lastUsedAt: new Date(now) });
+        cached.lastUsedAt = now;
+      }
+      return cached.caller;
+    }
+    this.cache.delete(hash);
+
     const em = this.deps.orm.em.fork();
-    const key = await em.findOne(ApiKey, { hash: hashApiKey(match[1]!) });
+    const key = await em.findOne(ApiKey, { hash });
     // A TENANT key always belongs to a tenant (`create` sees to it); one without is unusable.
     if (!key || key.revokedAt !== null || (key.role === 'TENANT' && key.tenantId === null)) throw new UnauthenticatedError('Invalid or revoked API key');
-    const now = Date.now();
-    if (key.lastUsedAt === null || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    let lastUsedAt = key.lastUsedAt?.getTime() ?? null;
+    if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
+      lastUsedAt = now;
     }
-    return key.role === 'ADMIN' || key.tenantId === null
-      ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
-      : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    const caller: Caller =
+      key.role === 'ADMIN' || key.tenantId === null
+        ? { apiKeyId: key.id, role: 'ADMIN', tenantId: null }
+        : { apiKeyId: key.id, role: 'TENANT', tenantId: key.tenantId };
+    if (this.cache.size >= API_KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, { caller: Object.freeze(caller), checkedAt: now, lastUsedAt });
+    return caller;
+  }
+
+  /** Drops a key from the cache (its revocation was announced, possibly by another instance). */
+  forget(apiKeyId: string): void {
+    for (const [hash, cached] of this.cache) if (cached.caller.apiKeyId === apiKeyId) this.cache.delete(hash);
   }
 
   /**
@@ -112,6 +152,7 @@ export class ApiKeyService {
     apiKey.revokedAt = new Date();
     await em.flush();
     await announce(this.deps, TOPICS.API_KEY_REVOKED, { apiKeyId: apiKey.id, tenantId: apiKey.tenantId, at: apiKey.revokedAt.toISOString() }, { apiKeyId: apiKey.id });
+    this.cache.delete(apiKey.hash);
     return apiKey;
   }
 

@@ -1,5 +1,5 @@
-import { isEmail } from 'class-validator';
 import { IANAZone } from 'luxon';
+import isEmailModule from 'validator/lib/isEmail.js';
 import { ValidationError } from '../domain/errors.js';
 
 /**
@@ -21,6 +21,13 @@ export function optionalText(field: string, value: string | null | undefined, ma
   if (v.length > maxLength) throw new ValidationError(field, `must be at most ${maxLength} characters`);
   return v;
 }
+
+/**
+ * validator's `isEmail` (the check class-validator's `isEmail` wraps), imported on its own: all of
+ * class-validator is some 300 modules to load at start-up. The module is CommonJS; its function is
+ * both `module.exports` and `.default`, and only `.default` is typed.
+ */
+export const isEmail = (value: string): boolean => isEmailModule.default(value);
 
 /** Emails are stored lower-cased: providers and hosts compare them case-insensitively. */
 export function optionalEmail(field: string, value: string | null | undefined): string | null {

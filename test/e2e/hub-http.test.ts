@@ -30,11 +30,22 @@ describe('HTTP server', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves the Apollo landing page to browsers on /graphql', async () => {
+  it('serves GraphiQL to browsers on /graphql with every asset from the hub itself (works offline)', async () => {
     const page = await fetch(t.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('Apollo');
+    const html = await page.text();
+    expect(html).toContain('GraphiQL');
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(5);
+    for (const asset of assets) {
+      const res = await fetch(`${t.origin}${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get('content-type'), asset).toMatch(/^text\/(javascript|css)/);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${t.origin}/graphql/explorer/package.json`)).status).toBe(404);
   });
 
   it('answers 401 UNAUTHENTICATED without a key, with an unknown key, and with a malformed header', async () => {

@@ -1,6 +1,7 @@
 import { print } from 'graphql';
-import type { Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   CreateApiKeyDocument,
   CreateTenantDocument,
@@ -53,6 +54,20 @@ describe('graphql-ws subscriptions', () => {
       hostUser: { id: upsert.data!.upsertHostUser.hostUser.id, hostUserId: 'ws-user', email: 'ws@a.example', tenantId: a.tenantId },
     });
     await sub.stop();
+  });
+
+  it('accepts the key under "Authorization" too (names are case-insensitive, as HTTP headers)', async () => {
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${a.key}` }, retryAttempts: 0 });
+    try {
+      const sub = await subscribe<HostUserChangedSubscription>(client, print(HostUserChangedDocument));
+      await t.gql(UpsertHostUserDocument, { input: { hostUserId: 'ws-capital', email: 'capital@a.example' } }, a.key);
+      const [event] = await take(sub.events, 1);
+      expect(event?.errors).toBeUndefined();
+      expect(event?.data?.hostUserChanged.hostUser.hostUserId).toBe('ws-capital');
+      await sub.stop();
+    } finally {
+      await client.dispose();
+    }
   });
 
   it("only delivers the subscriber's own tenant's events to a tenant key", async () => {

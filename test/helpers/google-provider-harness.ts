@@ -179,6 +179,7 @@ export async function googleContractHarness(p: GoogleProviderEnv): Promise<Contr
       revokeGrant: () => void control.revokeGrant({ accountId: account.id, clientId: TEST_CLIENT.clientId }),
     },
     providerRequests: () => env.core.counters.total({ provider: 'google', account: account.id }).requests,
+    providerTraffic: () => env.core.counters.total({ provider: 'google', account: account.id }),
     webhookUrl: p.receiver.url,
     async close() {
       for (const id of rules) env.core.faults.remove(id);

@@ -25,13 +25,13 @@ export function startMain(env: Record<string, string>): Started {
 }
 
 /** Resolves with the GraphQL URL once the hub logs that it listens. */
-export async function readyUrl(started: Started, timeoutMs = 30_000): Promise<string> {
+export async function readyUrl(started: Started, timeoutMs = 90_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const line of started.stdout().split('\n')) {
       if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { url?: string };
-      if (entry.url) return entry.url.replace('localhost', '127.0.0.1');
+      const entry = JSON.parse(line) as { url?: string; msg?: string };
+      if (entry.url && entry.msg?.startsWith('GraphQL ready')) return entry.url.replace('localhost', '127.0.0.1');
     }
     if (started.child.exitCode !== null) throw new Error(`hub exited early:\n${started.stdout()}\n${started.stderr()}`);
     if (Date.now() > deadline) throw new Error(`hub did not become ready:\n${started.stdout()}\n${started.stderr()}`);

@@ -161,6 +161,7 @@ export async function makeMicrosoftContractHarness(env: MicrosoftTestEnv, webhoo
       },
     },
     providerRequests: () => env.core.counters.total({ provider: 'microsoft', account: info.id }).requests,
+    providerTraffic: () => env.core.counters.total({ provider: 'microsoft', account: info.id }),
     async close() {
       env.core.faults.clear('microsoft');
       await module.close();

@@ -52,6 +52,7 @@ function describeEndpoints(e: Emulators, dataDir: string): string {
     '',
     'Microsoft (identity platform v2 + Graph, HTTPS)',
     `  origin:            ${ms.origin}`,
+    `  browser pages:     ${ms.browserOrigin}  (sign-in, consent and sandbox pages over plain http)`,
     `  authority:         ${ms.authority('common')}  (knownAuthorities: ${ms.authorityHost})`,
     `  openid metadata:   ${ms.authority('common')}v2.0/.well-known/openid-configuration`,
     `  graph base URL:    ${ms.graphBaseUrl}/v1.0`,

@@ -14,7 +14,7 @@ export type { JournalEntry } from './core/journal.js';
 export { ensureEmulatorTls, type EmulatorTls } from './core/tls.js';
 export type { EmulatorAccount, EmulatorHandle, EmulatorLogger, EmulatorStartOptions } from './types.js';
 
-export { startMicrosoftEmulator, type MicrosoftEmulatorHandle } from './microsoft/microsoft-emulator.js';
+export { startMicrosoftEmulator, type MicrosoftEmulatorHandle, type MicrosoftEmulatorStartOptions } from './microsoft/microsoft-emulator.js';
 export type { MicrosoftEmulatorSettings } from './microsoft/microsoft-settings.js';
 
 export { HOLIDAYS_CALENDAR_ID, startGoogleEmulator, type GoogleEmulatorHandle } from './google/google-emulator.js';

@@ -13,6 +13,8 @@ export interface StartEmulatorsOptions {
   persist?: boolean;
   host?: string;
   microsoftPort?: number;
+  /** Port of the Microsoft emulator's plain-HTTP browser pages (`browserOrigin`); 0 = any. */
+  microsoftBrowserPort?: number;
   googlePort?: number;
   /** Seed sandbox accounts on an empty state (default true). */
   seed?: boolean;
@@ -58,7 +60,7 @@ export async function startEmulators(opts: StartEmulatorsOptions = {}): Promise<
     : undefined;
 
   const common = { core, tls, host: opts.host ?? '127.0.0.1', seed: opts.seed ?? true, logger: opts.logger, onStateChange };
-  const microsoft = await startMicrosoftEmulator({ ...common, port: opts.microsoftPort ?? 0, initialState: saved.microsoft });
+  const microsoft = await startMicrosoftEmulator({ ...common, port: opts.microsoftPort ?? 0, browserPort: opts.microsoftBrowserPort ?? 0, initialState: saved.microsoft });
   const google = await startGoogleEmulator({ ...common, port: opts.googlePort ?? 0, initialState: saved.google });
   Object.assign(live, { microsoft, google });
 

@@ -36,6 +36,8 @@ export interface EmulatorAccount {
   displayName: string;
   /** Calendar ids, the default/primary one first. */
   calendarIds: string[];
+  /** Set when the account has no calendar an app can reach, and why (a Microsoft account without a mailbox). */
+  calendarUnavailable?: string;
 }
 
 /** The common part of both emulators' handles. */

@@ -83,7 +83,10 @@ export class LinkCalendarPayload {
   @Field(() => DateTimeResolver, { description: 'The sign-in must be completed before this moment (10 minutes), once.' })
   expiresAt!: Date;
 
-  @Field(() => Boolean, { description: 'true when the user already has a link to this provider: signing in with the same account relinks it in place.' })
+  @Field(() => Boolean, {
+    description:
+      'true when the user already has a link to this provider, live or revoked: finishing the sign-in reuses it, connectionId included. A live link is relinked in place with the same account (e.g. after NEEDS_REAUTH); a revoked one comes back with any account, as a new activation.',
+  })
   relink!: boolean;
 }
 

@@ -2,6 +2,7 @@ import { CodeChallengeMethod, OAuth2Client, type Credentials, type TokenPayload 
 import type { Logger } from '../../logger.js';
 import { ProviderError } from '../calendar-provider.js';
 import {
+  consentDeclined,
   LinkRefusedError,
   type AuthorizationUrlRequest,
   type CodeRedemption,
@@ -156,7 +157,7 @@ export class GoogleAuth implements ProviderAuth {
   describeCallbackError(params: { error: string; errorDescription: string | null }): LinkRefusedError {
     switch (params.error) {
       case 'access_denied':
-        return new LinkRefusedError("Google Calendar was not linked because access was declined on Google's consent screen.", 'ACCESS_DENIED', `${RELINK_TIP} Choose "Allow" at the end.`);
+        return consentDeclined('google-calendar');
       case 'admin_policy_enforced':
       case 'org_internal':
         return new LinkRefusedError(

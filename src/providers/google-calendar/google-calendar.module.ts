@@ -26,7 +26,7 @@ export interface GoogleCalendarSettings {
   requestTimeoutMs?: number;
   /** The adapter's retry of single requests (src/providers/retry-policy.ts); defaults in DEFAULT_RETRY_POLICY. */
   retry?: Partial<RetryPolicy>;
-  /** `maxResults` of list calls (default 250, Google allows up to 2500). */
+  /** `maxResults` of event list calls (default 2500, the most Google allows). */
   pageSize?: number;
 }
 

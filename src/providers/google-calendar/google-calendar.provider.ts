@@ -43,7 +43,8 @@ import { DEFAULT_RETRY_POLICY, GoogleRequestRunner, type HttpMethod } from './go
 import { eventIdForKey } from './google-event-id.js';
 import { mergeTokenSet, parseTokenSet, serializeTokenSet, toCredentials, type GoogleTokenSet } from './google-token-set.js';
 
-const DEFAULT_PAGE_SIZE = 250;
+/** Google's largest `maxResults` for event lists (its default is 250): a full read of a big calendar takes a tenth of the requests. */
+const DEFAULT_PAGE_SIZE = 2500;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Fresh ids tried for one idempotency key when Google refuses to restore our deleted event (docs/providers.md#google-event-ids). */
 const MAX_ID_ATTEMPTS = 3;

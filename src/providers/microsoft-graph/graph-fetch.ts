@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import {
   AuthenticationHandler,
   RedirectHandler,
@@ -47,7 +47,11 @@ function bodyBuffer(body: RequestInit['body']): Buffer | undefined {
 }
 
 export function createCaFetch(opts: CaFetchOptions = {}): CaFetch {
-  const httpsAgent = new https.Agent({ keepAlive: true, ...(opts.caPem ? { ca: [...rootCertificates, opts.caPem] } : {}) });
+  // The trust store is built once, as a TLS context the agent hands to every connection. Passing
+  // `ca` instead (≈ 216 KB: the system roots plus the CA) made Node copy that list into the
+  // connection-pool key of every request, some 4 ms of CPU each.
+  const secureContext = opts.caPem ? createSecureContext({ ca: [...rootCertificates, opts.caPem] }) : undefined;
+  const httpsAgent = new https.Agent({ keepAlive: true, ...(secureContext ? { secureContext } : {}) });
   const httpAgent = new http.Agent({ keepAlive: true });
 
   const fetchFn = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {

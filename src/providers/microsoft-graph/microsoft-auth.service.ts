@@ -32,6 +32,8 @@ export interface MicrosoftAuthDeps {
   /** A Graph pipeline for a just-linked account, with the access token from the code redemption. */
   transportFor(accountId: string, tokens: AccessTokenSource): GraphTransport;
   logger: Logger;
+  /** Sends the browser to this origin instead of the authority's (MicrosoftGraphSettings.consentOrigin). */
+  consentOrigin?: string;
 }
 
 /**
@@ -47,8 +49,9 @@ export class MicrosoftAuth implements ProviderAuth {
   constructor(private readonly deps: MicrosoftAuthDeps) {}
 
   async authorizationUrl(request: AuthorizationUrlRequest): Promise<string> {
+    let url: string;
     try {
-      return await this.deps.newMsalClient().getAuthCodeUrl({
+      url = await this.deps.newMsalClient().getAuthCodeUrl({
         scopes: [...MICROSOFT_CONSENT_SCOPES],
         redirectUri: request.redirectUri,
         codeChallenge: request.codeChallenge,
@@ -62,6 +65,12 @@ export class MicrosoftAuth implements ProviderAuth {
     } catch (e) {
       throw tokenAcquisitionError(e);
     }
+    if (!this.deps.consentOrigin) return url;
+    const browserUrl = new URL(url);
+    const origin = new URL(this.deps.consentOrigin);
+    browserUrl.protocol = origin.protocol;
+    browserUrl.host = origin.host;
+    return browserUrl.toString();
   }
 
   /**

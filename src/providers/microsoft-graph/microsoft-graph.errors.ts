@@ -1,6 +1,6 @@
 import { AuthError, ClientAuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { ProviderError } from '../calendar-provider.js';
-import { LinkRefusedError } from '../provider-auth.js';
+import { consentDeclined, LinkRefusedError } from '../provider-auth.js';
 
 /**
  * Normalisation of Microsoft identity and Graph failures at the adapter edge
@@ -203,7 +203,7 @@ export function describeMicrosoftCallbackError(params: { error: string; errorDes
         "Sign in with your organisation's account, or ask its administrator to invite this account as a guest.",
       );
     case 'AADSTS65004':
-      return new LinkRefusedError(`You declined the permissions the hub asked for${ref}.`, 'ACCESS_DENIED', `${LINK_AGAIN} Accept the calendar permissions to link.`);
+      return consentDeclined('microsoft-graph');
     case 'AADSTS90094':
     case 'AADSTS90095':
     case 'AADSTS65001':
@@ -228,7 +228,7 @@ export function describeMicrosoftCallbackError(params: { error: string; errorDes
   }
   switch (error) {
     case 'access_denied':
-      return new LinkRefusedError(`Microsoft sign-in was cancelled or access was denied${ref}.`, 'ACCESS_DENIED', `${LINK_AGAIN} Accept the calendar permissions to link.`);
+      return consentDeclined('microsoft-graph');
     case 'consent_required':
       return new LinkRefusedError(`Consent to the hub is required${ref}.`, 'ACCESS_DENIED', 'Link again and accept the permissions, or ask your administrator to approve the app.');
     case 'interaction_required':

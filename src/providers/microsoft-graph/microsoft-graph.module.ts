@@ -23,6 +23,12 @@ export interface MicrosoftGraphSettings {
   caPem: string | null;
   /** Resilience knobs (request time-out, retry waits); production uses the defaults, tests shorten them. */
   tuning?: GraphTuningOptions;
+  /**
+   * Origin the user's browser is sent to for sign-in and consent when it is not `authorityHost`
+   * (the sandbox serves those pages over plain http, so no certificate warning; MSAL itself only
+   * accepts an https authority). Absent for the real Microsoft.
+   */
+  consentOrigin?: string;
 }
 
 /** The Microsoft module (auth slug `microsoft-graph`); `close` ends the Graph and MSAL transports' agents. */
@@ -80,6 +86,7 @@ export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, dep
 
   const auth = new MicrosoftAuth({
     newMsalClient: () => createMsalClient(settings, { networkClient: msalNetwork, logger: deps.logger }),
+    ...(settings.consentOrigin ? { consentOrigin: settings.consentOrigin } : {}),
     transportFor,
     logger: deps.logger,
   });

@@ -6,7 +6,8 @@ import { BaseEntity } from './base.entity.js';
 /**
  * A pending OAuth authorisation: random, single-use (`usedAt`), short-lived (`expiresAt`), bound
  * to tenant + user + provider. Only a hash of the `state` value is stored; the PKCE verifier is
- * stored encrypted.
+ * stored encrypted. Once used, it remembers which callback used it and what that callback showed,
+ * so reloading the result page (the same callback URL) shows the same result instead of an error.
  */
 @Entity({ tableName: 'oauth_states' })
 export class OAuthState extends BaseEntity<'oauthState'> {
@@ -35,6 +36,14 @@ export class OAuthState extends BaseEntity<'oauthState'> {
 
   @Property({ type: 'Date', nullable: true })
   usedAt: Date | null = null;
+
+  /** SHA-256 of the callback's parameters (state, code, error) that used it. */
+  @Property({ type: 'string', nullable: true })
+  callbackHash: string | null = null;
+
+  /** The outcome that callback showed (JSON written by the linking flow), once known. */
+  @Property({ type: 'text', nullable: true })
+  outcome: string | null = null;
 
   constructor(args: {
     stateHash: string;

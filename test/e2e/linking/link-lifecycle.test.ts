@@ -146,6 +146,9 @@ describe.each(providers)('%s link lifecycle', (provider) => {
       expect(t.sandbox.google.control.listGrants().filter((g) => g.accountId === accountId)).toEqual([]);
     }
 
+    // The revoked link is reused, id included, and linkCalendar says so.
+    const restart = await t.gql(LinkCalendarDocument, { input: { userId: tenant.userId, provider } }, tenant.key);
+    expect(restart.data!.linkCalendar.relink).toBe(true);
     const again = await linkOk(t, tenant.key, { userId: tenant.userId, provider, account: email });
     expect(again).toBe(id);
     const relinked = await connection(tenant, id);

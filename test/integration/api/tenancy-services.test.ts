@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPubSub } from '../../../src/events/create-pubsub.js';
 import type { HubPubSub } from '../../../src/events/hub-pubsub.js';
 import { HostUser, Tenant } from '../../../src/store/entities/index.js';
 import { createOrm, prepareSchema, type Orm } from '../../../src/store/orm.js';
 import { paginate, type Page } from '../../../src/store/repositories/paginate.js';
+import { API_KEY_CACHE_TTL_MS, ApiKeyService } from '../../../src/tenancy/api-key.service.js';
 import { OPERATOR } from '../../../src/tenancy/caller.js';
 import { HostUserService } from '../../../src/tenancy/host-user.service.js';
 import { TenantService } from '../../../src/tenancy/tenant.service.js';
@@ -35,6 +36,28 @@ describe('HostUserService.upsert', () => {
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
     expect(results[0]!.hostUser.id).toBe(results[1]!.hostUser.id);
     expect(await orm.em.fork().count(HostUser, { tenantId: tenant.id })).toBe(1);
+  });
+});
+
+describe('ApiKeyService.authenticate', () => {
+  it('remembers a key for a few seconds; a revoke here forgets it at once, one elsewhere within the cache time', async () => {
+    let now = Date.now();
+    const service = new ApiKeyService({ orm, pubsub, logger: silentLogger(), now: () => now });
+    const elsewhere = new ApiKeyService({ orm, pubsub, logger: silentLogger() }); // another process on the same database (the CLI, another instance)
+    const first = await service.create(OPERATOR, { name: 'one', role: 'ADMIN' });
+    const second = await service.create(OPERATOR, { name: 'two', role: 'ADMIN' });
+    const third = await service.create(OPERATOR, { name: 'three', role: 'ADMIN' });
+
+    expect((await service.authenticate(`Bearer ${first.key}`))?.apiKeyId).toBe(first.apiKey.id);
+    await service.revoke(OPERATOR, first.apiKey.id);
+    await expect(service.authenticate(`Bearer ${first.key}`)).rejects.toThrow('Invalid or revoked API key');
+
+    expect((await service.authenticate(`Bearer ${second.key}`))?.apiKeyId).toBe(second.apiKey.id);
+    await elsewhere.revoke(OPERATOR, second.apiKey.id);
+    expect((await service.authenticate(`Bearer ${second.key}`))?.apiKeyId).toBe(second.apiKey.id);
+    now += API_KEY_CACHE_TTL_MS;
+    await expect(service.authenticate(`Bearer ${second.key}`)).rejects.toThrow('Invalid or revoked API key');
+    expect((await service.authenticate(`Bearer ${third.key}`))?.apiKeyId).toBe(third.apiKey.id);
   });
 });
 
@@ -71,6 +94,22 @@ describe('paginate', () => {
   it('counts every match but returns none for first: 0', async () => {
     await orm.em.fork().persistAndFlush([new Tenant('A'), new Tenant('B')]);
     const page = await paginate(orm.em.fork(), Tenant, {}, { first: 0 });
-    expect(page).toEqual({ edges: [], pageInfo: { hasNextPage: true, endCursor: null }, totalCount: 2 });
+    expect(page.edges).toEqual([]);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, endCursor: null });
+    expect(await page.totalCount).toBe(2);
+  });
+
+  it('counts only when totalCount is read, and once', async () => {
+    await orm.em.fork().persistAndFlush([new Tenant('A'), new Tenant('B'), new Tenant('C')]);
+    const em = orm.em.fork();
+    const execute = vi.spyOn(em.getConnection(), 'execute');
+    const counts = () => execute.mock.calls.filter(([sql]) => /count\(/i.test(String(sql))).length;
+    const page = await paginate(em, Tenant, {}, { first: 2 });
+    expect(page.edges).toHaveLength(2);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(counts()).toBe(0);
+    expect(await page.totalCount).toBe(3);
+    expect(await page.totalCount).toBe(3);
+    expect(counts()).toBe(1);
   });
 });

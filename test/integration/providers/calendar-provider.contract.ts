@@ -65,6 +65,8 @@ export interface ContractHarness {
   faults: ContractFaults;
   /** HTTP requests this account made to the provider so far (emulator counters). */
   providerRequests(): number;
+  /** Everything the emulator counted for this account so far: wire requests, batch parts, bytes in and out. */
+  providerTraffic(): { requests: number; batchedRequests: number; bytesIn: number; bytesOut: number };
   /** A real local webhook endpoint that answers provider validation handshakes (for push). */
   webhookUrl: string;
   close(): Promise<void>;

@@ -103,7 +103,7 @@ describe('store schema on SQLite', () => {
 describe('store metadata on MongoDB', () => {
   it('discovers every entity with string ids stored in _id (no server needed)', async () => {
     const orm = await MikroORM.init({
-      ...ormOptions({ kind: 'mongodb', url: 'mongodb://127.0.0.1:9/hub', dbName: 'hub' }),
+      ...(await ormOptions({ kind: 'mongodb', url: 'mongodb://127.0.0.1:9/hub', dbName: 'hub' })),
       connect: false,
     });
     try {

@@ -1,8 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 
 /**
  * A local certificate authority and a server certificate for the emulators (MSAL and the Graph
@@ -22,9 +20,17 @@ function toPem(der: ArrayBuffer, label: string): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`.replace('\n\n-----END', '\n-----END');
 }
 
+/** `@peculiar/x509` (and the reflect-metadata it needs) with the Node WebCrypto provider, loaded only to make certificates. */
+export async function loadX509(): Promise<typeof import('@peculiar/x509')> {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+  return x509;
+}
+
 async function generate(): Promise<EmulatorTls> {
-  const crypto = webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>;
-  x509.cryptoProvider.set(crypto);
+  const x509 = await loadX509();
+  const crypto = x509.cryptoProvider.get();
   const now = new Date();
   const caKeys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { EmulatorClock } from '../core/clock.js';
+import { EventIndex } from './event-index.js';
 import { parseEventInput, wrapHtml } from './event-input.js';
 import { accessDenied, GraphError, idMalformed, itemNotFound } from './graph-errors.js';
 import { formatLocal, isoDate, parseLocal, resolveZone, type DateTimeTimeZone } from './graph-time.js';
@@ -119,11 +120,14 @@ const PROP_KEYS = Object.keys({ ...DEFAULT_PROPS(), start: 0, end: 0 }) as (keyo
 
 export class CalendarService {
   private listeners: ((c: EventChange) => void)[] = [];
+  private readonly index: EventIndex;
 
   constructor(
     private readonly state: MicrosoftState,
     private readonly deps: { clock: EmulatorClock; settings: MicrosoftEmulatorSettings; changed: () => void },
-  ) {}
+  ) {
+    this.index = new EventIndex(state.events);
+  }
 
   onChange(listener: (c: EventChange) => void): void {
     this.listeners.push(listener);
@@ -194,7 +198,11 @@ export class CalendarService {
     return e;
   }
 
+  /** Every write ends here: the change log gets the entry and the index the event as it is now. */
   private log(accountId: string, calendarId: string, eventId: string, before: EventRecord | null): void {
+    const current = this.state.events[eventId];
+    if (current) this.index.put(current);
+    else this.index.remove(eventId);
     const log = (this.state.changeLogs[accountId] ??= { seq: 0, floor: 0, entries: [] });
     log.seq += 1;
     log.entries.push({ seq: log.seq, calendarId, eventId, before: before ? clone(before) : null });
@@ -217,7 +225,7 @@ export class CalendarService {
     this.writable(cal);
     const input = parseEventInput(raw, { forCreate: true });
     if (input.transactionId && this.deps.settings.transactionIdDedup) {
-      const existing = Object.values(this.state.events).find((e) => e.accountId === accountId && e.transactionId === input.transactionId);
+      const existing = this.index.withTransactionId(accountId, input.transactionId);
       if (existing) return { instance: this.masterInstance(existing), created: false };
     }
     this.account(accountId);
@@ -369,19 +377,22 @@ export class CalendarService {
     return this.record(accountId, masterId);
   }
 
-  /** `/events`: single events and series masters only (https://learn.microsoft.com/graph/api/user-list-events). */
-  listMasters(accountId: string, calendarId: string | null): EventInstance[] {
+  /**
+   * `/events`: single events and series masters only (https://learn.microsoft.com/graph/api/user-list-events).
+   * With `propertyValue`, only those with an extended property of that value (ignoring case) — a
+   * superset the caller's filter narrows.
+   */
+  listMasters(accountId: string, calendarId: string | null, propertyValue: string | null = null): EventInstance[] {
     const cal = this.calendar(accountId, calendarId);
-    return Object.values(this.state.events)
-      .filter((e) => e.calendarId === cal.id)
-      .map((e) => this.masterInstance(e));
+    const events = propertyValue === null ? this.index.inCalendar(cal.id) : this.index.withPropertyValue(cal.id, propertyValue);
+    return [...events].map((e) => this.masterInstance(e));
   }
 
   /** calendarView semantics: instances (never masters) overlapping [from, to). */
   instancesInWindow(accountId: string, calendarId: string | null, from: number, to: number): EventInstance[] {
     const cal = this.calendar(accountId, calendarId);
     const out: EventInstance[] = [];
-    for (const e of Object.values(this.state.events)) if (e.calendarId === cal.id) out.push(...instancesOf(e, from, to, this.deps.settings.clampDayOfMonth));
+    for (const e of this.index.inCalendar(cal.id)) out.push(...instancesOf(e, from, to, this.deps.settings.clampDayOfMonth));
     return out;
   }
 

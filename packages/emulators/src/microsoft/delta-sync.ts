@@ -1,7 +1,8 @@
 import type { CalendarService, EventInstance } from './calendar-service.js';
 import { instancesOf } from './calendar-service.js';
+import { firstPast, KeptResults } from '../core/kept-results.js';
 import { GraphError } from './graph-errors.js';
-import type { MicrosoftState } from './microsoft-state.js';
+import type { ChangeEntry, MicrosoftState } from './microsoft-state.js';
 
 /**
  * `calendarView/delta` rounds (docs/providers.md#graph-delta-reads). A token carries the fixed window
@@ -50,20 +51,48 @@ export type DeltaItem = { id: string; instance: EventInstance } | { id: string; 
 export const syncStateNotFound = (headers: Record<string, string> = {}) =>
   new GraphError(410, 'SyncStateNotFound', 'The sync state generation is not found, or is invalid. Restart the synchronization with a new initial request.', headers);
 
-/** Every item of the round a token belongs to, sorted by id. Throws 410 for stale tokens. */
-export function deltaItems(state: MicrosoftState, calendar: CalendarService, token: DeltaToken, clamp: boolean): DeltaItem[] {
-  const account = state.accounts[token.a];
-  if (!account || account.syncGeneration !== token.g) throw syncStateNotFound();
-  const log = state.changeLogs[token.a] ?? { seq: 0, floor: 0, entries: [] };
-  if (token.q >= 0 && token.q < log.floor) throw syncStateNotFound();
+/** How many rounds `DeltaRounds` keeps computed (a few clients paging at once). */
+const KEPT_ROUNDS = 8;
 
+/**
+ * The items of delta rounds, computed once per round and kept while the mailbox is unchanged:
+ * a page is then a binary search for the keyset position and a slice, so reading a calendar of
+ * N instances costs O(N log N) in all instead of rebuilding and sorting the round on every page.
+ * Any write to the mailbox moves its change-log position and the next page recomputes, so a
+ * page always shows the state as it is, exactly as without the cache.
+ */
+export class DeltaRounds {
+  private readonly rounds = new KeptResults<DeltaItem[]>(KEPT_ROUNDS);
+
+  constructor(
+    private readonly state: MicrosoftState,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  /** Up to `size` items after `after` (the round's first when undefined), and whether more follow. Throws 410 for stale tokens. */
+  page(token: DeltaToken, clamp: boolean, after: string | undefined, size: number): { items: DeltaItem[]; more: boolean } {
+    const account = this.state.accounts[token.a];
+    if (!account || account.syncGeneration !== token.g) throw syncStateNotFound();
+    const log = this.state.changeLogs[token.a] ?? { seq: 0, floor: 0, entries: [] };
+    if (token.q >= 0 && token.q < log.floor) throw syncStateNotFound();
+    const key = [token.a, token.c, token.s, token.e, token.q, token.r, token.g, clamp].join(' ');
+    const items = this.rounds.get(key, [log.seq], () => roundItems(this.state, this.calendar, token, clamp));
+    const from = after === undefined ? 0 : firstPast(items, (i) => i.id <= after);
+    return { items: items.slice(from, from + size), more: items.length > from + size };
+  }
+}
+
+/** Every item of the round a token belongs to, sorted by id. */
+function roundItems(state: MicrosoftState, calendar: CalendarService, token: DeltaToken, clamp: boolean): DeltaItem[] {
   let items: DeltaItem[];
   if (token.q < 0) {
     items = calendar.instancesInWindow(token.a, token.c, token.s, token.e).map((instance) => ({ id: instance.id, instance }));
   } else {
-    const firstBefore = new Map<string, (typeof log.entries)[number]>();
-    for (const entry of log.entries) {
-      if (entry.seq <= token.q || entry.calendarId !== token.c) continue;
+    const entries = state.changeLogs[token.a]?.entries ?? [];
+    const firstBefore = new Map<string, ChangeEntry>();
+    for (let i = firstPast(entries, (e) => e.seq <= token.q); i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.calendarId !== token.c) continue;
       if (!firstBefore.has(entry.eventId)) firstBefore.set(entry.eventId, entry);
     }
     const byId = new Map<string, DeltaItem>();

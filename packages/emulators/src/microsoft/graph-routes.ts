@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { cancelledOccurrences, type CalendarService, type EventInstance } from './calendar-service.js';
-import { decodeDeltaToken, deltaItems, encodeDeltaToken, syncStateNotFound, type DeltaToken } from './delta-sync.js';
+import { decodeDeltaToken, DeltaRounds, encodeDeltaToken, syncStateNotFound, type DeltaToken } from './delta-sync.js';
+import { pinnedPropertyValue } from './event-index.js';
 import { openExtension } from './event-input.js';
 import { DEFAULT_RENDER, renderCalendar, renderEvent, renderUser, type RenderOptions } from './graph-event-view.js';
 import { accessDenied, extendedPropertyFilterRequired, GraphError, invalidRequest, itemNotFound } from './graph-errors.js';
@@ -182,6 +183,7 @@ function pathValue(obj: Record<string, unknown>, path: string): unknown {
 
 export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void {
   const { calendar, state, settings } = deps;
+  const deltaRounds = new DeltaRounds(state, calendar);
   const bases = ['/v1.0/me', '/v1.0/users/:userId'];
 
   const route = (method: HTTPMethods, suffix: string, routeId: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
@@ -306,7 +308,8 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
   for (const prefix of ['', '/calendar', '/calendars/:calendarId']) {
     route('GET', `${prefix}/events`, 'graph.events.list', async (request, reply) => {
       const caller = mailbox(request, 'read');
-      return listResponse(request, reply, caller, calendar.listMasters(caller.account.id, calendarParam(request)), 'events');
+      const pinned = pinnedPropertyValue(parseQuery(request).filter);
+      return listResponse(request, reply, caller, calendar.listMasters(caller.account.id, calendarParam(request), pinned), 'events');
     });
 
     route('POST', `${prefix}/events`, 'graph.events.create', async (request, reply) => {
@@ -461,9 +464,11 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
       const existing = reply.getHeader('preference-applied');
       reply.header('preference-applied', [existing, ...applied].filter(Boolean).join(','));
 
-      let items;
+      const after = token.k;
+      const emptyPage = settings.deltaEmptyFirstPage && (token.n ?? 0) === 0;
+      let found;
       try {
-        items = deltaItems(state, calendar, token, settings.clampDayOfMonth);
+        found = deltaRounds.page(token, settings.clampDayOfMonth, after, emptyPage ? 0 : pageSize);
       } catch (e) {
         if (e instanceof GraphError && e.status === 410 && settings.deltaResetWithLocation) {
           const fresh = `${deps.origin()}${path}?startDateTime=${encodeURIComponent(new Date(token.s).toISOString())}&endDateTime=${encodeURIComponent(new Date(token.e).toISOString())}`;
@@ -471,17 +476,14 @@ export function registerGraphRoutes(app: FastifyInstance, deps: GraphDeps): void
         }
         throw e;
       }
-      const after = token.k;
-      const remaining = after === undefined ? items : items.filter((i) => i.id > after);
-      const emptyPage = settings.deltaEmptyFirstPage && (token.n ?? 0) === 0;
-      const page = emptyPage ? [] : remaining.slice(0, pageSize);
+      const page = found.items;
       const value = page.map((item) =>
         'removed' in item
           ? { '@odata.type': '#microsoft.graph.event', id: item.id, '@removed': { reason: 'deleted' } }
           : { '@odata.type': '#microsoft.graph.event', ...renderEvent(item.instance, ctxOf(caller, item.instance), opts) },
       );
       const body: Record<string, unknown> = { '@odata.context': `${deps.origin()}/v1.0/$metadata#Collection(event)`, value };
-      if (emptyPage || remaining.length > page.length) {
+      if (emptyPage || found.more) {
         body['@odata.nextLink'] = link('$skiptoken', { ...token, k: page.length > 0 ? page[page.length - 1]!.id : after, n: (token.n ?? 0) + 1 });
       } else {
         body['@odata.deltaLink'] = link('$deltatoken', { a: token.a, c: token.c, s: token.s, e: token.e, q: token.r, r: token.r, g: token.g });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { instrumentEmulator } from '../core/instrument.js';
 import { sharedRsaPrivateKeyPem } from '../core/rsa-key.js';
@@ -39,8 +40,23 @@ export interface MicrosoftEmulatorHandle extends EmulatorHandle {
   graphBaseUrl: string;
   /** Tenant id of the seeded work accounts. */
   defaultTenantId: string;
+  /**
+   * `http://127.0.0.1:<port>`: the pages a person opens in a browser — sign-in and consent
+   * (`/{tenant}/oauth2/v2.0/authorize`) and the sandbox pages — over plain HTTP on a second port,
+   * so a fresh browser shows no certificate warning. Everything the SDKs call (token, metadata,
+   * keys, Graph) and the control API answer on `origin` (HTTPS) only.
+   */
+  browserOrigin: string;
   control: MicrosoftControl;
 }
+
+export interface MicrosoftEmulatorStartOptions extends EmulatorStartOptions {
+  /** Port of `browserOrigin`; 0 (default) picks a free one. */
+  browserPort?: number;
+}
+
+/** What the plain-HTTP listener serves: the pages a browser opens (see `browserOrigin`). */
+const BROWSER_PATHS = [/^\/[^/?]+\/oauth2\/v2\.0\/(authorize(\/consent)?|logout)(\?|$)/, /^\/sandbox(\/|\?|$)/, /^\/(\?|$)/];
 
 /** Fixed ids of the seeded sandbox accounts, so docs and manual testing can name them. */
 export const SEEDED_MICROSOFT_ACCOUNTS = {
@@ -80,7 +96,7 @@ function seed(control: MicrosoftControl, state: MicrosoftState): void {
   }
 }
 
-export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promise<MicrosoftEmulatorHandle> {
+export async function startMicrosoftEmulator(opts: MicrosoftEmulatorStartOptions): Promise<MicrosoftEmulatorHandle> {
   const { core } = opts;
   const state: MicrosoftState = isMicrosoftState(opts.initialState) ? structuredClone(opts.initialState) : emptyState();
   const settings: MicrosoftEmulatorSettings = { ...DEFAULT_MICROSOFT_SETTINGS, ...state.settings };
@@ -263,18 +279,41 @@ export async function startMicrosoftEmulator(opts: EmulatorStartOptions): Promis
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   origin = `https://${displayHost}:${port}`;
 
+  // The browser pages over plain HTTP, through the same routes, hooks and faults as on HTTPS.
+  const browserServer = http.createServer((request, response) => {
+    if (BROWSER_PATHS.some((re) => re.test(request.url ?? ''))) return app.routing(request, response);
+    response.writeHead(421, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'https_required', error_description: `Only the sign-in and sandbox pages answer over http; call ${origin}${request.url ?? '/'}` }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    browserServer.once('error', reject);
+    browserServer.listen({ host, port: opts.browserPort ?? 0 }, () => resolve());
+  });
+  const browserAddress = browserServer.address();
+  const browserOrigin = `http://${displayHost}:${typeof browserAddress === 'object' && browserAddress ? browserAddress.port : 0}`;
+
   return {
     origin,
     authority: (tenant = 'common') => `${origin}/${tenant}/`,
     authorityHost: `${displayHost}:${port}`,
     graphBaseUrl: origin,
     defaultTenantId: DEFAULT_TENANT_ID,
+    browserOrigin,
     control,
     exportState: () => structuredClone({ ...state, settings: { ...settings } }),
-    listAccounts: () => control.listAccounts().map(({ id, email, displayName, calendarIds }) => ({ id, email, displayName, calendarIds })),
-    sandboxUrl: (accountId: string) => `${origin}/sandbox/${encodeURIComponent(accountId)}`,
+    listAccounts: () =>
+      control.listAccounts().map(({ id, email, displayName, calendarIds, mailboxEnabled }) => ({
+        id,
+        email,
+        displayName,
+        calendarIds,
+        ...(mailboxEnabled ? {} : { calendarUnavailable: 'no Exchange Online mailbox (Graph answers MailboxNotEnabledForRESTAPI)' }),
+      })),
+    sandboxUrl: (accountId: string) => `${browserOrigin}/sandbox/${encodeURIComponent(accountId)}`,
     async close() {
       subscriptions.close();
+      browserServer.closeAllConnections();
+      await new Promise<void>((resolve) => browserServer.close(() => resolve()));
       await app.close();
     },
   };

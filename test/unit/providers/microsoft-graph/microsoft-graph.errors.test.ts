@@ -16,13 +16,13 @@ describe('describeCallbackError', () => {
   it.each([
     ['access_denied', 'AADSTS500200: User account \'megan@outlook.com\' is a personal Microsoft account.', 'ACCOUNT_UNSUPPORTED', /Personal Microsoft accounts/, /work or school/],
     ['access_denied', "AADSTS50020: User account 'adele@contoso.com' from identity provider 'https://sts.windows.net/x/' does not exist in tenant 'Fabrikam'.", 'ACCOUNT_UNSUPPORTED', /does not belong to the organisation/, /invite/],
-    ['access_denied', 'AADSTS65004: User declined to consent to access the app.', 'ACCESS_DENIED', /declined/, /Accept the calendar permissions/],
+    ['access_denied', 'AADSTS65004: User declined to consent to access the app.', 'ACCESS_DENIED', /access was declined/, /accept the calendar permissions/],
     ['consent_required', 'AADSTS65001: The user or administrator has not consented to use the application.', 'ACCESS_DENIED', /administrator to approve/, /grant consent/],
     ['access_denied', 'AADSTS90094: Admin consent is required.', 'ACCESS_DENIED', /administrator to approve/, /grant consent/],
     ['interaction_required', 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.', 'ACCESS_DENIED', /multi-factor/, /sign-in step/],
     ['invalid_request', "AADSTS50011: The redirect URI 'x' specified in the request does not match.", 'INVALID_REQUEST', /app registration/, /redirect URI/],
     ['temporarily_unavailable', null, 'INVALID_REQUEST', /temporarily unavailable/, /few minutes/],
-    ['access_denied', null, 'ACCESS_DENIED', /cancelled or access was denied/, /linking again/],
+    ['access_denied', null, 'ACCESS_DENIED', /access was declined/, /linking again/],
     ['something_new', null, 'INVALID_REQUEST', /^Microsoft sign-in failed\.$/, /linking again/],
   ])('turns %s / %s into a readable %s refusal', (error, errorDescription, reason, message, tip) => {
     const refusal = describeMicrosoftCallbackError({ error, errorDescription });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { firstPast, KeptResults } from '../../core/kept-results.js';
 import { CalendarApiError, calendarErrors } from '../google-api.errors.js';
 import { newEtag, newEventId, type GoogleContext } from '../google-context.js';
 import { listKey, type CalendarListEntryRecord, type CalendarRecord, type EventBody, type EventDateTime, type StoredEvent } from '../google-state.js';
@@ -15,6 +16,7 @@ import {
   withoutReminders,
   type RenderOptions,
 } from './event-body.js';
+import { CalendarEventIndex } from './event-index.js';
 import { FORBIDDEN_WITH_SYNC_TOKEN, parseEventListQuery, type EventListQuery } from './event-list-query.js';
 import { formatDay, instanceSuffix, instantOf, isoUtc, parseDateOnly } from './event-time.js';
 import { decodePageToken, decodeSyncToken, encodePageToken, encodeSyncToken } from './list-tokens.js';
@@ -53,7 +55,17 @@ export interface WriteOptions {
 const ITERATION_LIMIT = 200_000;
 
 export class GoogleEventsService {
+  private readonly indexes = new WeakMap<CalendarRecord, CalendarEventIndex>();
+  /** events.list results, sorted for paging, kept while nothing changes (a page is then a binary search and a slice). */
+  private readonly listings = new KeptResults<Keyed[]>(8);
+
   constructor(private readonly ctx: GoogleContext) {}
+
+  private index(calendar: CalendarRecord): CalendarEventIndex {
+    let index = this.indexes.get(calendar);
+    if (!index) this.indexes.set(calendar, (index = new CalendarEventIndex(calendar)));
+    return index;
+  }
 
   private get state() {
     return this.ctx.state;
@@ -87,6 +99,7 @@ export class GoogleEventsService {
 
   private touch(calendar: CalendarRecord, ev: StoredEvent, bumpUpdated = true): void {
     ev.changeSeq = this.ctx.nextSeq();
+    this.indexes.get(calendar)?.touched(ev);
     ev.etag = newEtag(this.ctx);
     if (bumpUpdated) ev.updated = this.ctx.now();
     calendar.updated = this.ctx.now();
@@ -159,7 +172,18 @@ export class GoogleEventsService {
   }
 
   private exceptionsOf(calendar: CalendarRecord, masterId: string): StoredEvent[] {
-    return Object.values(calendar.events).filter((e) => e.body.recurringEventId === masterId);
+    return this.index(calendar).exceptionsOf(masterId);
+  }
+
+  /** What a read since `since` looks at: the events changed after it, and the series of changed exceptions. */
+  private changedSince(calendar: CalendarRecord, since: number): StoredEvent[] {
+    const out = new Set<StoredEvent>();
+    for (const ev of this.index(calendar).changedAfter(since)) {
+      out.add(ev);
+      const master = ev.body.recurringEventId ? calendar.events[ev.body.recurringEventId] : undefined;
+      if (master) out.add(master);
+    }
+    return [...out];
   }
 
   private locate(calendar: CalendarRecord, eventId: string): Located | null {
@@ -329,8 +353,11 @@ export class GoogleEventsService {
     const snapshot = page?.snapshot ?? this.state.seq;
     const showDeleted = since !== null || (q.showDeleted ?? false);
 
-    const items = this.collect(calendar, q, since, showDeleted).filter((i) => this.matchesFilters(i, q));
-    const { slice, next } = paginate(items, q, page?.after ?? null, sortKey(q));
+    const listingKey = [calendar.id, q.fingerprint, q.timeZone ?? '', since, showDeleted].join('\n');
+    const keyed = this.listings.get(listingKey, [calendar, calendar.timeZone, this.state.seq, JSON.stringify(this.state.settings)], () =>
+      sortedByKey(this.collect(calendar, q, since, showDeleted).filter((i) => this.matchesFilters(i, q)), sortKey(q)),
+    );
+    const { slice, next } = pageAfter(keyed, q, page?.after ?? null);
     const opts = this.renderOpts(calendar, q.timeZone, q.maxAttendees);
     return {
       kind: 'calendar#events',
@@ -381,7 +408,8 @@ export class GoogleEventsService {
 
   private collect(calendar: CalendarRecord, q: EventListQuery, since: number | null, showDeleted: boolean): ListItem[] {
     const zone = q.timeZone ?? calendar.timeZone;
-    const all = Object.values(calendar.events);
+    // A sync-token read looks at what changed only, not the whole calendar.
+    const all = since === null ? Object.values(calendar.events) : this.changedSince(calendar, since);
     const changed = (e: StoredEvent) => since === null || e.changeSeq > since;
     const out: ListItem[] = [];
     const isMaster = (e: StoredEvent) => !!e.body.recurrence?.length && !e.body.recurringEventId;
@@ -406,18 +434,10 @@ export class GoogleEventsService {
       return out;
     }
 
-    const exceptionsByMaster = new Map<string, StoredEvent[]>();
-    for (const ev of all) {
-      const master = ev.body.recurringEventId;
-      if (!master) continue;
-      const list = exceptionsByMaster.get(master);
-      if (list) list.push(ev);
-      else exceptionsByMaster.set(master, [ev]);
-    }
     for (const ev of all) {
       if (isMaster(ev)) {
         const masterChanged = changed(ev);
-        const exceptions = exceptionsByMaster.get(ev.id) ?? [];
+        const exceptions = this.exceptionsOf(calendar, ev.id);
         if (ev.body.status === 'cancelled') {
           if (!showDeleted || !masterChanged) continue;
           for (const occ of this.seriesOccurrences(ev, zone, q.timeMin, q.timeMax)) out.push({ ...this.item(this.virtualInstance(ev, occ, true), zone), cancelled: true });
@@ -507,7 +527,7 @@ export class GoogleEventsService {
     const secret = this.state.tokenSecret;
     const page = q.pageToken !== undefined ? decodePageToken(secret, q.pageToken) : null;
     if (q.pageToken !== undefined && (!page || page.query !== q.fingerprint)) throw calendarErrors.invalid('Invalid page token value.', 'pageToken');
-    const { slice, next } = paginate(items, q, page?.after ?? null, (i) => [i.startMs, i.ev.id]);
+    const { slice, next } = pageAfter(sortedByKey(items, (i) => [i.startMs, i.ev.id]), q, page?.after ?? null);
     const opts = this.renderOpts(calendar, q.timeZone, q.maxAttendees);
     return {
       kind: 'calendar#events',
@@ -563,11 +583,19 @@ function sortKey(q: EventListQuery): (i: ListItem) => SortKey {
 
 const compareKeys = (a: SortKey, b: SortKey) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 
+interface Keyed {
+  i: ListItem;
+  k: SortKey;
+}
+
+function sortedByKey(items: ListItem[], key: (i: ListItem) => SortKey): Keyed[] {
+  return items.map((i) => ({ i, k: key(i) })).sort((a, b) => compareKeys(a.k, b.k));
+}
+
 /** One page after the cursor, and the cursor for the next page if more items follow. */
-function paginate(items: ListItem[], q: EventListQuery, after: SortKey | null, key: (i: ListItem) => SortKey): { slice: ListItem[]; next: SortKey | null } {
-  const keyed = items.map((i) => ({ i, k: key(i) })).sort((a, b) => compareKeys(a.k, b.k));
-  const rest = after ? keyed.filter((x) => compareKeys(x.k, after) > 0) : keyed;
-  const slice = rest.slice(0, q.maxResults);
+function pageAfter(keyed: Keyed[], q: EventListQuery, after: SortKey | null): { slice: ListItem[]; next: SortKey | null } {
+  const from = after ? firstPast(keyed, (x) => compareKeys(x.k, after) <= 0) : 0;
+  const slice = keyed.slice(from, from + q.maxResults);
   const last = slice[slice.length - 1];
-  return { slice: slice.map((x) => x.i), next: rest.length > q.maxResults && last ? last.k : null };
+  return { slice: slice.map((x) => x.i), next: keyed.length - from > q.maxResults && last ? last.k : null };
 }

@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey, randomBytes, sign, webcrypto } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { sharedRsaPrivateKeyPem } from '../../core/rsa-key.js';
+import { loadX509 } from '../../core/tls.js';
 
 /**
  * The RSA key that signs the emulator's id_tokens, with the two documents
@@ -22,8 +21,8 @@ function pemBody(pem: string): Buffer {
 }
 
 export async function createSigningKey(): Promise<SigningKeyState> {
-  const crypto = webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>;
-  x509.cryptoProvider.set(crypto);
+  const x509 = await loadX509();
+  const crypto = x509.cryptoProvider.get();
   const privateKeyPem = await sharedRsaPrivateKeyPem();
   const privateKey = await crypto.subtle.importKey('pkcs8', pemBody(privateKeyPem), ALG, true, ['sign']);
   const publicKey = await crypto.subtle.importKey('spki', pemBody(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string), ALG, true, ['verify']);
