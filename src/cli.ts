@@ -336,7 +336,7 @@ async function verifySync(
     );
   }
   const vault = new TokenVault(loadEncryptionKeys({ encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir, logger }));
-  const jobs = await createJobScheduler({ config, logger, ...(config.database.kind === 'mongodb' ? { mongoDb: mongoDbOf(orm) } : {}) });
+  const jobs = await createJobScheduler({ config, logger, ...(config.database.kind === 'mongodb' ? { mongoDb: await mongoDbOf(orm) } : {}) });
   try {
     const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: jobs.agenda });
     const sync = createSyncServices({ orm, pubsub, logger, agenda: jobs.agenda, connections, config: config.sync });
