@@ -3,7 +3,20 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createPubSub } from './events/create-pubsub.js';
 import { isConfigError, loadConfig } from './config.js';
-import { isConflictError, isHubError, ValidationError } from './domain/errors.js';
+import type { HubConfig } from './config.js';
+import { createConnectionServices } from './connections/connection-services.js';
+import { ConflictError, isConflictError, isHubError, NotFoundError, ValidationError } from './domain/errors.js';
+import { parseId } from './domain/ids.js';
+import { providerDisplayName } from './domain/sync-issue.js';
+import type { HubPubSub } from './events/hub-pubsub.js';
+import { createJobScheduler } from './jobs/job-scheduler.js';
+import type { Logger } from './logger.js';
+import { buildProviderRegistry, closeProviderRegistry, planProviders, type SandboxProviderSettings } from './providers/registry.js';
+import { loadEncryptionKeys } from './security/encryption-keys.js';
+import { TokenVault } from './security/token-vault.js';
+import { Connection, type SyncRun } from './store/entities/index.js';
+import type { Orm } from './store/orm.js';
+import { createSyncServices } from './sync/sync-services.js';
 import { createLogger } from './logger.js';
 import { mongoDbOf } from './store/mongo-db.js';
 import { createOrm, prepareSchema } from './store/orm.js';
@@ -32,6 +45,10 @@ Commands:
                     [--active true|false] [--time-zone <IANA zone>]
   list-host-users   --tenant <tenantId> [--first <n>] [--after <cursor>]
   show-settings     --tenant <tenantId>
+  verify-sync       <connectionId> [--repair]
+                    (compares the host with the link's primary calendar over the sync window
+                    and prints every difference; --repair also puts them right. Runs in this
+                    process, next to a running hub, with the configured provider credentials)
   help
 
 Options:
@@ -47,7 +64,11 @@ const COMMANDS = [
   'upsert-host-user',
   'list-host-users',
   'show-settings',
+  'verify-sync',
 ];
+
+/** Commands that take one positional argument after their name. */
+const WITH_ARGUMENT = new Set(['verify-sync']);
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -62,6 +83,7 @@ const OPTIONS = {
   email: { type: 'string' },
   active: { type: 'string' },
   'time-zone': { type: 'string' },
+  repair: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,7 +138,7 @@ function pageFooter(page: Page<unknown>, totalCount: number): string {
 }
 
 /** Runs one CLI command; returns the exit code. `env` defaults to the process environment (read by config.ts). */
-export async function runCli(argv: string[], io: CliIo, env?: Record<string, string | undefined>): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, env?: Record<string, string | undefined>, overrides: CliOverrides = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -134,8 +156,13 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
-  if (positionals.length > 1) {
-    io.stderr(`unexpected argument "${positionals[1]}"\n\n${USAGE}`);
+  const maxPositionals = WITH_ARGUMENT.has(command) ? 2 : 1;
+  if (positionals.length > maxPositionals) {
+    io.stderr(`unexpected argument "${positionals[maxPositionals]}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (positionals.length < maxPositionals) {
+    io.stderr(`${command} needs an argument\n\n${USAGE}`);
     return 2;
   }
 
@@ -257,6 +284,11 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
         print({ tenantId: tenant.id, settings }, () => `Settings of tenant "${tenant.name}" (${tenant.id}):\n${JSON.stringify(settings, null, 2)}\n`);
         return 0;
       }
+      case 'verify-sync': {
+        const run = await verifySync({ config, orm, pubsub, logger, providerSettings: overrides.providerSettings ?? {} }, positionals[1]!, values.repair === true);
+        print({ id: run.id, connectionId: run.connectionId, repair: run.repair, outcome: run.outcome, error: run.error, counts: run.counts, drift: run.drift }, () => formatVerifyRun(run));
+        return run.outcome === 'FAILED' ? 1 : 0;
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -274,6 +306,56 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     await pubsub.close();
     await orm.close(true);
   }
+}
+
+/** What tests hand the CLI instead of configured credentials (emulators of the test's process). */
+export interface CliOverrides {
+  providerSettings?: SandboxProviderSettings;
+}
+
+/**
+ * `verify-sync`: the sync layer composed in this process without HTTP or job workers (the link's
+ * lease keeps it apart from a running hub's runs), then one VERIFY run executed here. The built-in
+ * sandbox lives in the hub's own process, so its links can only be verified through the API.
+ */
+async function verifySync(
+  deps: { config: HubConfig; orm: Orm; pubsub: HubPubSub; logger: Logger; providerSettings: SandboxProviderSettings },
+  connectionId: string,
+  repair: boolean,
+): Promise<SyncRun> {
+  const { config, orm, pubsub, logger } = deps;
+  const id = parseId('connection', connectionId);
+  const link = id ? await orm.em.fork().findOne(Connection, { id }) : null;
+  if (!link) throw new NotFoundError('Connection', connectionId);
+  const providers = buildProviderRegistry(planProviders(config, deps.providerSettings), { logger });
+  const entry = providers[link.provider];
+  if (!entry.available) {
+    throw new ConflictError(
+      `${providerDisplayName(link.provider)} is not available to the command line: ${entry.reason}.`,
+      'Run verifySync through the GraphQL API of the running hub (the built-in sandbox lives in its process).',
+    );
+  }
+  const vault = new TokenVault(loadEncryptionKeys({ encryptionKeys: config.encryptionKeys, database: config.database, dataDir: config.dataDir, logger }));
+  const jobs = await createJobScheduler({ config, logger, ...(config.database.kind === 'mongodb' ? { mongoDb: await mongoDbOf(orm) } : {}) });
+  try {
+    const connections = createConnectionServices({ orm, pubsub, logger, vault, providers, agenda: jobs.agenda });
+    const sync = createSyncServices({ orm, pubsub, logger, agenda: jobs.agenda, connections, config: config.sync });
+    return await sync.sync.verifySync(OPERATOR, connectionId, { repair, here: true });
+  } finally {
+    await jobs.stop(0);
+    await closeProviderRegistry(providers, logger);
+  }
+}
+
+function formatVerifyRun(run: SyncRun): string {
+  const head = `Verify run ${run.id} of link ${run.connectionId}${run.repair ? ' (repair)' : ''}: ${run.outcome}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}\n`;
+  const d = run.drift;
+  if (!d) return head;
+  const counts =
+    `missing at the provider: ${d.missingAtProvider}, missing in the host: ${d.missingInHost}, duplicates: ${d.duplicates}, ` +
+    `content differs: ${d.contentDiffers}, orphaned pairs: ${d.orphanedMappings}\n`;
+  const rows = d.items.map((i) => ({ kind: i.kind, appointmentId: i.appointmentId, externalEventId: i.externalEventId, repaired: i.repaired, detail: i.detail }));
+  return head + counts + (rows.length > 0 ? formatTable(rows, ['kind', 'appointmentId', 'externalEventId', 'repaired', 'detail']) : 'No drift: the host and the calendar agree.\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

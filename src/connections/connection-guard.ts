@@ -73,7 +73,8 @@ export class ConnectionGuard {
       connectionId: link.id,
       accountId: link.accountId,
       homeAccountId,
-      tokens: connectionTokenStore(this.deps, link.id),
+      // The run's own token refreshes keep `link.tokens` current: a grant replaced by someone else (a relink) is told apart.
+      tokens: connectionTokenStore(this.deps, link.id, (sealed) => (link.tokens = sealed)),
       logger: this.deps.logger.child({ connectionId: link.id, provider: link.provider }),
       ...(meter ? { meter } : {}),
     });
@@ -121,14 +122,17 @@ export class ConnectionGuard {
 
   /**
    * The grant is dead: NEEDS_REAUTH with a reason, one RELINK_REQUIRED notice, jobs stopped,
-   * published. Idempotent: only the call that moves the link out of ACTIVE/ERROR does all that.
+   * published. Idempotent: only the call that moves the link out of ACTIVE/ERROR does all that,
+   * and only while the link still holds the tokens the failing call was made with.
    */
   async markNeedsReauth(link: Connection, error: ProviderError): Promise<boolean> {
+    // Only the grant this call used is dead: when the link was linked again meanwhile (its tokens
+    // replaced while a call of the old grant was waiting out a throttle), the new grant stands.
     const reason = `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account (${error.details.providerCode ?? error.code}). This happens when the password is reset, access is removed in the account settings, or the account was not used for a long time.`;
     const em = this.deps.orm.em.fork();
     const changed = await em.nativeUpdate(
       Connection,
-      { id: link.id, status: { $in: ['ACTIVE', 'ERROR'] } },
+      { id: link.id, status: { $in: ['ACTIVE', 'ERROR'] }, tokens: link.tokens },
       {
         status: 'NEEDS_REAUTH',
         statusReason: reason,

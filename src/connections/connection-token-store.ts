@@ -8,9 +8,10 @@ import { vaultContext, type TokenVault } from '../security/token-vault.js';
  * The `TokenStore` adapters get for one connection: the `tokens` column, sealed by the vault and
  * bound to the connection id. Each call forks its own EntityManager and touches only that column,
  * so an adapter refreshing a token never flushes anything else. A revoked link's tokens are wiped
- * and stay wiped: a refresh finishing after the revoke does not write them back.
+ * and stay wiped: a refresh finishing after the revoke does not write them back. `onSaved` hears
+ * of every save (the connection guard keeps its copy of the row in step).
  */
-export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, connectionId: HubId<'connection'>): TokenStore {
+export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, connectionId: HubId<'connection'>, onSaved?: (sealed: string) => void): TokenStore {
   const context = vaultContext.connectionTokens(connectionId);
   return {
     async load() {
@@ -19,9 +20,9 @@ export function connectionTokenStore(deps: { orm: Orm; vault: TokenVault }, conn
       return deps.vault.open(row.tokens, context);
     },
     async save(tokenBlob) {
-      await deps.orm.em
-        .fork()
-        .nativeUpdate(Connection, { id: connectionId, status: { $ne: 'REVOKED' } }, { tokens: deps.vault.seal(tokenBlob, context), updatedAt: new Date() });
+      const sealed = deps.vault.seal(tokenBlob, context);
+      const saved = await deps.orm.em.fork().nativeUpdate(Connection, { id: connectionId, status: { $ne: 'REVOKED' } }, { tokens: sealed, updatedAt: new Date() });
+      if (saved > 0) onSaved?.(sealed);
     },
   };
 }

@@ -46,7 +46,7 @@ export type CalendarRole = (typeof CALENDAR_ROLES)[number];
 export const MAPPING_STATES = ['SYNCED', 'PENDING', 'WAITING', 'CONFLICT', 'UNSUPPORTED', 'ERROR'] as const;
 export type MappingState = (typeof MAPPING_STATES)[number];
 
-export const SYNC_TRIGGERS = ['POLL', 'PUSH', 'MANUAL', 'OUTBOUND', 'CLEANUP', 'INITIAL'] as const;
+export const SYNC_TRIGGERS = ['POLL', 'PUSH', 'MANUAL', 'OUTBOUND', 'CLEANUP', 'INITIAL', 'VERIFY'] as const;
 export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 
 export const SYNC_DIRECTIONS = ['INBOUND', 'OUTBOUND', 'BOTH'] as const;

@@ -74,12 +74,23 @@ export interface SyncEngineDeps extends PairSyncDeps {
 
 export type ExecuteResult = { status: 'DONE'; run: SyncRun } | { status: 'BUSY' } | { status: 'THROTTLED'; retryAfterMs: number; run: SyncRun };
 
+/** A run's own work in place of the inbound/backfill/outbound steps (a verify run), under the same lease, guard and run record. */
+export type RunWork = (context: { scope: RunScope; pairs: PairSync; lease: Lease; run: SyncRun }) => Promise<void>;
+
 /** The sync window: what inbound and initial reads look at. */
 export function syncWindow(settings: TenantSettings, now: Date): TimeWindow {
   return {
     start: new Date(now.getTime() - settings.syncWindow.pastDays * DAY_MS).toISOString(),
     end: new Date(now.getTime() + settings.syncWindow.futureDays * DAY_MS).toISOString(),
   };
+}
+
+/**
+ * Whether a complete listing of the window must hold the appointment's event: single appointments
+ * overlapping it, and series starting in it (a series that began earlier may have no instance in it).
+ */
+export function listedInWindow(a: Pick<Appointment, 'startsAt' | 'endsAt' | 'recurrence'>, start: Date, end: Date): boolean {
+  return a.recurrence === null ? a.startsAt < end && a.endsAt > start : a.startsAt >= start && a.startsAt < end;
 }
 
 export async function loadTenantSettings(orm: Orm, tenantId: HubId<'tenant'>): Promise<TenantSettings> {
@@ -105,11 +116,11 @@ export class SyncEngine {
    * (a new one, or one queued ahead). BUSY: another worker holds the lease (the caller tries again
    * shortly; no run was recorded). THROTTLED: the provider asked to wait; pending writes stay pending.
    */
-  async run(connectionId: HubId<'connection'>, makeRun: () => Promise<SyncRun>, options: { heartbeat?: () => Promise<void> } = {}): Promise<ExecuteResult> {
+  async run(connectionId: HubId<'connection'>, makeRun: () => Promise<SyncRun>, options: { heartbeat?: () => Promise<void>; work?: RunWork } = {}): Promise<ExecuteResult> {
     const lease = await this.deps.leases.acquire(connectionId, options.heartbeat);
     if (!lease) return { status: 'BUSY' };
     try {
-      return await this.executeLeased(await makeRun(), lease);
+      return await this.executeLeased(await makeRun(), lease, options.work);
     } finally {
       await lease.release().catch((err: unknown) => this.deps.logger.error({ err, connectionId }, 'releasing a link lease failed'));
     }
@@ -132,7 +143,7 @@ export class SyncEngine {
     }
   }
 
-  private async executeLeased(run: SyncRun, lease: Lease): Promise<ExecuteResult> {
+  private async executeLeased(run: SyncRun, lease: Lease, work?: RunWork): Promise<ExecuteResult> {
     const { runs, guard, logger } = this.deps;
     const link = await this.deps.orm.em.fork().findOne(Connection, { id: run.connectionId });
     if (!link || link.status !== 'ACTIVE') {
@@ -151,6 +162,7 @@ export class SyncEngine {
           const scope: RunScope = { link: current, settings, provider, tracker, attendees: new AttendeeIndex({ orm: this.deps.orm, tenantId: current.tenantId }) };
           const series = new SeriesSync(this.deps, scope);
           const pairs = new PairSync(this.deps, scope, series);
+          if (work) return work({ scope, pairs, lease, run });
           if (mode.inbound && current.twoWay) await this.inbound(scope, pairs, series, lease, run);
           if (mode.inbound) await this.backfill(scope);
           if (mode.outbound) await this.outbound(scope, pairs, series, lease);
@@ -440,7 +452,7 @@ export class SyncEngine {
    * hub replaces — only events starting after the link was activated, unless they were edited
    * after it.
    */
-  private importable(scope: RunScope, event: ExternalEvent): boolean {
+  importable(scope: RunScope, event: ExternalEvent): boolean {
     if (!scope.link.twoWay || event.unsupportedReason !== null) return false;
     if (event.kind !== 'SINGLE' && event.kind !== 'SERIES_MASTER') return false;
     return afterActivation(event, scope.link.activatedAt);
@@ -477,11 +489,7 @@ export class SyncEngine {
         { id: { $in: candidates.map((m) => m.appointmentId) } },
         { fields: ['id', 'startsAt', 'endsAt', 'recurrence'], disableIdentityMap: true },
       );
-      const inWindow = new Set(
-        appointments
-          .filter((a) => (a.recurrence === null ? a.startsAt < end && a.endsAt > start : a.startsAt >= start && a.startsAt < end))
-          .map((a) => a.id),
-      );
+      const inWindow = new Set(appointments.filter((a) => listedInWindow(a, start, end)).map((a) => a.id));
       out.push(...candidates.filter((m) => inWindow.has(m.appointmentId)));
     }
   }

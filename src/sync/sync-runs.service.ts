@@ -69,10 +69,11 @@ export class SyncRuns {
   constructor(private readonly deps: { orm: Orm; pubsub: EventPublisher; logger: Logger }) {}
 
   /** A new run row (RUNNING, not started yet: a queued manual run is visible at once). */
-  async create(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, direction: SyncDirection, options: { confirmDeletions?: boolean } = {}): Promise<SyncRun> {
+  async create(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, direction: SyncDirection, options: { confirmDeletions?: boolean; repair?: boolean } = {}): Promise<SyncRun> {
     const em = this.deps.orm.em.fork();
     const run = new SyncRun({ tenantId: link.tenantId, connectionId: link.id, trigger, direction });
     run.confirmDeletions = options.confirmDeletions ?? false;
+    run.repair = options.repair ?? false;
     await em.persist(run).flush();
     return run;
   }
@@ -116,6 +117,8 @@ export class SyncRuns {
       providerCalls: run.providerCalls,
       providerBatchParts: run.providerBatchParts,
       confirmDeletions: run.confirmDeletions,
+      repair: run.repair,
+      drift: run.drift,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       durationMs: run.durationMs,

@@ -37,8 +37,8 @@ export interface RunJobData extends LinkJobData {
  * - `sync.outbound`: enqueued by every host write, run at once (the scheduler is woken in-process,
  *   not at its next scan); it writes the link's pending pairs. Rapid edits coalesce: each job
  *   writes whatever is pending when it gets the link's lease, the next ones find nothing to do.
- * - `sync.run`: a run created ahead (syncNow, the first run of a link, cleanup), queued with high
- *   priority so it goes before polls.
+ * - `sync.run`: a run created ahead (syncNow, the first run of a link, cleanup, verify), queued with
+ *   high priority so it goes before polls.
  * A job that finds the link's lease taken tries again shortly; no write request is ever dropped.
  */
 export class SyncScheduler {
@@ -113,12 +113,13 @@ export class SyncScheduler {
    * Queues a run of `trigger` for the link and returns it (RUNNING until it finishes). A manual run
    * already queued or running for the link is shared instead of starting a second one.
    */
-  async requestRun(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, options: { confirmDeletions?: boolean; share?: boolean } = {}): Promise<SyncRun> {
+  async requestRun(link: Pick<Connection, 'id' | 'tenantId'>, trigger: SyncTrigger, options: { confirmDeletions?: boolean; repair?: boolean; share?: boolean } = {}): Promise<SyncRun> {
+    const repair = options.repair ?? false;
     if (options.share !== false) {
       const running = await this.deps.orm.em.fork().findOne(SyncRun, { connectionId: link.id, trigger, outcome: 'RUNNING' }, { orderBy: { id: 'desc' } });
-      if (running && (!options.confirmDeletions || running.confirmDeletions)) return running;
+      if (running && (!options.confirmDeletions || running.confirmDeletions) && running.repair === repair) return running;
     }
-    const run = await this.deps.runs.create(link, trigger, trigger === 'CLEANUP' ? 'OUTBOUND' : 'BOTH', { confirmDeletions: options.confirmDeletions ?? false });
+    const run = await this.deps.runs.create(link, trigger, trigger === 'CLEANUP' ? 'OUTBOUND' : 'BOTH', { confirmDeletions: options.confirmDeletions ?? false, repair });
     await this.runJob.now(this.deps.agenda, { connectionId: link.id, runId: run.id });
     return run;
   }

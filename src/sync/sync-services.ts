@@ -16,6 +16,7 @@ import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { SyncService } from './sync.service.js';
+import { VerifyService } from './verify.service.js';
 
 /** What the GraphQL resolvers use of the sync layer. */
 export interface SyncApiServices {
@@ -32,6 +33,7 @@ export interface SyncServices extends SyncApiServices {
   runs: SyncRuns;
   changes: ChangeFeed;
   issues: SyncIssues;
+  verify: VerifyService;
   /** Jobs to register on the scheduler before it starts. */
   jobDefinitions: RegisteredJob[];
 }
@@ -70,6 +72,7 @@ export function createSyncServices(deps: {
   const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
   deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
-  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, logger });
-  return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, jobDefinitions: scheduler.jobDefinitions };
+  const verify = new VerifyService({ orm, engine, runs, logger });
+  const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, verify, logger });
+  return { mappings, cleanup, appointments, sync, engine, scheduler, runs, changes, issues, verify, jobDefinitions: scheduler.jobDefinitions };
 }

@@ -15,6 +15,7 @@ import { readLinkSyncState, type LinkSyncState } from './link-sync-state.js';
 import type { SyncEngine } from './sync-engine.js';
 import type { SyncRuns } from './sync-runs.service.js';
 import type { SyncScheduler } from './sync-scheduler.js';
+import type { VerifyService } from './verify.service.js';
 
 export interface SyncRunFilter {
   tenantId?: string | null;
@@ -63,10 +64,12 @@ export class SyncService {
       runs: SyncRuns;
       changes: ChangeFeed;
       cleanup: CleanupService;
+      verify: VerifyService;
       logger: Logger;
     },
   ) {
     deps.scheduler.handleTrigger('CLEANUP', (run) => this.runCleanup(run));
+    deps.scheduler.handleTrigger('VERIFY', async (run) => void (await deps.verify.execute(run)));
   }
 
   private async link(caller: Caller, connectionId: string): Promise<Connection> {
@@ -99,6 +102,20 @@ export class SyncService {
   /** Called after two-way sync of a link was switched on or off (a layer above, such as push, follows it). */
   onTwoWayChanged(listener: (link: Connection) => Promise<void>): void {
     this.twoWayListeners.push(listener);
+  }
+
+  /**
+   * Starts a VERIFY run: both sides read afresh over the sync window and compared (SyncRun.drift);
+   * with `repair`, what differs is put right through the engine's own rules. A verify run of the
+   * same kind already queued or running is shared.
+   */
+  async verifySync(caller: Caller, connectionId: string, options: { repair?: boolean; here?: boolean } = {}): Promise<SyncRun> {
+    const link = await this.link(caller, connectionId);
+    this.requireActive(link, 'be verified');
+    const repair = options.repair ?? false;
+    // `here`: run it in this process and return it finished (the command line, which has no job workers).
+    if (options.here) return this.deps.verify.execute(await this.deps.runs.create(link, 'VERIFY', 'BOTH', { repair }));
+    return this.deps.scheduler.requestRun(link, 'VERIFY', { repair });
   }
 
   /** Switches two-way sync; off means host → calendar only (no inbound reads, the host always wins). */

@@ -290,14 +290,15 @@ export type SyncRunPhase =
   | 'PROGRESS'
   | 'STARTED';
 
-/** POLL: the link's recurring read. PUSH: a provider notification. MANUAL: syncNow (or enableTwoWaySync). OUTBOUND: host writes going out. CLEANUP: cleanupSyncedEvents. INITIAL: the link's first run. */
+/** POLL: the link's recurring read. PUSH: a provider notification. MANUAL: syncNow (or enableTwoWaySync). OUTBOUND: host writes going out. CLEANUP: cleanupSyncedEvents. INITIAL: the link's first run. VERIFY: verifySync. */
 export type SyncTrigger =
   | 'CLEANUP'
   | 'INITIAL'
   | 'MANUAL'
   | 'OUTBOUND'
   | 'POLL'
-  | 'PUSH';
+  | 'PUSH'
+  | 'VERIFY';
 
 export type SyncWindowInput = {
   futureDays?: number | null | undefined;

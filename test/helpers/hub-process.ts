@@ -100,7 +100,8 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
   child.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ adminKey: string | null }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub process did not start:\n${out}`)), 60_000);
+    // Generous: a hub started on a loaded 2-core machine (tsx compiling the sources) can take over a minute.
+    const timer = setTimeout(() => reject(new Error(`hub process did not start:\n${out}`)), 180_000);
     const check = () => {
       const line = out.split('\n').find((l) => l.startsWith('HUB_READY '));
       if (line) {

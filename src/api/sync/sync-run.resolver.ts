@@ -42,6 +42,18 @@ export class SyncRunResolver {
     return ctx.services.sync.cleanupSyncedEvents(requireCaller(ctx), connectionId);
   }
 
+  @Mutation(() => SyncRunType, {
+    description:
+      "Starts a VERIFY run of the link and returns it (RUNNING until it ends; syncRun(id) or syncStatus tell when): the host and the link's primary calendar are read afresh over the sync window — a full read of the calendar, not its cursor, so what the cursor missed is found — and every difference is reported by kind in drift. repair: true also puts each right as the engine would have had it seen the change (an event gone at the provider counts as deleted there with two-way sync, and is re-created without; of two events carrying the hub's tag for one appointment the unpaired one is deleted; content differences go through the conflict policy). A verify run already queued or running with the same repair is shared. CONFLICT when the link is not ACTIVE.",
+  })
+  verifySync(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Arg('repair', () => Boolean, { nullable: true, defaultValue: false }) repair: boolean | null,
+    @Ctx() ctx: HubContext,
+  ): Promise<SyncRun> {
+    return ctx.services.sync.verifySync(requireCaller(ctx), connectionId, { repair: repair ?? false });
+  }
+
   @Query(() => SyncRunConnection, {
     description: "A tenant's sync runs, oldest first — or, with newestFirst: true, the most recent first (after then pages back in time). ADMIN keys pass tenantId (or filter.connectionId).",
   })

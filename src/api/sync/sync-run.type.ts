@@ -1,9 +1,10 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../../domain/model.js';
+import type { DriftKind } from '../../domain/sync-drift.js';
 import type { SyncRunPhase } from '../../events/pubsub-topics.js';
 import { ConnectionType } from '../pagination/connection.type.js';
-import { SyncDirectionEnum, SyncRunOutcomeEnum, SyncRunPhaseEnum, SyncTriggerEnum } from './sync.enums.js';
+import { SyncDirectionEnum, SyncDriftKindEnum, SyncRunOutcomeEnum, SyncRunPhaseEnum, SyncTriggerEnum } from './sync.enums.js';
 
 @ObjectType('SyncActionCounts', { description: 'What one direction of a run did, per action.' })
 export class SyncActionCountsType {
@@ -38,6 +39,45 @@ export class SyncRunCountsType {
   inbound!: SyncActionCountsType;
 }
 
+@ObjectType('SyncDriftItem', { description: 'One difference a verify run found between the host and the calendar.' })
+export class SyncDriftItemType {
+  @Field(() => SyncDriftKindEnum)
+  kind!: DriftKind;
+
+  @Field(() => ID, { nullable: true, description: 'The appointment concerned (null for an event the host does not hold).' })
+  appointmentId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The calendar's event id concerned (null when the appointment has no event)." })
+  externalEventId!: string | null;
+
+  @Field(() => String, { description: 'What was found and, in a repair run, what was done about it.' })
+  detail!: string;
+
+  @Field(() => Boolean, { description: 'Whether the repair run put it right (always false without repair).' })
+  repaired!: boolean;
+}
+
+@ObjectType('SyncDrift', { description: 'What a verify run (verifySync) found, per kind; items holds the first 100.' })
+export class SyncDriftType {
+  @Field(() => Int)
+  missingAtProvider!: number;
+
+  @Field(() => Int)
+  missingInHost!: number;
+
+  @Field(() => Int)
+  duplicates!: number;
+
+  @Field(() => Int)
+  contentDiffers!: number;
+
+  @Field(() => Int)
+  orphanedMappings!: number;
+
+  @Field(() => [SyncDriftItemType])
+  items!: SyncDriftItemType[];
+}
+
 /** One run of one link. `providerRequests` and `error` are field resolvers (sync-run.resolver.ts). */
 @ObjectType('SyncRun', { description: 'One sync run of one link: what started it, what it did, what it cost.' })
 export class SyncRunType {
@@ -67,6 +107,12 @@ export class SyncRunType {
 
   @Field(() => Boolean, { description: 'Whether the run may apply deletions the mass-deletion guard would hold (syncNow(confirmDeletions: true)).' })
   confirmDeletions!: boolean;
+
+  @Field(() => Boolean, { description: 'A VERIFY run that repairs what it finds (verifySync(repair: true)).' })
+  repair!: boolean;
+
+  @Field(() => SyncDriftType, { nullable: true, description: 'What a VERIFY run found; null for other runs, and until the verify run finished.' })
+  drift!: SyncDriftType | null;
 
   @Field(() => DateTimeResolver, { description: 'When the run started (when it was queued, until it starts).' })
   startedAt!: Date;

@@ -11,6 +11,7 @@ import {
   SYNC_TRIGGERS,
 } from '../../domain/model.js';
 import { SYNC_ISSUE_CODES } from '../../domain/sync-issue.js';
+import { DRIFT_KINDS } from '../../domain/sync-drift.js';
 import type { ConflictKind } from '../../domain/sync/decision.js';
 import type { SyncRunPhase } from '../../events/pubsub-topics.js';
 import { APPOINTMENT_SYNC_STATES } from '../../sync/appointment.service.js';
@@ -60,7 +61,14 @@ registerEnumType(SyncMappingStateEnum, {
 export const SyncTriggerEnum = enumFrom(SYNC_TRIGGERS);
 registerEnumType(SyncTriggerEnum, {
   name: 'SyncTrigger',
-  description: "POLL: the link's recurring read. PUSH: a provider notification. MANUAL: syncNow (or enableTwoWaySync). OUTBOUND: host writes going out. CLEANUP: cleanupSyncedEvents. INITIAL: the link's first run.",
+  description: "POLL: the link's recurring read. PUSH: a provider notification. MANUAL: syncNow (or enableTwoWaySync). OUTBOUND: host writes going out. CLEANUP: cleanupSyncedEvents. INITIAL: the link's first run. VERIFY: verifySync.",
+});
+
+export const SyncDriftKindEnum = enumFrom(DRIFT_KINDS);
+registerEnumType(SyncDriftKindEnum, {
+  name: 'SyncDriftKind',
+  description:
+    "What a verify run found. MISSING_AT_PROVIDER: a live appointment that should be in the calendar has no event there. MISSING_IN_HOST: an event that the host should hold has no live appointment (one the user made that was never imported, or one of the hub's events whose appointment is deleted). DUPLICATE: a second event carries the hub's tag for one appointment. CONTENT_DIFFERS: a synced appointment and its event hold different content. ORPHANED_MAPPING: a pair out of step with its sides (its appointment is gone or deleted, or an appointment and the hub's event for it exist without a pair joining them).",
 });
 
 export const SyncDirectionEnum = enumFrom(SYNC_DIRECTIONS);

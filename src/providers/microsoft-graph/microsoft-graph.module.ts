@@ -21,6 +21,8 @@ export interface MicrosoftGraphSettings {
   graphBaseUrl: string;
   /** PEM of a CA to trust for THESE calls only (sandbox/emulator); null = system trust store */
   caPem: string | null;
+  /** Resilience knobs (request time-out, retry waits); production uses the defaults, tests shorten them. */
+  tuning?: GraphTuningOptions;
   /**
    * Origin the user's browser is sent to for sign-in and consent when it is not `authorityHost`
    * (the sandbox serves those pages over plain http, so no certificate warning; MSAL itself only
@@ -38,12 +40,18 @@ export type MicrosoftGraphModule = ProviderModule;
  * every connection of that mailbox, and per connection an MSAL confidential client whose cache is
  * the connection's `TokenStore`.
  *
- * `deps.tuning` (optional, not part of the linking contract) shortens retry waits in tests.
+ * `settings.tuning` and `deps.tuning` (optional, not part of the linking contract; `deps` wins)
+ * shorten retry waits and time-outs in tests.
  */
 export type GraphTuningOptions = Partial<Omit<GraphTuning, 'retry'>> & { retry?: Partial<RetryPolicy> };
 
 export function createMicrosoftGraphModule(settings: MicrosoftGraphSettings, deps: { logger: Logger; tuning?: GraphTuningOptions }): MicrosoftGraphModule {
-  const tuning: GraphTuning = { ...DEFAULT_GRAPH_TUNING, ...deps.tuning, retry: { ...DEFAULT_GRAPH_TUNING.retry, ...deps.tuning?.retry } };
+  const tuning: GraphTuning = {
+    ...DEFAULT_GRAPH_TUNING,
+    ...settings.tuning,
+    ...deps.tuning,
+    retry: { ...DEFAULT_GRAPH_TUNING.retry, ...settings.tuning?.retry, ...deps.tuning?.retry },
+  };
   const caPem = settings.caPem ?? undefined;
   const graphFetch = createCaFetch({ caPem, timeoutMs: tuning.requestTimeoutMs });
   const msalNetwork = createMsalNetworkClient({ caPem, timeoutMs: tuning.requestTimeoutMs });

@@ -4,6 +4,7 @@ import type { SyncDirection, SyncRunOutcome, SyncTrigger } from '../../domain/mo
 import { BaseEntity } from './base.entity.js';
 import type { StoredError } from '../../domain/stored-error.js';
 import { emptyCounts, type SyncRunCounts } from '../../domain/sync-run-counts.js';
+import type { SyncDrift } from '../../domain/sync-drift.js';
 
 /** One sync run for one connection: what started it, what it did, how many provider calls it cost. */
 @Entity({ tableName: 'sync_runs' })
@@ -38,6 +39,14 @@ export class SyncRun extends BaseEntity<'syncRun'> {
   /** Whether this run may apply deletions the mass-deletion guard would hold (`syncNow(confirmDeletions: true)`). */
   @Property({ type: 'boolean' })
   confirmDeletions = false;
+
+  /** A VERIFY run that repairs what it finds (`verifySync(repair: true)`). */
+  @Property({ type: 'boolean', default: false })
+  repair = false;
+
+  /** What a VERIFY run found (null for other runs, and while it runs). */
+  @Property({ type: 'json', nullable: true })
+  drift: SyncDrift | null = null;
 
   @Property({ type: 'Date' })
   startedAt: Date = new Date();

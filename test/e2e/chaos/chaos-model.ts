@@ -1,0 +1,786 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import type { EmulatorCore } from '@calendar-sync-hub/emulators';
+import type { ConflictPolicy, ProviderKind } from '../../../src/domain/model.js';
+import { windowsToIana } from '../../../src/domain/windows-time-zones.js';
+import { linkOk, sandboxAccountId } from '../linking/linking-harness.js';
+import { APPOINTMENT_FIELDS, RUN_FIELDS, linkedUser, type AppointmentView, type RunView, type SyncUser } from '../sync/sync-harness.js';
+import { emulatorProviderOf, type ChaosWorld } from './chaos-world.js';
+
+/**
+ * The model-based chaos test of the sync engine (issue 9): random sequences of edits on both sides
+ * of one linked user — the host through the GraphQL API, the user's calendar through the
+ * emulators' control API — interleaved with sync runs, waits, provider faults, cursor loss, token
+ * revocation and relinking, and SIGKILLs of the hub process. After the sequence the system is left
+ * to quiesce and the end state is checked against the model (`checkConverged`).
+ *
+ * The model does not predict the content a conflict ends with (that depends on timing, on purpose):
+ * it knows which items exist, which subjects each was given, and which were deleted. What must hold
+ * is convergence: every live appointment has exactly one event with equal content, every event maps
+ * to exactly one appointment, every deletion took effect on both sides, and an idle poll writes
+ * nothing.
+ *
+ * Extension point — recurring series: once the recurrence issue (10) lands, add `HostSeries` /
+ * `ProviderSeries` commands (a series, an edited occurrence, a cancelled occurrence) to
+ * `commandArbitraries`, give `Item` a `series` description, and compare instances in
+ * `checkConverged` (the provider side through `listInstances`). Nothing else here needs to change.
+ */
+
+const DAY = 86_400_000;
+type FaultAction = Parameters<EmulatorCore['faults']['add']>[0]['action'];
+type FaultRule = ReturnType<EmulatorCore['faults']['add']>;
+const ZONES = ['UTC', 'Europe/Berlin'] as const;
+
+export interface ChaosStats {
+  runs: number;
+  operations: number;
+  /** Fault rules added, and how many requests they hit. */
+  faults: number;
+  faultsFired: number;
+  kills: number;
+  relinks: number;
+  divergences: number;
+}
+
+export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
+
+// -------------------------------------------------------------------------------------------------
+// The model
+
+export interface Item {
+  /** `h<n>` (made in the host) or `p<n>` (made in the calendar). */
+  key: string;
+  origin: 'HOST' | 'PROVIDER';
+  hostAppointmentId: string | null;
+  /** The hub's id; known at once for host items, once imported for calendar items. */
+  appointmentId: string | null;
+  /** The event the user made in the calendar (calendar items). */
+  userEventId: string | null;
+  /** Every subject either side gave it: the converged subject is one of them. */
+  subjects: string[];
+  deleted: boolean;
+  /**
+   * Deleted on one side while the other side held an edit the hub had not carried over yet: an
+   * edit/delete conflict, which the tenant's policy may decide either way (docs/sync.md,
+   * "Conflicts"). Such an item must end deleted on both sides or live once on both — not in between.
+   */
+  contested: boolean;
+}
+
+export class ChaosModel {
+  items: Item[] = [];
+  seq = 0;
+  revoked = false;
+  constructor(readonly options: { kills: boolean; processes: number }) {}
+
+  nextSubject(item: Item): string {
+    this.seq += 1;
+    return `${item.key} v${this.seq}`;
+  }
+
+  live(origin?: Item['origin']): Item[] {
+    return this.items.filter((i) => !i.deleted && (!origin || i.origin === origin));
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// The real system: a linked user on the chaos world's hubs
+
+/** An event in the user's primary calendar, read straight from the emulator. */
+export interface CalendarEvent {
+  id: string;
+  subject: string | null;
+  start: number;
+  end: number;
+  /** The hub's tag (`<appointmentId>.<calendarId>[.<generation>]`), null for the user's own events. */
+  tag: string | null;
+}
+
+export const tagAppointmentId = (tag: string | null) => (tag ? tag.split('.')[0]! : null);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ChaosSystem {
+  readonly log: string[] = [];
+  private faultRules: FaultRule[] = [];
+
+  constructor(
+    readonly world: ChaosWorld,
+    public user: SyncUser,
+    readonly stats: ChaosStats,
+  ) {}
+
+  get kind(): ProviderKind {
+    return this.user.kind;
+  }
+
+  note(line: string): void {
+    this.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  }
+
+  /** GraphQL as the tenant, through hub `via` (two-process runs spread the host's writes). */
+  async gql<T>(query: string, variables: Record<string, unknown> = {}, via = 0): Promise<{ data: T | null; errors: { message: string; extensions?: { code?: string } }[] }> {
+    const result = await this.world.hub(via).rawGql(query, variables, this.user.tenant.key);
+    return { data: (result.data as T | undefined) ?? null, errors: (result.errors ?? []) as { message: string; extensions?: { code?: string } }[] };
+  }
+
+  async must<T>(query: string, variables: Record<string, unknown> = {}, via = 0): Promise<T> {
+    const r = await this.gql<T>(query, variables, via);
+    if (r.errors.length > 0 || !r.data) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}\n${query}`);
+    return r.data;
+  }
+
+  async appointments(): Promise<AppointmentView[]> {
+    const out: AppointmentView[] = [];
+    let after: string | null = null;
+    for (;;) {
+      type Page = { appointments: { edges: { node: AppointmentView }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
+      const page: Page = await this.must<Page>(
+        `query($f: AppointmentFilter, $a: String) { appointments(filter: $f, first: 100, after: $a) { edges { node { ${APPOINTMENT_FIELDS} } } pageInfo { endCursor hasNextPage } } }`,
+        { f: { userId: this.user.tenant.userId, includeDeleted: true }, a: after },
+      );
+      out.push(...page.appointments.edges.map((e) => e.node));
+      if (!page.appointments.pageInfo.hasNextPage) return out;
+      after = page.appointments.pageInfo.endCursor;
+    }
+  }
+
+  async appointment(id: string): Promise<AppointmentView> {
+    return (await this.must<{ appointment: AppointmentView }>(`query($id: ID!) { appointment(id: $id) { ${APPOINTMENT_FIELDS} } }`, { id })).appointment;
+  }
+
+  /** The primary calendar as the provider holds it (single events; cancelled ones left out). */
+  events(): CalendarEvent[] {
+    const { emulators } = this.world.providers;
+    const calendarId = this.providerCalendarId();
+    if (this.kind === 'MICROSOFT') {
+      return emulators.microsoft.control.listEvents(this.user.email, calendarId).map((e) => {
+        const tx = typeof e.transactionId === 'string' && e.transactionId.startsWith('synchub:') ? e.transactionId.slice('synchub:'.length) : null;
+        return { id: String(e.id), subject: (e.subject as string | null) ?? null, start: graphInstant(e.start), end: graphInstant(e.end), tag: tx };
+      });
+    }
+    const accountId = this.googleAccountId();
+    return ((emulators.google.control.listEvents(accountId, calendarId).items ?? []) as Record<string, unknown>[])
+      .filter((e) => e.status !== 'cancelled')
+      .map((e) => ({
+        id: String(e.id),
+        subject: (e.summary as string | undefined) ?? null,
+        start: Date.parse((e.start as { dateTime: string }).dateTime),
+        end: Date.parse((e.end as { dateTime: string }).dateTime),
+        tag: (e.extendedProperties as { private?: Record<string, string> } | undefined)?.private?.syncHubMappingId ?? null,
+      }));
+  }
+
+  private providerCalendarId(): string {
+    const { emulators } = this.world.providers;
+    return this.kind === 'MICROSOFT'
+      ? emulators.microsoft.control.getAccount(this.user.email).calendarIds[0]!
+      : emulators.google.control.listAccounts().find((a) => a.id === this.googleAccountId())!.calendarIds[0]!;
+  }
+
+  private googleAccountId(): string {
+    return sandboxAccountId(this.world.driver(), 'GOOGLE', this.user.email);
+  }
+
+  /** Starts a manual run and waits for it (null when the link refused it or it did not end in time). */
+  async syncNow(timeoutMs = 45_000): Promise<RunView | null> {
+    const started = await this.gql<{ syncNow: { id: string } }>(`mutation($c: ID!) { syncNow(connectionId: $c) { id } }`, { c: this.user.connectionId });
+    if (!started.data) {
+      this.note(`syncNow refused: ${started.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
+      return null;
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const run = (await this.must<{ syncRun: RunView }>(`query($id: ID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.data.syncNow.id })).syncRun;
+      if (run.outcome !== 'RUNNING') return run;
+      await sleep(150);
+    }
+    return null;
+  }
+
+  async linkStatus(): Promise<string> {
+    return (await this.must<{ connection: { status: string } }>(`query($id: ID!) { connection(id: $id) { status } }`, { id: this.user.connectionId })).connection.status;
+  }
+
+  // The user at the provider ------------------------------------------------------------------------
+
+  providerCreate(subject: string, start: Date, minutes: number): string {
+    return this.user.provider.create(subject, start, minutes);
+  }
+
+  /** False when the event is gone by now (the hub deleted it meanwhile). */
+  providerEdit(eventId: string, change: { subject?: string; start?: Date; minutes?: number }): boolean {
+    try {
+      if (change.subject !== undefined) this.user.provider.rename(eventId, change.subject);
+      if (change.start) this.user.provider.move(eventId, change.start, change.minutes ?? 60);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  providerDelete(eventId: string): boolean {
+    try {
+      this.user.provider.remove(eventId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  addFault(route: string, action: FaultAction, times: number): void {
+    const rule = this.world.providers.emulators.core.faults.add({ provider: emulatorProviderOf(this.kind), route, account: this.user.email, action, trigger: { mode: 'times', count: times } });
+    this.faultRules.push(rule);
+    this.stats.faults += 1;
+  }
+
+  /** Removes this user's fault rules that did not fire yet; counts what fired. */
+  clearFaults(): void {
+    const { faults } = this.world.providers.emulators.core;
+    for (const rule of this.faultRules) {
+      this.stats.faultsFired += rule.fired;
+      faults.remove(rule.id);
+    }
+    this.faultRules = [];
+  }
+
+  revokeGrant(): void {
+    const { emulators } = this.world.providers;
+    if (this.kind === 'MICROSOFT') emulators.microsoft.control.revokeGrant(this.user.email);
+    else emulators.google.control.revokeGrant({ accountId: this.googleAccountId() });
+  }
+
+  /** Links the account again, as a user would: a sign-in that fails (the provider busy, a fault) is tried again. */
+  async relink(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const id = await linkOk(this.world.driver(), this.user.tenant.key, { userId: this.user.tenant.userId, provider: this.kind, account: this.user.email });
+        if (id !== this.user.connectionId) throw new Error(`relinking made a new link ${id} instead of reactivating ${this.user.connectionId}`);
+        this.stats.relinks += 1;
+        return;
+      } catch (e) {
+        if (attempt >= 5 || (e as Error).message.startsWith('relinking made')) throw e;
+        this.note(`relink attempt ${attempt} failed: ${(e as Error).message.slice(0, 200)}`);
+        await sleep(500);
+      }
+    }
+  }
+
+  invalidateCursor(): void {
+    this.user.provider.invalidateCursor();
+  }
+}
+
+/** A Graph `start`/`end` ({ dateTime, timeZone }) as epoch ms. */
+function graphInstant(value: unknown): number {
+  const { dateTime, timeZone } = value as { dateTime: string; timeZone: string };
+  const zone = timeZone === 'UTC' || timeZone === 'tzone://Microsoft/Utc' ? 'UTC' : (windowsToIana(timeZone) ?? timeZone);
+  const dt = DateTime.fromISO(dateTime, { zone });
+  if (!dt.isValid) throw new Error(`unreadable Graph time ${JSON.stringify(value)}`);
+  return dt.toMillis();
+}
+
+/** `days` ahead at `hour`:00 UTC. */
+export function slotStart(days: number, hour: number): Date {
+  return new Date(Math.floor(Date.now() / DAY) * DAY + days * DAY + hour * 3_600_000);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Commands
+
+type Cmd = fc.AsyncCommand<ChaosModel, ChaosSystem>;
+
+const pickFrom = <T>(list: T[], pick: number): T | undefined => (list.length === 0 ? undefined : list[pick % list.length]);
+
+async function count(real: ChaosSystem, what: string): Promise<void> {
+  real.stats.operations += 1;
+  real.note(what);
+}
+
+export class HostCreate implements Cmd {
+  constructor(
+    readonly day: number,
+    readonly hour: number,
+    readonly minutes: number,
+    readonly zone: number,
+    readonly via = 0,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item: Item = { key: `h${model.items.length + 1}`, origin: 'HOST', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
+    item.hostAppointmentId = `chaos-${item.key}`;
+    const subject = model.nextSubject(item);
+    const start = slotStart(this.day, this.hour);
+    const data = await real.must<{ upsertAppointment: { appointment: { id: string } } }>(
+      `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { appointment { id } } }`,
+      {
+        i: {
+          hostAppointmentId: item.hostAppointmentId,
+          userId: real.user.tenant.userId,
+          subject,
+          start: start.toISOString(),
+          end: new Date(start.getTime() + this.minutes * 60_000).toISOString(),
+          timeZone: ZONES[this.zone % ZONES.length],
+        },
+      },
+      this.via,
+    );
+    item.appointmentId = data.upsertAppointment.appointment.id;
+    item.subjects.push(subject);
+    model.items.push(item);
+    await count(real, `host creates ${item.key} "${subject}" (${item.appointmentId})`);
+  }
+  toString = () => `new HostCreate(${this.day}, ${this.hour}, ${this.minutes}, ${this.zone}, ${this.via})`;
+}
+
+/** The host edits one of its appointments: reads it, changes the subject or the time, saves it whole. */
+export class HostEdit implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly change: 'subject' | 'move',
+    readonly day: number,
+    readonly hour: number,
+    readonly via = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => (model as ChaosModel).live('HOST').length > 0;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item = pickFrom(model.live('HOST'), this.pick)!;
+    const current = await real.appointment(item.appointmentId!);
+    if (current.deleted) {
+      // Deleted by a sync the model did not ask for: left as it is, so the final check sees it.
+      await count(real, `host edit of ${item.key} skipped: the appointment is deleted`);
+      return;
+    }
+    const subject = this.change === 'subject' ? model.nextSubject(item) : current.subject;
+    const start = this.change === 'move' ? slotStart(this.day, this.hour) : new Date(current.start!);
+    const minutes = (Date.parse(current.end!) - Date.parse(current.start!)) / 60_000;
+    const data = await real.must<{ upsertAppointment: { created: boolean } }>(
+      `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { created } }`,
+      {
+        i: {
+          hostAppointmentId: item.hostAppointmentId,
+          userId: real.user.tenant.userId,
+          subject,
+          start: start.toISOString(),
+          end: new Date(start.getTime() + minutes * 60_000).toISOString(),
+          timeZone: (current as AppointmentView & { timeZone: string | null }).timeZone ?? 'UTC',
+        },
+      },
+      this.via,
+    );
+    if (subject && !item.subjects.includes(subject)) item.subjects.push(subject);
+    // Deleted by a sync between the read and the save: saving restored it, as the host asked.
+    if (data.upsertAppointment.created) item.deleted = false;
+    await count(real, `host ${this.change === 'subject' ? `renames ${item.key} to "${subject}"` : `moves ${item.key} to ${start.toISOString()}`}${data.upsertAppointment.created ? ' (restored)' : ''}`);
+  }
+  toString = () => `new HostEdit(${this.pick}, '${this.change}', ${this.day}, ${this.hour}, ${this.via})`;
+}
+
+/** The host deletes an appointment (its own, or one that came from the calendar once it is there). */
+export class HostDelete implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly via = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => (model as ChaosModel).live().length > 0;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item = pickFrom(model.live(), this.pick)!;
+    if (!item.appointmentId) {
+      const imported = (await real.appointments()).find((a) => a.mappings.some((m) => m.externalEventId === item.userEventId));
+      if (!imported) {
+        await count(real, `host delete of ${item.key} skipped: not in the host yet`);
+        return;
+      }
+      item.appointmentId = imported.id;
+    }
+    item.contested = await racesAnEdit(real, item);
+    await real.must(`mutation($id: ID) { deleteAppointment(id: $id) { id } }`, { id: item.appointmentId }, this.via);
+    item.deleted = true;
+    await count(real, `host deletes ${item.key} (${item.appointmentId})${item.contested ? ', racing an edit of the calendar' : ''}`);
+  }
+  toString = () => `new HostDelete(${this.pick}, ${this.via})`;
+}
+
+export class ProviderCreate implements Cmd {
+  constructor(
+    readonly day: number,
+    readonly hour: number,
+    readonly minutes: number,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item: Item = { key: `p${model.items.length + 1}`, origin: 'PROVIDER', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
+    const subject = model.nextSubject(item);
+    item.userEventId = real.providerCreate(subject, slotStart(this.day, this.hour), this.minutes);
+    item.subjects.push(subject);
+    model.items.push(item);
+    await count(real, `calendar user creates ${item.key} "${subject}" (${item.userEventId})`);
+  }
+  toString = () => `new ProviderCreate(${this.day}, ${this.hour}, ${this.minutes})`;
+}
+
+/**
+ * Whether deleting the item now races an edit of the other side that the hub has not carried over
+ * yet: its pair is not SYNCED, or its event and appointment hold different content. An item that
+ * exists on one side only (not imported, not written yet) races nothing.
+ */
+async function racesAnEdit(real: ChaosSystem, item: Item): Promise<boolean> {
+  const appointment = item.appointmentId
+    ? await real.appointment(item.appointmentId)
+    : (await real.appointments()).find((a) => !a.deleted && a.mappings.some((m) => m.closedAt === null && m.externalEventId === item.userEventId));
+  const pair = appointment?.mappings.find((m) => m.closedAt === null);
+  const event = pair?.externalEventId ? real.events().find((e) => e.id === pair.externalEventId) : undefined;
+  if (!appointment || appointment.deleted || !pair || !event) return false;
+  return pair.state !== 'SYNCED' || event.subject !== appointment.subject || event.start !== Date.parse(appointment.start!) || event.end !== Date.parse(appointment.end!);
+}
+
+/** The model item an event of the calendar stands for (by the user's event id, or the hub's tag). */
+function itemOfEvent(model: ChaosModel, event: CalendarEvent): Item | undefined {
+  const tagged = tagAppointmentId(event.tag);
+  return model.items.find((i) => (tagged ? i.appointmentId === tagged : i.userEventId === event.id));
+}
+
+/** The user edits an event of the calendar — one they made, or one the hub wrote. */
+export class ProviderEdit implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly change: 'subject' | 'move',
+    readonly day: number,
+    readonly hour: number,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const event = pickFrom(real.events(), this.pick);
+    const item = event ? itemOfEvent(model, event) : undefined;
+    if (!event || !item || item.deleted) {
+      await count(real, `calendar edit skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
+      return;
+    }
+    const subject = this.change === 'subject' ? model.nextSubject(item) : undefined;
+    const done = real.providerEdit(event.id, this.change === 'subject' ? { subject: subject! } : { start: slotStart(this.day, this.hour), minutes: (event.end - event.start) / 60_000 });
+    if (done && subject) item.subjects.push(subject);
+    await count(real, `calendar user ${this.change === 'subject' ? `renames ${item.key} to "${subject}"` : `moves ${item.key}`} (event ${event.id})${done ? '' : ': gone already'}`);
+  }
+  toString = () => `new ProviderEdit(${this.pick}, '${this.change}', ${this.day}, ${this.hour})`;
+}
+
+export class ProviderDelete implements Cmd {
+  constructor(readonly pick: number) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const event = pickFrom(real.events(), this.pick);
+    const item = event ? itemOfEvent(model, event) : undefined;
+    if (!event || !item || item.deleted) {
+      await count(real, `calendar delete skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
+      return;
+    }
+    const contested = await racesAnEdit(real, item);
+    const done = real.providerDelete(event.id);
+    if (done) {
+      item.deleted = true;
+      item.contested = contested;
+    }
+    await count(real, `calendar user deletes ${item.key} (event ${event.id})${done ? '' : ': gone already'}${done && contested ? ', racing an edit of the host' : ''}`);
+  }
+  toString = () => `new ProviderDelete(${this.pick})`;
+}
+
+export class SyncNow implements Cmd {
+  check = () => true;
+  async run(_model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const run = await real.syncNow();
+    await count(real, `syncNow → ${run ? `${run.outcome}${run.error ? ` ${run.error.code}` : ''} ${JSON.stringify(run.counts)}` : 'refused or still running'}`);
+  }
+  toString = () => `new SyncNow()`;
+}
+
+/** Lets the hub's own jobs (outbound writes, polls) work for a while. */
+export class Settle implements Cmd {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(_model: ChaosModel, real: ChaosSystem): Promise<void> {
+    await sleep(this.ms);
+    await count(real, `waits ${this.ms} ms`);
+  }
+  toString = () => `new Settle(${this.ms})`;
+}
+
+export const FAULT_TARGETS = ['create', 'update', 'delete', 'read', 'get', 'token', 'any'] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+
+const ROUTES: Record<ProviderKind, Record<FaultTarget, string>> = {
+  MICROSOFT: {
+    create: 'graph.events.create',
+    update: 'graph.events.update',
+    delete: 'graph.events.delete',
+    read: 'graph.calendarView.delta',
+    get: 'graph.events.get',
+    token: 'identity.token',
+    any: 'graph.*',
+  },
+  GOOGLE: {
+    create: 'google.events.insert',
+    update: 'google.events.update',
+    delete: 'google.events.delete',
+    read: 'google.events.list',
+    get: 'google.events.get',
+    token: 'google.oauth.token',
+    any: 'google.*',
+  },
+};
+
+export const FAULT_ACTIONS: FaultAction[] = [
+  { kind: 'status', status: 429, retryAfterSeconds: 1 },
+  { kind: 'status', status: 429, retryAfterSeconds: 3 },
+  { kind: 'status', status: 503 },
+  { kind: 'dropResponse' },
+  { kind: 'hang' },
+  { kind: 'hangAfterCommit' },
+  { kind: 'reset' },
+  { kind: 'latency', ms: 400 },
+];
+
+/** The next `times` requests of a kind fail (429 with Retry-After, 503, lost answers, hangs past the time-out…). */
+export class Fault implements Cmd {
+  constructor(
+    readonly target: FaultTarget,
+    readonly action: number,
+    readonly times: number,
+  ) {}
+  check = () => true;
+  async run(_model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const action = FAULT_ACTIONS[this.action % FAULT_ACTIONS.length]!;
+    real.addFault(ROUTES[real.kind][this.target], action, this.times);
+    await count(real, `fault: next ${this.times} ${this.target} request(s) → ${JSON.stringify(action)}`);
+  }
+  toString = () => `new Fault('${this.target}', ${this.action}, ${this.times})`;
+}
+
+/** The provider forgets the hub's cursor: the next read starts over with a full listing. */
+export class InvalidateCursor implements Cmd {
+  check = () => true;
+  async run(_model: ChaosModel, real: ChaosSystem): Promise<void> {
+    real.invalidateCursor();
+    await count(real, 'the provider invalidates the sync cursor');
+  }
+  toString = () => `new InvalidateCursor()`;
+}
+
+/** The user removes the hub's access in their account; the hub finds out at its next call. */
+export class Revoke implements Cmd {
+  check = (model: Readonly<ChaosModel>) => !model.revoked;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    real.revokeGrant();
+    model.revoked = true;
+    await count(real, 'the user revokes the grant');
+  }
+  toString = () => `new Revoke()`;
+}
+
+/** The user links the same account again (the link is reactivated in place). */
+export class Relink implements Cmd {
+  check = (model: Readonly<ChaosModel>) => model.revoked;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    await real.relink();
+    model.revoked = false;
+    await count(real, 'the user relinks');
+  }
+  toString = () => `new Relink()`;
+}
+
+/** SIGKILL of a hub process (after `delayMs`, so it can land in the middle of background writes), then a restart on the same database. */
+export class Kill implements Cmd {
+  constructor(
+    readonly delayMs: number,
+    readonly process = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => model.options.kills;
+  async run(_model: ChaosModel, real: ChaosSystem): Promise<void> {
+    await sleep(this.delayMs);
+    await real.world.kill(this.process);
+    real.stats.kills += 1;
+    await count(real, `SIGKILL of hub ${this.process} after ${this.delayMs} ms, restarted`);
+  }
+  toString = () => `new Kill(${this.delayMs}, ${this.process})`;
+}
+
+/** The generator: host and calendar edits weigh most; faults, syncs and waits interleave; crashes and relinks are rarer. */
+export function commandArbitraries(options: { processes: number }): fc.Arbitrary<Cmd>[] {
+  const day = fc.integer({ min: 1, max: 20 });
+  const hour = fc.integer({ min: 7, max: 18 });
+  const via = fc.integer({ min: 0, max: options.processes - 1 });
+  const pick = fc.nat({ max: 50 });
+  const change = fc.constantFrom('subject' as const, 'move' as const);
+  const hostCreate = fc.tuple(day, hour, fc.constantFrom(30, 60, 90), fc.nat({ max: 1 }), via).map(([d, h, m, z, v]) => new HostCreate(d, h, m, z, v));
+  const hostEdit = fc.tuple(pick, change, day, hour, via).map(([p, c, d, h, v]) => new HostEdit(p, c, d, h, v));
+  const hostDelete = fc.tuple(pick, via).map(([p, v]) => new HostDelete(p, v));
+  const providerCreate = fc.tuple(day, hour, fc.constantFrom(30, 60)).map(([d, h, m]) => new ProviderCreate(d, h, m));
+  const providerEdit = fc.tuple(pick, change, day, hour).map(([p, c, d, h]) => new ProviderEdit(p, c, d, h));
+  const providerDelete = pick.map((p) => new ProviderDelete(p));
+  const fault = fc.tuple(fc.constantFrom(...FAULT_TARGETS), fc.nat({ max: FAULT_ACTIONS.length - 1 }), fc.integer({ min: 1, max: 3 })).map(([t, a, n]) => new Fault(t, a, n));
+  const settle = fc.constantFrom(200, 800, 2_000).map((ms) => new Settle(ms));
+  const kill = fc.tuple(fc.constantFrom(0, 50, 300, 1_000), fc.nat({ max: options.processes - 1 })).map(([d, p]) => new Kill(d, p));
+  return [
+    hostCreate,
+    hostCreate,
+    hostEdit,
+    hostEdit,
+    hostDelete,
+    providerCreate,
+    providerCreate,
+    providerEdit,
+    providerEdit,
+    providerDelete,
+    fault,
+    fault,
+    fc.constant(new SyncNow()),
+    settle,
+    fc.constant(new InvalidateCursor()),
+    fc.constant(new Revoke()),
+    fc.constant(new Relink()),
+    kill,
+  ];
+}
+
+export const CONFLICT_POLICIES_UNDER_TEST: ConflictPolicy[] = ['LATEST_WINS', 'HOST_WINS', 'PROVIDER_WINS'];
+
+// -------------------------------------------------------------------------------------------------
+// One run: a fresh linked user, the commands, quiescence, the checks
+
+export interface RunScenario {
+  policy: ConflictPolicy;
+  commands: Iterable<Cmd>;
+}
+
+let userSeq = 0;
+
+export async function runScenario(world: ChaosWorld, kind: ProviderKind, scenario: RunScenario, stats: ChaosStats, options: { kills: boolean }): Promise<void> {
+  userSeq += 1;
+  const user = await linkUser(world, kind, `chaos${userSeq}`);
+  await user.gql(`mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { conflictPolicy } }`, { i: { conflictPolicy: scenario.policy } });
+  const real = new ChaosSystem(world, user, stats);
+  const model = new ChaosModel({ kills: options.kills, processes: world.processes });
+  stats.runs += 1;
+  real.note(`run ${stats.runs}: ${kind}, ${scenario.policy}, link ${user.connectionId}`);
+  try {
+    await fc.asyncModelRun(() => ({ model, real }), scenario.commands);
+    await quiesce(model, real);
+    const divergences = await checkConverged(model, real);
+    if (divergences.length > 0) {
+      stats.divergences += 1;
+      throw new Error(`${divergences.length} divergence(s):\n- ${divergences.join('\n- ')}\n\nmodel: ${JSON.stringify(model.items)}\n\nsteps:\n${real.log.join('\n')}`);
+    }
+  } finally {
+    real.clearFaults();
+  }
+}
+
+/**
+ * A fresh user linked to the calendar. No fault is set up yet, but a sign-in can still fail on a
+ * loaded machine (a token request past the chaos time-out): the user signs in again, as anyone would.
+ */
+async function linkUser(world: ChaosWorld, kind: ProviderKind, name: string): Promise<SyncUser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await linkedUser(world.driver(), world.providers.emulators, kind, { name: attempt === 1 ? name : `${name}-${attempt}` });
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await sleep(1_000);
+    }
+  }
+}
+
+/** Faults cleared, the link ACTIVE, then manual runs until one finds nothing to do and every pair is SYNCED. */
+export async function quiesce(model: ChaosModel, real: ChaosSystem): Promise<void> {
+  real.clearFaults();
+  if (model.revoked || (await real.linkStatus()) !== 'ACTIVE') {
+    await real.relink();
+    model.revoked = false;
+    real.note('quiesce: relinked');
+  }
+  for (let round = 1; round <= 10; round++) {
+    const run = await real.syncNow(60_000);
+    const c = run?.counts;
+    const busy = !run || run.outcome !== 'SUCCEEDED' || !c || [c.inbound, c.outbound].some((d) => d.created + d.updated + d.deleted + d.conflicts + d.errors > 0);
+    const unsettled = (await real.appointments()).filter((a) => a.mappings.some((m) => m.closedAt === null && m.state !== 'SYNCED'));
+    real.note(`quiesce round ${round}: ${run ? `${run.outcome} ${JSON.stringify(run.counts)}` : 'no run'}, ${unsettled.length} pair(s) not SYNCED`);
+    if (!busy && unsettled.length === 0) return;
+    await sleep(300);
+  }
+}
+
+const fmt = (ms: number) => new Date(ms).toISOString();
+
+/** The convergence properties after quiescence; returns what does not hold (empty: converged). */
+export async function checkConverged(model: ChaosModel, real: ChaosSystem): Promise<string[]> {
+  const problems: string[] = [];
+  const all = await real.appointments();
+  const live = all.filter((a) => !a.deleted);
+  const events = real.events();
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const liveMapping = (a: AppointmentView) => a.mappings.filter((m) => m.closedAt === null);
+
+  // Every live appointment: exactly one live pair, SYNCED, with an event of equal content.
+  for (const a of live) {
+    const pairs = liveMapping(a);
+    if (pairs.length !== 1) {
+      problems.push(`appointment ${a.id} "${a.subject}" has ${pairs.length} live pairs`);
+      continue;
+    }
+    const m = pairs[0]!;
+    if (m.state !== 'SYNCED') problems.push(`appointment ${a.id} "${a.subject}": pair ${m.state}${m.lastError ? ` (${m.lastError.code}: ${m.lastError.message})` : ''}`);
+    const e = m.externalEventId ? byId.get(m.externalEventId) : undefined;
+    if (!e) {
+      problems.push(`appointment ${a.id} "${a.subject}" has no event in the calendar (pair → ${m.externalEventId})`);
+      continue;
+    }
+    if (e.subject !== a.subject || e.start !== Date.parse(a.start!) || e.end !== Date.parse(a.end!)) {
+      problems.push(`appointment ${a.id} differs from event ${e.id}: host "${a.subject}" ${a.start}–${a.end}, calendar "${e.subject}" ${fmt(e.start)}–${fmt(e.end)}`);
+    }
+  }
+
+  // Every event: exactly one live appointment; the hub's events carry the tag of that appointment, once.
+  for (const e of events) {
+    const owners = live.filter((a) => liveMapping(a).some((m) => m.externalEventId === e.id));
+    if (owners.length !== 1) problems.push(`event ${e.id} "${e.subject}"${e.tag ? ` (hub tag ${e.tag})` : ''} maps to ${owners.length} live appointments`);
+    else if (e.tag && tagAppointmentId(e.tag) !== owners[0]!.id) problems.push(`event ${e.id} carries the tag of ${e.tag} but pairs with ${owners[0]!.id}`);
+  }
+  const tagged = new Map<string, string[]>();
+  for (const e of events) if (e.tag) tagged.set(tagAppointmentId(e.tag)!, [...(tagged.get(tagAppointmentId(e.tag)!) ?? []), e.id]);
+  for (const [appointmentId, ids] of tagged) if (ids.length > 1) problems.push(`appointment ${appointmentId} has ${ids.length} tagged events: ${ids.join(', ')}`);
+
+  // The model: live items exist once on both sides with a subject they were given; deleted ones are gone on both.
+  const matched = new Set<string>();
+  for (const item of model.items) {
+    const mine = item.origin === 'HOST' ? all.filter((a) => a.hostAppointmentId === item.hostAppointmentId) : all.filter((a) => a.mappings.some((m) => m.externalEventId === item.userEventId));
+    const liveMine = mine.filter((a) => !a.deleted);
+    for (const a of liveMine) matched.add(a.id);
+    if (!item.deleted) {
+      if (liveMine.length !== 1) {
+        problems.push(`${item.key} (${item.subjects.join(' | ')}) should be live once in the host, found ${liveMine.length}${mine.length > 0 ? ` (${mine.map((a) => `${a.id} deleted=${a.deleted}`).join(', ')})` : ''}`);
+        continue;
+      }
+      const a = liveMine[0]!;
+      if (!item.subjects.includes(a.subject ?? '')) problems.push(`${item.key} converged on "${a.subject}", a subject it was never given (${item.subjects.join(' | ')})`);
+    } else if (item.contested && liveMine.length === 1) {
+      // The edit won the conflict: the item lives on, on both sides (the checks above cover its event).
+      if (!item.subjects.includes(liveMine[0]!.subject ?? '')) problems.push(`${item.key} converged on "${liveMine[0]!.subject}", a subject it was never given (${item.subjects.join(' | ')})`);
+    } else {
+      if (liveMine.length > 0) problems.push(`${item.key} was deleted but ${liveMine.map((a) => a.id).join(', ')} is live in the host`);
+      const leftovers = events.filter((e) => (item.userEventId !== null && e.id === item.userEventId) || mine.some((a) => tagAppointmentId(e.tag) === a.id));
+      if (leftovers.length > 0) problems.push(`${item.key} was deleted but the calendar still holds ${leftovers.map((e) => `${e.id} "${e.subject}"`).join(', ')}`);
+    }
+  }
+  for (const a of live) if (!matched.has(a.id)) problems.push(`appointment ${a.id} "${a.subject}" (origin ${a.origin}) stands for no item of the model (a duplicate)`);
+
+  // Once converged, an idle poll writes nothing.
+  if (problems.length === 0) {
+    const writes = real.user.provider.writes();
+    const run = await real.syncNow(60_000);
+    const c = run?.counts;
+    if (!run || run.outcome !== 'SUCCEEDED') problems.push(`the idle run ended ${run ? `${run.outcome} ${JSON.stringify(run.error)}` : 'late'}`);
+    else if ([c!.inbound, c!.outbound].some((d) => d.created + d.updated + d.deleted + d.conflicts + d.errors > 0)) problems.push(`the idle run changed something: ${JSON.stringify(c)}`);
+    if (real.user.provider.writes() !== writes) problems.push(`the idle run wrote ${real.user.provider.writes() - writes} time(s) to the calendar`);
+  }
+  return problems;
+}
