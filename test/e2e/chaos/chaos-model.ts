@@ -136,7 +136,7 @@ export class ChaosSystem {
     for (;;) {
       type Page = { appointments: { edges: { node: AppointmentView }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
       const page: Page = await this.must<Page>(
-        `query($f: AppointmentFilter, $a: String) { appointments(filter: $f, first: 100, after: $a) { edges { node { ${APPOINTMENT_FIELDS} } } pageInfo { endCursor hasNextPage } } }`,
+        `query($f: AppointmentFilter, $a: String) { appointments(filter: $f, first: 50, after: $a) { edges { node { ${APPOINTMENT_FIELDS} } } pageInfo { endCursor hasNextPage } } }`,
         { f: { userId: this.user.tenant.userId, includeDeleted: true }, a: after },
       );
       out.push(...page.appointments.edges.map((e) => e.node));

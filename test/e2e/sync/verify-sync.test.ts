@@ -76,7 +76,7 @@ async function moveCursorPastNow(u: SyncUser): Promise<void> {
   const calendar = await em.findOneOrFail(Calendar, { connectionId: id, role: 'PRIMARY' });
   const window = syncWindow(await loadTenantSettings(t.hub.orm, u.tenant.tenantId), new Date());
   await t.hub.connections.guard.run(id, 'test: a fresh cursor', async (provider) => {
-    for await (const page of provider.readChanges({ calendarId: asProviderCalendarId(calendar.providerCalendarId), cursor: null, window })) {
+    for await (const page of provider.readChanges({ calendarId: asProviderCalendarId(calendar.providerCalendarId), cursor: null, window, allEventTypes: true })) {
       if (page.nextCursor) calendar.cursor = page.nextCursor;
     }
   });

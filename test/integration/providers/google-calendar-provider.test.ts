@@ -165,14 +165,14 @@ describe('GoogleCalendarProvider: reading', () => {
     });
     const meeting = control.createEvent(linked.account.id, 'primary', { summary: 'Meeting', start: { dateTime: at(14), timeZone: 'UTC' }, end: { dateTime: at(15), timeZone: 'UTC' } });
 
-    // Change reads deliver them marked unsupported: the engine skips them (and counts them as skipped).
+    // Change reads of every event type (the engine's) deliver them marked unsupported: the engine skips them (and counts them as skipped).
     const unsupported = (pages: Awaited<ReturnType<typeof readAll>>) =>
       Object.fromEntries(pages.flatMap((pg) => pg.changes).map((c) => (c.type === 'UPSERT' ? [c.event.data.subject, c.event.unsupportedReason !== null] : [c.eventId, 'deleted'])));
-    const first = await readAll(linked.provider, calendarId, null);
+    const first = await readAll(linked.provider, calendarId, null, { allEventTypes: true });
     expect(unsupported(first)).toEqual({ Away: true, Home: true, Meeting: false });
     expect(first.flatMap((pg) => pg.changes).some((c) => c.type === 'UPSERT' && c.event.id === meeting.id)).toBe(true);
     control.createEvent(linked.account.id, 'primary', { summary: 'Focus', eventType: 'focusTime', start: { dateTime: at(16), timeZone: 'UTC' }, end: { dateTime: at(17), timeZone: 'UTC' } });
-    expect(unsupported(await readAll(linked.provider, calendarId, first.at(-1)!.nextCursor))).toEqual({ Focus: true });
+    expect(unsupported(await readAll(linked.provider, calendarId, first.at(-1)!.nextCursor, { allEventTypes: true }))).toEqual({ Focus: true });
 
     const byId = await linked.provider.getEvent(calendarId, asProviderEventId(String(ooo.id)));
     expect(byId!.unsupportedReason).toMatch(/out-of-office/);
