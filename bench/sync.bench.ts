@@ -41,7 +41,9 @@ const READ_ROUTE: Record<ProviderKind, string> = { MICROSOFT: 'graph.calendarVie
  * (JOBS_POLL_INTERVAL_MS 2 s; the process helper's own default is the tests' 200 ms) and logging
  * at `info`, so the hub pays for its log lines as in production.
  */
-const HUB_ENV = { JOBS_POLL_INTERVAL_MS: '2000', LOG_LEVEL: 'info' };
+// Polling and outbound only: push notifications (measured by the push latency bench) would make
+// PUSH runs carry the writes. The load generator's one key sends far more than a host would.
+const HUB_ENV = { JOBS_POLL_INTERVAL_MS: '2000', LOG_LEVEL: 'info', PUSH_NOTIFICATIONS: 'off', GRAPHQL_RATE_LIMIT_PER_MINUTE: '0' };
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
