@@ -21,8 +21,10 @@ const SHOWN_PREFIX_LENGTH = 12;
 const LAST_USED_RESOLUTION_MS = 60_000;
 /**
  * How long an authenticated key is remembered, so a busy client costs no key lookup per request.
- * A key revoked through this service is forgotten at once; one revoked by another process (the
- * CLI, another instance) stops working within this time.
+ * A key revoked through the API is forgotten at once on every instance (API_KEY_REVOKED reaches
+ * each one's WebSocket layer, which calls `forget`); one revoked straight in the database (the CLI
+ * on SQLite) stops working for HTTP within this time, and at once for WebSocket connects and
+ * subscribes, which always read the store.
  */
 export const API_KEY_CACHE_TTL_MS = 5_000;
 /** Keys remembered at most (the oldest is dropped first). */

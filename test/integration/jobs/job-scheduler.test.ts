@@ -150,7 +150,7 @@ describe('job scheduler', () => {
     });
     await s.start();
     await s.agenda.every(200, 'tick', {});
-    await waitFor(() => runs >= 3, 'the job to run three times');
+    await waitFor(() => runs >= 3, 'the job to run three times', 25_000); // generous: the full suite loads the machine
   });
 
   it('refuses the MongoDB mode without the hub connection Db', async () => {
