@@ -295,8 +295,6 @@ export class LinkFlowService {
     const connection =
       existing ??
       new Connection({ tenantId: attempt.tenantId, userId: user.id, provider: slug, accountId: redemption.account.accountId, accountEmail: redemption.account.email });
-    const previousStatus: ConnectionStatus | null = existing?.status ?? null;
-    const reviving = previousStatus === 'REVOKED';
     const accountChanged = existing !== null && existing.accountId !== redemption.account.accountId;
 
     const tokens = memoryTokenStore(redemption.tokenBlob);
@@ -309,6 +307,11 @@ export class LinkFlowService {
         logger: this.deps.logger.child({ connectionId: connection.id, provider: slug }),
       })
       .listCalendars();
+    // The row as it is now: while the calendars were read, a run of the old grant may have turned the
+    // link NEEDS_REAUTH. Setting ACTIVE on the stale copy would write nothing (no change seen).
+    if (existing) await em.refresh(existing);
+    const previousStatus: ConnectionStatus | null = existing?.status ?? null;
+    const reviving = previousStatus === 'REVOKED';
 
     const now = this.clock.now();
     if (!existing) {

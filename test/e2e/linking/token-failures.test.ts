@@ -2,6 +2,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubId } from '../../../src/domain/ids.js';
 import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
+import { ProviderError } from '../../../src/providers/calendar-provider.js';
 import { Connection, SyncIssue } from '../../../src/store/entities/index.js';
 import { ConnectionDocument, ConnectionStatusChangedDocument, RefreshCalendarsDocument, type ConnectionStatusChangedSubscription } from '../../graphql/generated.js';
 import { onlyError, waitFor } from '../../helpers/hub-harness.js';
@@ -140,5 +141,37 @@ describe('a transient provider failure', () => {
     } finally {
       t.sandbox.emulators.core.faults.remove(rule.id);
     }
+  });
+});
+
+describe('a relink racing a run of the old grant', () => {
+  it('leaves the link ACTIVE with its jobs when the old grant is found dead while the relink reads the calendars', async () => {
+    const email = sandboxKit(t, 'GOOGLE').newAccount('racer');
+    const tenant = await createTenantWithUser(t, 'Racer', { hostUserId: 'racer', email });
+    const id = await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'GOOGLE', account: email });
+    // The relink's calendar read is slow; meanwhile a run of the old grant is refused and marks the link.
+    const rule = t.sandbox.emulators.core.faults.add({
+      provider: 'google',
+      route: 'google.calendarList.list',
+      account: email,
+      action: { kind: 'latency', ms: 1_500 },
+      trigger: { mode: 'once' },
+    });
+    try {
+      const relinking = linkOk(t, tenant.key, { userId: tenant.userId, provider: 'GOOGLE', account: email });
+      // A fired `once` rule leaves the list.
+      await waitFor('the relink to read the calendars', () => !t.sandbox.emulators.core.faults.list().some((r) => r.id === rule.id), 15_000);
+      const link = await row(id);
+      expect(await t.hub.connections.guard.markNeedsReauth(link, new ProviderError('AUTH_REVOKED', 'the old grant was refused'))).toBe(true);
+      expect((await row(id)).status).toBe('NEEDS_REAUTH');
+      expect(await relinking).toBe(id);
+    } finally {
+      t.sandbox.emulators.core.faults.remove(rule.id);
+    }
+    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
+    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null });
+    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
+    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+    expect(await recurringJobsOf(t, id)).toEqual(['connection.refresh', 'sync.poll']);
   });
 });
