@@ -16,9 +16,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  *   so an embedded hub never parses it;
  * - `graphql`: src/api/limits loads graphql-query-complexity with `require` at run time (for its
  *   CommonJS build), which requires graphql from node_modules; a second, bundled graphql would
- *   fail with "Cannot use GraphQLSchema from another module or realm".
+ *   fail with "Cannot use GraphQLSchema from another module or realm";
+ * - `@apollo/utils.createhash`: it uses Node's crypto only where `module.require` exists, which a
+ *   bundled CommonJS module lacks; bundled, Apollo hashed every query text with sha.js, in JavaScript.
  */
-const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql'];
+const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql', '@apollo/utils.createhash'];
 
 /**
  * Optional drivers that knex and MikroORM name in `require` calls for databases the hub does not
