@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What the build reads: the sources of the hub and of the emulators package, and the compiler settings. */
-const INPUTS = ['src', 'packages/emulators/src', 'tsconfig.json', 'tsconfig.build.json', 'packages/emulators/tsconfig.json', 'packages/emulators/tsconfig.build.json'];
+/** What the build reads: the sources of the hub and of the emulators package, the bundler script, and the compiler settings. */
+const INPUTS = ['src', 'packages/emulators/src', 'scripts/bundle.mjs', 'tsconfig.json', 'tsconfig.build.json', 'packages/emulators/tsconfig.json', 'packages/emulators/tsconfig.build.json'];
 /** What each step of the build writes: the emulators' entry, the hub's entry, and the bundle `npm start` runs. */
 const OUTPUTS = ['packages/emulators/dist/index.js', 'dist/main.js', 'dist/main.bundle.js'];
 const LOCK = path.join(root, 'dist', '.build-lock');

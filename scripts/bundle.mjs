@@ -3,6 +3,12 @@
 // which `npm start` runs. Loading one file instead of some 2,000 modules (resolution, reads,
 // CommonJS export scanning) takes start-up CPU down by about 40 %. `node dist/main.js` runs the same
 // code unbundled. Plain JavaScript, like the other build scripts.
+//
+// Code reached only through `import()` goes into chunks of its own (dist/chunks/), loaded when
+// first needed: Node compiles every byte of a module it loads, so what a start does not run (Apollo's
+// usage reporting, class-validator, certificate generation on a restart, the lazily loaded parts of
+// the hub) is not in the file it loads.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -16,9 +22,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  *   so an embedded hub never parses it;
  * - `graphql`: src/api/limits loads graphql-query-complexity with `require` at run time (for its
  *   CommonJS build), which requires graphql from node_modules; a second, bundled graphql would
- *   fail with "Cannot use GraphQLSchema from another module or realm".
+ *   fail with "Cannot use GraphQLSchema from another module or realm";
+ * - `@apollo/utils.createhash`: it uses Node's crypto only where `module.require` exists, which a
+ *   bundled CommonJS module lacks; bundled, Apollo hashed every query text with sha.js, in JavaScript;
+ * - CommonJS packages that dependencies load with `import()` and read named exports from
+ *   (gaxios: `(await import('https-proxy-agent')).HttpsProxyAgent`; type-graphql: class-validator's
+ *   `validateOrReject`): a chunk of the split bundle hands a CommonJS module over as `default` only,
+ *   where Node's own loader gives its named exports too. (The emulators' `import('@peculiar/x509')`
+ *   reads either, packages/emulators/src/core/tls.ts.)
  */
-const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql'];
+const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql', '@apollo/utils.createhash', 'https-proxy-agent', 'class-validator'];
 
 /**
  * Optional drivers that knex and MikroORM name in `require` calls for databases the hub does not
@@ -37,16 +50,38 @@ const externalizeUnresolvable = {
   },
 };
 
+const CHUNKS = 'chunks';
+rmSync(path.join(root, 'dist', CHUNKS), { recursive: true, force: true });
+
+/**
+ * MikroORM reads its own version with `require('../../package.json')`, then `require('../package.json')`,
+ * relative to its source file (the first for its TypeScript sources): the first does not resolve
+ * there, so esbuild would leave it to run time, where it resolves relative to the chunk that holds
+ * it (dist/chunks/ → the hub's package.json) and MikroORM refuses its drivers' versions. Both name
+ * its package.json.
+ */
+const mikroOrmVersion = {
+  name: 'mikro-orm-version',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(\.\.\/)+package\.json$/ }, (args) =>
+      /[\\/]@mikro-orm[\\/]core[\\/]utils[\\/]Utils\.js$/.test(args.importer) ? { path: path.join(root, 'node_modules/@mikro-orm/core/package.json') } : undefined,
+    );
+  },
+};
+
 await build({
   entryPoints: [path.join(root, 'dist/main.js')],
-  outfile: path.join(root, 'dist/main.bundle.js'),
+  outdir: path.join(root, 'dist'),
+  entryNames: '[name].bundle',
+  chunkNames: `${CHUNKS}/[name]-[hash]`,
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   external: EXTERNAL,
-  plugins: [externalizeUnresolvable],
-  // CommonJS code inside an ES module bundle still calls `require` (externals, computed paths).
+  plugins: [mikroOrmVersion, externalizeUnresolvable],
+  // CommonJS code inside an ES module bundle still calls `require` (externals, computed paths); every chunk gets it.
   banner: { js: "import { createRequire as __hubCreateRequire } from 'node:module'; const require = __hubCreateRequire(import.meta.url);" },
   // tsc's source maps are followed, so stack traces can be mapped back to src/ (`node --enable-source-maps`).
   sourcemap: 'linked',

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { isConfigError, loadConfig, type HubConfig } from './config.js';
 import { createHub, type Hub } from './hub.js';
+import { flushLogger } from './logger.js';
 import { providerDisplayName } from './domain/sync-issue.js';
 import type { SandboxAccountInfo } from './sandbox/sandbox-providers.js';
 import type { BootstrapResult } from './tenancy/embedded-bootstrap.service.js';
@@ -121,11 +122,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  if (hub.bootstrap) printBootstrap(hub.bootstrap, logger);
+  // The log is buffered (src/logger.ts): its lines so far go out before text written to stdout directly.
+  if (hub.bootstrap) {
+    await flushLogger(logger);
+    printBootstrap(hub.bootstrap, logger);
+  }
   try {
     const { url } = await hub.listen();
     logger.info({ url, database: config.database.kind }, `GraphQL ready at ${url}`);
-    if (hub.sandbox) printSandbox(hub.sandbox.accounts(), url);
+    if (hub.sandbox) {
+      await flushLogger(logger);
+      printSandbox(hub.sandbox.accounts(), url);
+    }
   } catch (err) {
     logger.error({ err }, 'could not start listening');
     await hub.close().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -48,11 +49,17 @@ const errorLoggingPlugin: ApolloServerPlugin<HubContext> = {
 const isUnauthenticatedOnly = (errors: readonly GraphQLFormattedError[] | undefined) =>
   !!errors && errors.length > 0 && errors.every((e) => e.extensions?.code === 'UNAUTHENTICATED');
 
-/** A request that failed only for lack of a valid key answers 401, as the invalid-key case does. */
-const unauthenticatedStatusPlugin: ApolloServerPlugin<HubContext> = {
+/**
+ * Every GraphQL answer is `cache-control: no-store` (answers are per API key and change with the
+ * data), as Apollo's cache-control plugin would say for a schema without cache hints; that plugin
+ * is off because it wraps every field resolver of every request to collect hints the hub never
+ * gives. A request that failed only for lack of a valid key answers 401, as the invalid-key case does.
+ */
+const responseHeadersPlugin: ApolloServerPlugin<HubContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
         if (response.body.kind === 'single' && response.body.singleResult.data == null && isUnauthenticatedOnly(response.body.singleResult.errors)) {
           response.http.status = 401;
           response.http.headers.set('www-authenticate', 'Bearer');
@@ -74,7 +81,8 @@ export function createApolloServer(deps: { config: HubConfig; schema: GraphQLSch
     plugins: [
       operationGuardPlugin(deps.guard),
       errorLoggingPlugin,
-      unauthenticatedStatusPlugin,
+      responseHeadersPlugin,
+      ApolloServerPluginCacheControlDisabled(),
       // GraphiQL served by the hub (works offline); it needs introspection, without which the page only says where the API is.
       explorerLandingPage({ introspection: config.graphql.introspection }),
     ],

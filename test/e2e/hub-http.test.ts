@@ -48,6 +48,15 @@ describe('HTTP server', () => {
     expect((await fetch(`${t.origin}/graphql/explorer/package.json`)).status).toBe(404);
   });
 
+  it('answers GraphQL with cache-control: no-store, data and errors alike', async () => {
+    const ok = await t.gql(TenantsDocument, {}, t.adminKey);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    const refused = await t.gql(TenantsDocument, {}, null);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers 401 UNAUTHENTICATED without a key, with an unknown key, and with a malformed header', async () => {
     const missing = await t.gql(TenantsDocument, {}, null);
     expect(missing.status).toBe(401);

@@ -49,9 +49,11 @@ function bodyBuffer(body: RequestInit['body']): Buffer | undefined {
 export function createCaFetch(opts: CaFetchOptions = {}): CaFetch {
   // The trust store is built once, as a TLS context the agent hands to every connection. Passing
   // `ca` instead (≈ 216 KB: the system roots plus the CA) made Node copy that list into the
-  // connection-pool key of every request, some 4 ms of CPU each.
-  const secureContext = opts.caPem ? createSecureContext({ ca: [...rootCertificates, opts.caPem] }) : undefined;
-  const httpsAgent = new https.Agent({ keepAlive: true, ...(secureContext ? { secureContext } : {}) });
+  // connection-pool key of every request, some 4 ms of CPU each. It is built on the first HTTPS
+  // request, not when the hub starts: parsing those certificates takes some 50 ms.
+  let httpsAgent: https.Agent | undefined;
+  const secureAgent = () =>
+    (httpsAgent ??= new https.Agent({ keepAlive: true, ...(opts.caPem ? { secureContext: createSecureContext({ ca: [...rootCertificates, opts.caPem] }) } : {}) }));
   const httpAgent = new http.Agent({ keepAlive: true });
 
   const fetchFn = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
@@ -70,7 +72,7 @@ export function createCaFetch(opts: CaFetchOptions = {}): CaFetch {
 
     return new Promise<Response>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method, headers: outgoing, agent: url.protocol === 'https:' ? httpsAgent : httpAgent });
+      const req = lib.request(url, { method, headers: outgoing, agent: url.protocol === 'https:' ? secureAgent() : httpAgent });
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
       signal?.addEventListener('abort', onAbort, { once: true });
       req.on('error', (err) => {
@@ -98,7 +100,7 @@ export function createCaFetch(opts: CaFetchOptions = {}): CaFetch {
   };
   return Object.assign(fetchFn, {
     close() {
-      httpsAgent.destroy();
+      httpsAgent?.destroy();
       httpAgent.destroy();
     },
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildHubSchema } from '../../../src/api/build-schema.js';
 import { complexityError, depthLimitRule, operationComplexity, operationCost, operationDepth, ratePoints, STORE_LOOKUP_COST } from '../../../src/api/limits/operation-limits.js';
 import { COST } from '../../../src/api/limits/cost.js';
+import { OperationGuard } from '../../../src/api/limits/operation-guard.js';
 import { createPubSub } from '../../../src/events/create-pubsub.js';
 import { createLogger } from '../../../src/logger.js';
 
@@ -51,6 +52,21 @@ describe('operation limits against the hub schema', () => {
     expect(large).toBeGreaterThan(small * 50);
     expect(complexityError(large, 100)?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', complexity: large, maxComplexity: 100 });
     expect(complexityError(small, 100)).toBeNull();
+  });
+
+  it('guards a document sent again with other variables by those variables (estimates are remembered per document and variables)', async () => {
+    const schema = await schemaPromise;
+    const guard = new OperationGuard({ maxDepth: 10, maxComplexity: 100, maxAliases: 10, rateLimitPerMinute: 0 });
+    const document = parse('query Page($n: Int) { tenants(first: $n) { edges { node { id name } } } } query Fixed { tenants(first: 100) { edges { node { id name } } } }');
+    const [page, fixed] = document.definitions as OperationDefinitionNode[];
+    const check = (operation: OperationDefinitionNode, variables: Record<string, unknown>) => guard.check({ schema, document, operation, variables, caller: null })?.extensions?.code ?? null;
+    for (let round = 0; round < 2; round++) {
+      expect(check(page!, { n: 1 })).toBeNull();
+      expect(check(page!, { n: 100 })).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(check(fixed!, { n: 1 })).toBe('GRAPHQL_VALIDATION_FAILED');
+      // An input object is no cache key: estimated every time, with the same answer.
+      expect(check(page!, { n: 1, unused: { a: 1 } })).toBeNull();
+    }
   });
 
   it('charges a field its resolver loads from the store once per item of the page', async () => {

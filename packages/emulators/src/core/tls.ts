@@ -23,7 +23,10 @@ function toPem(der: ArrayBuffer, label: string): string {
 /** `@peculiar/x509` (and the reflect-metadata it needs) with the Node WebCrypto provider, loaded only to make certificates. */
 export async function loadX509(): Promise<typeof import('@peculiar/x509')> {
   await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
+  const loaded = await import('@peculiar/x509');
+  // Node hands a CommonJS module's exports over as named exports too; the hub's bundle, which puts
+  // what is imported with `import()` into a chunk of its own (scripts/bundle.mjs), as `default` only.
+  const x509 = 'cryptoProvider' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default;
   x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
   return x509;
 }
