@@ -100,6 +100,14 @@ export const tagAppointmentId = (tag: string | null) => (tag ? tag.split('.')[0]
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A line on the runner's stderr at once (vitest holds `console` output of a test until it ends; a
+ * worker's own stderr is piped through as it comes), for the long runs' progress.
+ */
+export function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 export class ChaosSystem {
   readonly log: string[] = [];
   private faultRules: FaultRule[] = [];
@@ -115,7 +123,9 @@ export class ChaosSystem {
   }
 
   note(line: string): void {
-    this.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    const entry = `${new Date().toISOString().slice(11, 23)} ${line}`;
+    this.log.push(entry);
+    if (process.env.CHAOS_TRACE === '1') progress(`  ${entry}`);
   }
 
   /** GraphQL as the tenant, through hub `via` (two-process runs spread the host's writes). */
@@ -672,7 +682,17 @@ export async function runScenario(world: ChaosWorld, kind: ProviderKind, scenari
     }
   } finally {
     real.clearFaults();
+    await retire(real);
   }
+}
+
+/**
+ * The run's link is revoked once it is checked: a world serves hundreds of runs, and the links of
+ * the runs before would otherwise go on polling (every 1.5 s) and slow every later run down.
+ */
+async function retire(real: ChaosSystem): Promise<void> {
+  const r = await real.gql(`mutation($c: ID!) { revokeAccess(connectionId: $c) { connection { id } } }`, { c: real.user.connectionId }).catch((e: unknown) => ({ errors: [{ message: String(e) }] }));
+  if (r.errors.length > 0) real.note(`revoking the link after the run failed: ${JSON.stringify(r.errors)}`);
 }
 
 /**

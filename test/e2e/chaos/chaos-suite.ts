@@ -4,7 +4,7 @@ import type { JournalEntry } from '@calendar-sync-hub/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { startProviderSide, type ProviderSide } from '../../helpers/hub-process.js';
-import { CONFLICT_POLICIES_UNDER_TEST, commandArbitraries, emptyStats, runScenario, type ChaosStats } from './chaos-model.js';
+import { CONFLICT_POLICIES_UNDER_TEST, commandArbitraries, emptyStats, progress, runScenario, type ChaosStats } from './chaos-model.js';
 import { ChaosWorld, emulatorProviderOf } from './chaos-world.js';
 
 /**
@@ -43,7 +43,7 @@ export function chaosSuite(options: ChaosSuiteOptions): void {
         `${name}: ${f.runs} runs, ${f.operations} operations (≤ ${f.maxCommands} per run), ${f.faults} faults injected (${f.faultsFired} requests hit), ${f.kills} kills, ${f.relinks} relinks, ${f.divergences} divergences — seed ${f.seed}, ${f.seconds} s`,
     );
     if (lines.length > 0) {
-      process.stdout.write(`\nchaos figures\n${lines.join('\n')}\n`);
+      progress(`\nchaos figures\n${lines.join('\n')}`);
       mkdirSync('reports', { recursive: true });
       writeFileSync('reports/chaos.json', `${JSON.stringify(figures, null, 2)}\n`);
     }
@@ -82,7 +82,24 @@ async function propertyRun(name: string, providers: ProviderSide, kind: Provider
     const property = fc.asyncProperty(
       fc.constantFrom(...CONFLICT_POLICIES_UNDER_TEST),
       fc.commands(commandArbitraries({ processes }), { maxCommands: options.maxCommands, size: 'max' }),
-      async (policy, commands) => runScenario(world, kind, { policy, commands }, stats, { kills: true }),
+      async (policy, commands) => {
+        const before = { ...stats };
+        const t0 = Date.now();
+        let outcome = 'ok';
+        try {
+          await runScenario(world, kind, { policy, commands }, stats, { kills: true });
+        } catch (e) {
+          // The divergences (the steps follow in the final report, or at once with CHAOS_TRACE=1).
+          outcome = `FAILED: ${(e instanceof Error ? e.message : String(e)).split('\n\nmodel:')[0]}`;
+          throw e;
+        } finally {
+          progress(
+            `[${name}] run ${stats.runs}${stats.runs > runs ? ' (shrinking)' : `/${runs}`}: ${policy}, ${stats.operations - before.operations} operations, ` +
+              `${stats.faults - before.faults} faults, ${stats.kills - before.kills} kills, ${stats.relinks - before.relinks} relinks, ` +
+              `${((Date.now() - t0) / 1000).toFixed(1)} s — ${outcome}`,
+          );
+        }
+      },
     );
     const details = await fc.check(property, { numRuns: runs, seed: options.seed, endOnFailure: !options.shrink, ...(options.path ? { path: options.path } : {}) });
     figures[name] = { ...stats, seed: options.seed, maxCommands: options.maxCommands, processes, seconds: Math.round((Date.now() - started) / 1000) };
