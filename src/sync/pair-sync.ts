@@ -433,7 +433,13 @@ export class PairSync {
         m.externalEventId = null;
       }
       const idempotencyKey = formatHubTag({ appointmentId: a.id, calendarId: pair.calendar.id, generation: m.generation });
-      event = await this.provider.createEvent({ calendarId, idempotencyKey, data, attendees });
+      event = this.seen(await this.provider.createEvent({ calendarId, idempotencyKey, data, attendees }), m)!;
+      if (!sameContent(contentOf(a), extrasOf(a), event.data, this.projection)) {
+        // The key found the event of an earlier create of this pair whose answer was lost: it holds
+        // the host's content of then, and the host moved on since. It gets the content of now — with
+        // If-Match, so a change made to it this very moment sends the pair back to classification.
+        event = await this.provider.updateEvent({ calendarId, eventId: event.id, data, ifMatch: event.version, attendees });
+      }
     }
     event = this.seen(event, m)!;
     this.recordProviderSide(m, event, a);

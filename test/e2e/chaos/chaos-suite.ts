@@ -109,7 +109,7 @@ async function propertyRun(name: string, providers: ProviderSide, kind: Provider
       const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       throw new Error(
         `${fc.defaultReportMessage(details)}\n\n${error}\n\nAs a regression scenario (test/e2e/chaos/regressions.test.ts):\n` +
-          `  { policy: '${String(details.counterexample?.[0])}', commands: ${cmds} }\n\n` +
+          `  { policy: '${String(details.counterexample?.[0])}', commands: [${cmds}] }\n\n` +
           `Replay: CHAOS_SEED=${details.seed} CHAOS_PATH=${details.counterexample ? details.counterexamplePath : ''} npm run test:chaos -- --provider ${kind}\n\n` +
           `hub output (tail):\n${world.output().slice(-20_000)}`,
       );

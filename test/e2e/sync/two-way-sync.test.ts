@@ -236,6 +236,39 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect(u.eventOf(synced)).toBeDefined();
     });
 
+    it('writes the latest content when a create whose answer was lost is sent again after a host edit', async () => {
+      const u = await user(kind, 'dropped-edit');
+      t.sandbox.emulators.core.faults.add({
+        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
+        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
+        action: { kind: 'dropResponse' },
+        trigger: { mode: 'once' },
+      });
+      const a = await u.upsert('dropped-edit-1', { subject: 'First title', ...slot(3) });
+      await waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+      const first = u.provider.events().filter((e) => e.subject === 'First title');
+      expect(first).toHaveLength(1);
+      // The host moves on before the create goes out again: its key finds the first event, which
+      // must get the content of now (the hub holds the pair as synced once the create answers).
+      await u.upsert('dropped-edit-1', { subject: 'Second title', ...slot(5) });
+      await u.syncNow();
+      const synced = await u.synced(a.id);
+      const events = u.provider.events().filter((e) => e.subject === 'First title' || e.subject === 'Second title');
+      expect(events).toHaveLength(1);
+      expect(events[0]!.subject).toBe('Second title');
+      expect(events[0]!.start).not.toBe(first[0]!.start);
+      expect(u.eventOf(synced)?.id).toBe(events[0]!.id);
+    });
+
     it('re-adopts its own event when the pair record is lost, instead of writing a second one', async () => {
       const u = await user(kind, 'adopt');
       const a = await u.synced((await u.upsert('adopt-1', { subject: 'Adopt me' })).id);
