@@ -434,11 +434,15 @@ export class ProviderCreate implements Cmd {
  * yet: its pair is not SYNCED, or its event and appointment hold different content. An item that
  * exists on one side only (not imported, not written yet) races nothing.
  */
-async function racesAnEdit(real: ChaosSystem, item: Item): Promise<boolean> {
+async function racesAnEdit(real: ChaosSystem, item: Item, deleting?: CalendarEvent): Promise<boolean> {
   const appointment = item.appointmentId
     ? await real.appointment(item.appointmentId)
     : (await real.appointments()).find((a) => !a.deleted && a.mappings.some((m) => m.closedAt === null && m.externalEventId === item.userEventId));
   const pair = appointment?.mappings.find((m) => m.closedAt === null);
+  // The user deletes the hub's event before the hub heard back from its create (the answer was
+  // lost): the hub cannot know the event it is sending again was deleted (Outlook keeps no trace of
+  // it), so it writes the appointment again — the host's pending write wins (docs/sync.md, "Identity").
+  if (deleting?.tag && appointment && !appointment.deleted && pair && pair.externalEventId !== deleting.id && pair.state !== 'SYNCED') return true;
   const event = pair?.externalEventId ? real.events().find((e) => e.id === pair.externalEventId) : undefined;
   if (!appointment || appointment.deleted || !pair || !event) return false;
   return pair.state !== 'SYNCED' || event.subject !== appointment.subject || event.start !== Date.parse(appointment.start!) || event.end !== Date.parse(appointment.end!);
@@ -484,7 +488,7 @@ export class ProviderDelete implements Cmd {
       await count(real, `calendar delete skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
       return;
     }
-    const contested = await racesAnEdit(real, item);
+    const contested = await racesAnEdit(real, item, event);
     const done = real.providerDelete(event.id);
     if (done) {
       item.deleted = true;

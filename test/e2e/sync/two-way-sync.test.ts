@@ -193,6 +193,22 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect((await u.syncNow()).counts.inbound.created).toBe(0);
     });
 
+    it('applies the deletion of the last events of the calendar made while the cursor was lost', async () => {
+      const u = await user(kind, 'emptied');
+      const first = u.provider.create('Emptied 1', inDays(3));
+      const second = u.provider.create('Emptied 2', inDays(4));
+      await u.syncNow();
+      expect(await u.appointments()).toHaveLength(2);
+      u.provider.invalidateCursor();
+      u.provider.remove(first);
+      u.provider.remove(second);
+      // The full read lists nothing, which proves nothing by itself: each linked event is asked for.
+      const run = await u.syncNow();
+      expect(run.outcome).toBe('SUCCEEDED');
+      expect(run.counts.inbound.deleted).toBe(2);
+      expect(await u.appointments()).toEqual([]);
+    });
+
     it('survives throttling: a 429 with Retry-After is waited out and the write lands once', async () => {
       const u = await user(kind, 'throttle');
       const route = kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert';
