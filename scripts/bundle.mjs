@@ -3,11 +3,17 @@
 // which `npm start` runs. Loading one file instead of some 2,000 modules (resolution, reads,
 // CommonJS export scanning) takes start-up CPU down by about 40 %. `node dist/main.js` runs the same
 // code unbundled. Plain JavaScript, like the other build scripts.
+//
+// `node scripts/bundle.mjs --entry <file> --outfile <file>` bundles another entry the same way
+// (`npm run test:chaos` bundles the test hub of test/helpers/hub-process-main.ts from its sources,
+// so the hubs it SIGKILLs start again quickly).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { entry: { type: 'string' }, outfile: { type: 'string' } }, strict: true });
 
 /**
  * Packages left to Node at run time instead of bundled:
@@ -38,8 +44,8 @@ const externalizeUnresolvable = {
 };
 
 await build({
-  entryPoints: [path.join(root, 'dist/main.js')],
-  outfile: path.join(root, 'dist/main.bundle.js'),
+  entryPoints: [path.resolve(root, args.entry ?? 'dist/main.js')],
+  outfile: path.resolve(root, args.outfile ?? 'dist/main.bundle.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',
