@@ -77,6 +77,29 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 
+  it('the user empties the calendar while the cursor is lost and the grant revoked: the deletions reach the host (seed 20261206, run 47)', { timeout: 180_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new Fault('get', 4, 2),
+          new ProviderCreate(9, 12, 30),
+          new Settle(200),
+          new ProviderCreate(12, 8, 30),
+          new Revoke(),
+          new SyncNow(),
+          new InvalidateCursor(),
+          new ProviderDelete(43),
+          new ProviderDelete(2),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
   it('SIGKILLs between steps and in the middle of writes, then converges', { timeout: 240_000 }, async () => {
     await runScenario(
       world,
