@@ -473,7 +473,9 @@ export class PairSync {
 
   private async deleteOutside(pair: Pair, overwrite: boolean): Promise<void> {
     const m0 = pair.mapping;
-    const eventId = m0?.externalEventId ?? (pair.mapping === null ? pair.event?.id : null) ?? null;
+    // The pair's event; or, when the pair holds none (closed, or its create never heard back), the
+    // hub's own event found by its tag — an orphan of a create whose answer was lost.
+    const eventId = m0 && m0.closedAt === null && m0.externalEventId !== null ? m0.externalEventId : (pair.event?.id ?? m0?.externalEventId ?? null);
     if (eventId && !pair.providerGone) {
       const ifMatch = overwrite || !m0 || m0.externalEventId !== eventId ? null : pair.event?.id === eventId ? pair.event.version : m0.providerVersion;
       await this.provider.deleteEvent({ calendarId: asProviderCalendarId(pair.calendar.providerCalendarId), eventId: asProviderEventId(eventId), ifMatch, notifyAttendees: this.scope.settings.writeAttendees });

@@ -100,6 +100,37 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 
+  it('the host deletes an appointment whose create never heard back: the event the create left is deleted (seed 20261206, run 193)', { timeout: 180_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new Settle(200),
+          new ProviderCreate(17, 18, 60),
+          new Fault('any', 5, 2),
+          new ProviderCreate(7, 12, 60),
+          new HostCreate(15, 14, 60, 0, 0),
+          new InvalidateCursor(),
+          new HostDelete(46, 0),
+          new ProviderDelete(13),
+          new HostDelete(37, 0),
+          new SyncNow(),
+          new HostCreate(15, 11, 60, 1, 0),
+          new HostEdit(20, 'move', 3, 17, 0),
+          new ProviderCreate(10, 12, 60),
+          new Settle(200),
+          new HostCreate(9, 7, 90, 0, 0),
+          new Kill(1000, 0),
+          new Fault('update', 2, 3),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
   it('SIGKILLs between steps and in the middle of writes, then converges', { timeout: 240_000 }, async () => {
     await runScenario(
       world,

@@ -285,6 +285,34 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect(u.eventOf(synced)?.id).toBe(events[0]!.id);
     });
 
+    it('deletes the event of a create whose answer was lost when the host deleted the appointment meanwhile', async () => {
+      const u = await user(kind, 'dropped-delete');
+      t.sandbox.emulators.core.faults.add({
+        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
+        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
+        action: { kind: 'dropResponse' },
+        trigger: { mode: 'once' },
+      });
+      await u.upsert('dropped-delete-1', { subject: 'Orphan to be', ...slot(3) });
+      await waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+      expect(u.provider.events().filter((e) => e.subject === 'Orphan to be')).toHaveLength(1);
+      // The host deletes it before the hub heard of its event: the pair closes with no event to
+      // delete; the next read finds the event by its tag and deletes it.
+      await u.remove('dropped-delete-1');
+      await u.syncNow();
+      await u.syncNow();
+      expect(u.provider.events().filter((e) => e.subject === 'Orphan to be')).toEqual([]);
+    });
+
     it('re-adopts its own event when the pair record is lost, instead of writing a second one', async () => {
       const u = await user(kind, 'adopt');
       const a = await u.synced((await u.upsert('adopt-1', { subject: 'Adopt me' })).id);
