@@ -8,12 +8,18 @@
 // first needed: Node compiles every byte of a module it loads, so what a start does not run (Apollo's
 // usage reporting, class-validator, certificate generation on a restart, the lazily loaded parts of
 // the hub) is not in the file it loads.
+//
+// `node scripts/bundle.mjs --entry <file> --outfile <file>` bundles another entry into one file, not
+// split (`npm run test:chaos` bundles the test hub of test/helpers/hub-process-main.ts from its
+// sources, so the hubs it SIGKILLs start again quickly); it leaves dist/chunks/ alone.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { entry: { type: 'string' }, outfile: { type: 'string' } }, strict: true });
 
 /**
  * Packages left to Node at run time instead of bundled:
@@ -51,7 +57,8 @@ const externalizeUnresolvable = {
 };
 
 const CHUNKS = 'chunks';
-rmSync(path.join(root, 'dist', CHUNKS), { recursive: true, force: true });
+const split = args.entry === undefined && args.outfile === undefined;
+if (split) rmSync(path.join(root, 'dist', CHUNKS), { recursive: true, force: true });
 
 /**
  * MikroORM reads its own version with `require('../../package.json')`, then `require('../package.json')`,
@@ -70,11 +77,9 @@ const mikroOrmVersion = {
 };
 
 await build({
-  entryPoints: [path.join(root, 'dist/main.js')],
-  outdir: path.join(root, 'dist'),
-  entryNames: '[name].bundle',
-  chunkNames: `${CHUNKS}/[name]-[hash]`,
-  splitting: true,
+  ...(split
+    ? { entryPoints: [path.join(root, 'dist/main.js')], outdir: path.join(root, 'dist'), entryNames: '[name].bundle', chunkNames: `${CHUNKS}/[name]-[hash]`, splitting: true }
+    : { entryPoints: [path.resolve(root, args.entry ?? 'dist/main.js')], outfile: path.resolve(root, args.outfile ?? 'dist/main.bundle.js') }),
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -31,12 +31,23 @@ export type LinkJobStarter = (agenda: Agenda, connectionId: HubId<'connection'>,
  */
 export class LinkJobs {
   private readonly starters: LinkJobStarter[] = [];
+  private readonly keptOnStop = new Set<string>();
 
   constructor(private readonly deps: { orm: Orm; agenda: Agenda; logger: Logger }) {}
 
   /** Registers a feature's per-link jobs to start whenever a link becomes ACTIVE (in registration order). */
   addStarter(starter: LinkJobStarter): void {
     this.starters.push(starter);
+  }
+
+  /**
+   * A job `stop` leaves queued: one that carries a row a caller already holds (a queued sync run,
+   * RUNNING until its job ends it) and whose handler ends it itself when the link is not ACTIVE — or
+   * simply runs, after a relink. Cancelled, that row would stay RUNNING, and a caller sharing it
+   * (`syncNow` after the relink) would wait for it in vain.
+   */
+  keepOnStop(jobName: string): void {
+    this.keptOnStop.add(jobName);
   }
 
   async start(connectionId: HubId<'connection'>): Promise<void> {
@@ -53,9 +64,9 @@ export class LinkJobs {
     return links.length;
   }
 
-  /** Cancels the link's queued jobs; a run in progress finishes (its next run is gone). */
+  /** Cancels the link's queued jobs (but those kept on stop); a run in progress finishes (its next run is gone). */
   async stop(connectionId: HubId<'connection'>): Promise<number> {
-    const cancelled = await this.deps.agenda.cancel({ data: { connectionId } });
+    const cancelled = await this.deps.agenda.cancel({ data: { connectionId }, ...(this.keptOnStop.size > 0 ? { notNames: [...this.keptOnStop] } : {}) });
     this.deps.logger.info({ connectionId, cancelled }, "cancelled the link's jobs");
     return cancelled;
   }

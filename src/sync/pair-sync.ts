@@ -433,7 +433,13 @@ export class PairSync {
         m.externalEventId = null;
       }
       const idempotencyKey = formatHubTag({ appointmentId: a.id, calendarId: pair.calendar.id, generation: m.generation });
-      event = await this.provider.createEvent({ calendarId, idempotencyKey, data, attendees });
+      event = this.seen(await this.provider.createEvent({ calendarId, idempotencyKey, data, attendees }), m)!;
+      if (!sameContent(contentOf(a), extrasOf(a), event.data, this.projection)) {
+        // The key found the event of an earlier create of this pair whose answer was lost: it holds
+        // the host's content of then, and the host moved on since. It gets the content of now — with
+        // If-Match, so a change made to it this very moment sends the pair back to classification.
+        event = await this.provider.updateEvent({ calendarId, eventId: event.id, data, ifMatch: event.version, attendees });
+      }
     }
     event = this.seen(event, m)!;
     this.recordProviderSide(m, event, a);
@@ -467,7 +473,9 @@ export class PairSync {
 
   private async deleteOutside(pair: Pair, overwrite: boolean): Promise<void> {
     const m0 = pair.mapping;
-    const eventId = m0?.externalEventId ?? (pair.mapping === null ? pair.event?.id : null) ?? null;
+    // The pair's event; or, when the pair holds none (closed, or its create never heard back), the
+    // hub's own event found by its tag — an orphan of a create whose answer was lost.
+    const eventId = m0 && m0.closedAt === null && m0.externalEventId !== null ? m0.externalEventId : (pair.event?.id ?? m0?.externalEventId ?? null);
     if (eventId && !pair.providerGone) {
       const ifMatch = overwrite || !m0 || m0.externalEventId !== eventId ? null : pair.event?.id === eventId ? pair.event.version : m0.providerVersion;
       await this.provider.deleteEvent({ calendarId: asProviderCalendarId(pair.calendar.providerCalendarId), eventId: asProviderEventId(eventId), ifMatch, notifyAttendees: this.scope.settings.writeAttendees });

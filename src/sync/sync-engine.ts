@@ -355,7 +355,10 @@ export class SyncEngine {
     const appointmentIds = new Set<HubId<'appointment'>>([...[...byEventId.values()].map((m) => m.appointmentId), ...tagAppointmentIds]);
 
     // 3. Deletions: tombstones of linked events, and — after a complete full read that listed
-    //    something — linked events of the window that the listing no longer holds.
+    //    something — linked events of the window that the listing no longer holds. A listing that
+    //    holds nothing proves nothing by itself (a provider glitch looks the same): then each linked
+    //    event of the window is asked for directly, and only an event the provider says is gone
+    //    counts — a few at most; more would be a mass deletion, held anyway.
     const gone = new Map<string, SyncMapping>();
     for (const id of deletes.keys()) {
       const m = byEventId.get(id);
@@ -363,6 +366,14 @@ export class SyncEngine {
     }
     if (full && upserts.size > 0) {
       for (const m of await this.unlistedMappings(calendar.id, new Set(upserts.keys()), window)) gone.set(m.externalEventId!, m);
+    } else if (full) {
+      const unlisted = await this.unlistedMappings(calendar.id, new Set(), window);
+      if (unlisted.length < MASS_DELETION_MIN) {
+        for (const m of unlisted) {
+          await lease.keepAlive();
+          if ((await provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(m.externalEventId!))) === null) gone.set(m.externalEventId!, m);
+        }
+      }
     }
     for (const m of gone.values()) appointmentIds.add(m.appointmentId);
     const appointments = new Map((await loadAppointments(em, link.tenantId, [...appointmentIds])).map((a) => [a.id, a]));

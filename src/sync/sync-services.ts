@@ -14,7 +14,7 @@ import { SyncEngine } from './sync-engine.js';
 import type { SyncIssues } from './sync-issues.service.js';
 import { SyncMappingService } from './sync-mapping.service.js';
 import { SyncRuns } from './sync-runs.service.js';
-import { SyncScheduler } from './sync-scheduler.js';
+import { SYNC_RUN_JOB, SyncScheduler } from './sync-scheduler.js';
 import { SyncService } from './sync.service.js';
 import { VerifyService } from './verify.service.js';
 
@@ -71,6 +71,8 @@ export function createSyncServices(deps: {
   });
   const scheduler: SyncScheduler = new SyncScheduler({ orm, agenda: deps.agenda, engine, runs, logger, pollIntervalMs: deps.config.pollIntervalMs, retentionDays: deps.config.runRetentionDays });
   deps.connections.jobs.addStarter((agenda, connectionId, options) => scheduler.startLink(agenda, connectionId, options));
+  // A queued run ends itself when its link is not ACTIVE (CONNECTION_NOT_ACTIVE), or runs after a relink.
+  deps.connections.jobs.keepOnStop(SYNC_RUN_JOB);
   const appointments = new AppointmentService({ orm, pubsub, logger, requestOutbound: (connectionId) => scheduler.requestOutbound(connectionId) });
   const verify = new VerifyService({ orm, engine, runs, logger });
   const sync = new SyncService({ orm, engine, scheduler, runs, changes, cleanup, verify, logger });

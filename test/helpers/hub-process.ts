@@ -75,7 +75,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 export async function startHubProcess(options: HubProcessOptions): Promise<HubProcess> {
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/hub-process-main.ts'], {
+  // HUB_PROCESS_BUNDLE: this entry bundled ahead (`npm run test:chaos` does), one file to load instead of compiling the sources.
+  const bundle = process.env.HUB_PROCESS_BUNDLE;
+  const child = spawn(process.execPath, bundle ? ['--enable-source-maps', bundle] : ['--import', 'tsx', 'test/helpers/hub-process-main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

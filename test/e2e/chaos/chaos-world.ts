@@ -85,7 +85,9 @@ export class ChaosWorld {
 
   async close(): Promise<void> {
     for (const h of this.hubs) await h.stop().catch(() => h.kill());
-    rmSync(this.dataDir, { recursive: true, force: true });
+    // CHAOS_KEEP_DATA=1 keeps the database to look into (sqlite3 <dir>/hub.db).
+    if (process.env.CHAOS_KEEP_DATA === '1') process.stderr.write(`chaos: the hubs' data is kept in ${this.dataDir}\n`);
+    else rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 

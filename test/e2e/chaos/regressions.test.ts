@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { startProviderSide, type ProviderSide } from '../../helpers/hub-process.js';
-import { Fault, HostCreate, HostDelete, HostEdit, Kill, ProviderCreate, ProviderDelete, ProviderEdit, Revoke, Settle, SyncNow, emptyStats, runScenario } from './chaos-model.js';
+import { Fault, HostCreate, HostDelete, HostEdit, InvalidateCursor, Kill, ProviderCreate, ProviderDelete, ProviderEdit, Relink, Revoke, Settle, SyncNow, emptyStats, runScenario } from './chaos-model.js';
 import { ChaosWorld } from './chaos-world.js';
 
 /**
@@ -32,6 +32,100 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
       world,
       kind,
       { policy: 'LATEST_WINS', commands: [new ProviderEdit(48, 'subject', 15, 14), new Revoke(), new ProviderEdit(40, 'move', 14, 11), new Fault('token', 0, 2)] },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
+  it('a create whose answers were lost, replayed after the host moved the appointment, writes the new time (seed 20261206, run 3)', { timeout: 180_000 }, async () => {
+    // While the grant is revoked the host renames and moves h1; after the relink its create is sent,
+    // the event is made but both answers are lost (the fault), and the host moves h1 again. The next
+    // create of the pair finds the first event by its key: it must get the time of now.
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'PROVIDER_WINS',
+        commands: [
+          new Fault('create', 3, 2),
+          new HostCreate(2, 13, 90, 0, 0),
+          new ProviderCreate(5, 7, 30),
+          new Revoke(),
+          new HostDelete(21, 0),
+          new Fault('get', 4, 3),
+          new InvalidateCursor(),
+          new ProviderEdit(41, 'move', 16, 15),
+          new SyncNow(),
+          new HostEdit(34, 'subject', 18, 13, 0),
+          new SyncNow(),
+          new ProviderEdit(29, 'subject', 8, 10),
+          new ProviderCreate(3, 16, 60),
+          new ProviderDelete(46),
+          new SyncNow(),
+          new HostEdit(7, 'move', 14, 7, 0),
+          new ProviderDelete(50),
+          new ProviderDelete(43),
+          new Kill(50, 0),
+          new Relink(),
+          new ProviderEdit(5, 'move', 14, 14),
+          new HostEdit(15, 'move', 6, 16, 0),
+          new HostCreate(15, 13, 90, 0, 0),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
+  it('the user empties the calendar while the cursor is lost and the grant revoked: the deletions reach the host (seed 20261206, run 47)', { timeout: 180_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new Fault('get', 4, 2),
+          new ProviderCreate(9, 12, 30),
+          new Settle(200),
+          new ProviderCreate(12, 8, 30),
+          new Revoke(),
+          new SyncNow(),
+          new InvalidateCursor(),
+          new ProviderDelete(43),
+          new ProviderDelete(2),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
+  it('the host deletes an appointment whose create never heard back: the event the create left is deleted (seed 20261206, run 193)', { timeout: 180_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new Settle(200),
+          new ProviderCreate(17, 18, 60),
+          new Fault('any', 5, 2),
+          new ProviderCreate(7, 12, 60),
+          new HostCreate(15, 14, 60, 0, 0),
+          new InvalidateCursor(),
+          new HostDelete(46, 0),
+          new ProviderDelete(13),
+          new HostDelete(37, 0),
+          new SyncNow(),
+          new HostCreate(15, 11, 60, 1, 0),
+          new HostEdit(20, 'move', 3, 17, 0),
+          new ProviderCreate(10, 12, 60),
+          new Settle(200),
+          new HostCreate(9, 7, 90, 0, 0),
+          new Kill(1000, 0),
+          new Fault('update', 2, 3),
+        ],
+      },
       emptyStats(),
       { kills: true },
     );

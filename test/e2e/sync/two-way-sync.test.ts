@@ -193,6 +193,22 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect((await u.syncNow()).counts.inbound.created).toBe(0);
     });
 
+    it('applies the deletion of the last events of the calendar made while the cursor was lost', async () => {
+      const u = await user(kind, 'emptied');
+      const first = u.provider.create('Emptied 1', inDays(3));
+      const second = u.provider.create('Emptied 2', inDays(4));
+      await u.syncNow();
+      expect(await u.appointments()).toHaveLength(2);
+      u.provider.invalidateCursor();
+      u.provider.remove(first);
+      u.provider.remove(second);
+      // The full read lists nothing, which proves nothing by itself: each linked event is asked for.
+      const run = await u.syncNow();
+      expect(run.outcome).toBe('SUCCEEDED');
+      expect(run.counts.inbound.deleted).toBe(2);
+      expect(await u.appointments()).toEqual([]);
+    });
+
     it('survives throttling: a 429 with Retry-After is waited out and the write lands once', async () => {
       const u = await user(kind, 'throttle');
       const route = kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert';
@@ -234,6 +250,67 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       const synced = await u.synced(a.id);
       expect(u.provider.events().filter((e) => e.subject === 'Lost answer')).toHaveLength(1);
       expect(u.eventOf(synced)).toBeDefined();
+    });
+
+    it('writes the latest content when a create whose answer was lost is sent again after a host edit', async () => {
+      const u = await user(kind, 'dropped-edit');
+      t.sandbox.emulators.core.faults.add({
+        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
+        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
+        action: { kind: 'dropResponse' },
+        trigger: { mode: 'once' },
+      });
+      const a = await u.upsert('dropped-edit-1', { subject: 'First title', ...slot(3) });
+      await waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+      const first = u.provider.events().filter((e) => e.subject === 'First title');
+      expect(first).toHaveLength(1);
+      // The host moves on before the create goes out again: its key finds the first event, which
+      // must get the content of now (the hub holds the pair as synced once the create answers).
+      await u.upsert('dropped-edit-1', { subject: 'Second title', ...slot(5) });
+      await u.syncNow();
+      const synced = await u.synced(a.id);
+      const events = u.provider.events().filter((e) => e.subject === 'First title' || e.subject === 'Second title');
+      expect(events).toHaveLength(1);
+      expect(events[0]!.subject).toBe('Second title');
+      expect(events[0]!.start).not.toBe(first[0]!.start);
+      expect(u.eventOf(synced)?.id).toBe(events[0]!.id);
+    });
+
+    it('deletes the event of a create whose answer was lost when the host deleted the appointment meanwhile', async () => {
+      const u = await user(kind, 'dropped-delete');
+      t.sandbox.emulators.core.faults.add({
+        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
+        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
+        action: { kind: 'dropResponse' },
+        trigger: { mode: 'once' },
+      });
+      await u.upsert('dropped-delete-1', { subject: 'Orphan to be', ...slot(3) });
+      await waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+      expect(u.provider.events().filter((e) => e.subject === 'Orphan to be')).toHaveLength(1);
+      // The host deletes it before the hub heard of its event: the pair closes with no event to
+      // delete; the next read finds the event by its tag and deletes it.
+      await u.remove('dropped-delete-1');
+      await u.syncNow();
+      await u.syncNow();
+      expect(u.provider.events().filter((e) => e.subject === 'Orphan to be')).toEqual([]);
     });
 
     it('re-adopts its own event when the pair record is lost, instead of writing a second one', async () => {
