@@ -64,9 +64,13 @@ export class LinkJobs {
     return links.length;
   }
 
-  /** Cancels the link's queued jobs (but those kept on stop); a run in progress finishes (its next run is gone). */
-  async stop(connectionId: HubId<'connection'>): Promise<number> {
-    const cancelled = await this.deps.agenda.cancel({ data: { connectionId }, ...(this.keptOnStop.size > 0 ? { notNames: [...this.keptOnStop] } : {}) });
+  /**
+   * Cancels the link's queued jobs (but those kept on stop, unless `all`: a revoked link keeps
+   * nothing); a run in progress finishes (its next run is gone).
+   */
+  async stop(connectionId: HubId<'connection'>, options: { all?: boolean } = {}): Promise<number> {
+    const keep = options.all ? [] : [...this.keptOnStop];
+    const cancelled = await this.deps.agenda.cancel({ data: { connectionId }, ...(keep.length > 0 ? { notNames: keep } : {}) });
     this.deps.logger.info({ connectionId, cancelled }, "cancelled the link's jobs");
     return cancelled;
   }

@@ -113,7 +113,7 @@ export class LinkRevokeService {
    */
   private async finish(link: Connection): Promise<boolean> {
     if ((await this.deps.orm.em.fork().count(Connection, { id: link.id, status: 'REVOKED' })) === 0) return false;
-    await this.deps.jobs.stop(link.id);
+    await this.deps.jobs.stop(link.id, { all: true });
     await this.stopPushChannels(link);
     const providerGrantRevoked = await this.revokeAtProvider(link);
     const em = this.deps.orm.em.fork();

@@ -17,6 +17,9 @@ export const SYNC_HOUSEKEEPING_JOB = 'sync.housekeeping';
 /** A run still RUNNING this long after it started, on a link nobody holds, was left by a crashed worker. */
 const STALE_RUN_MS = 10 * 60_000;
 
+/** A RUNNING run this old that no job carries any more is not shared by a new request (its job was cancelled). */
+const ORPHAN_RUN_AFTER_MS = 30_000;
+
 /** How soon a job that found the link's lease taken tries again. */
 const BUSY_RETRY_MS = 250;
 
@@ -117,7 +120,13 @@ export class SyncScheduler {
     const repair = options.repair ?? false;
     if (options.share !== false) {
       const running = await this.deps.orm.em.fork().findOne(SyncRun, { connectionId: link.id, trigger, outcome: 'RUNNING' }, { orderBy: { id: 'desc' } });
-      if (running && (!options.confirmDeletions || running.confirmDeletions) && running.repair === repair) return running;
+      if (running && (!options.confirmDeletions || running.confirmDeletions) && running.repair === repair) {
+        // Shared while a job carries it (or it was queued a moment ago and its job is being saved): a run
+        // whose job was cancelled (the link was revoked) would never finish.
+        const queuedJustNow = Date.now() - running.startedAt.getTime() < ORPHAN_RUN_AFTER_MS;
+        if (queuedJustNow || (await this.deps.agenda.queryJobs({ data: { runId: running.id } })).total > 0) return running;
+        await this.deps.runs.abandon(running, { code: 'INTERRUPTED', message: 'This sync was cancelled before it ran (the link was revoked); a new run took its place.' });
+      }
     }
     const run = await this.deps.runs.create(link, trigger, trigger === 'CLEANUP' ? 'OUTBOUND' : 'BOTH', { confirmDeletions: options.confirmDeletions ?? false, repair });
     await this.runJob.now(this.deps.agenda, { connectionId: link.id, runId: run.id });
