@@ -42,6 +42,16 @@ export interface ChaosStats {
   divergences: number;
 }
 
+/** How long one relink attempt may take before the user gives up the page and starts again. */
+const RELINK_ATTEMPT_MS = 20_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  work.catch(() => undefined); // the abandoned attempt may still fail later
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
 
 // -------------------------------------------------------------------------------------------------
@@ -264,7 +274,12 @@ export class ChaosSystem {
   async relink(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const id = await linkOk(this.world.driver(), this.user.tenant.key, { userId: this.user.tenant.userId, provider: this.kind, account: this.user.email });
+        // A sign-in page that never loads (a `hang` fault on every request) is given up, as a user would, and tried again.
+        const id = await withTimeout(
+          linkOk(this.world.driver(), this.user.tenant.key, { userId: this.user.tenant.userId, provider: this.kind, account: this.user.email }),
+          RELINK_ATTEMPT_MS,
+          'the sign-in did not finish',
+        );
         if (id !== this.user.connectionId) throw new Error(`relinking made a new link ${id} instead of reactivating ${this.user.connectionId}`);
         this.stats.relinks += 1;
         return;
