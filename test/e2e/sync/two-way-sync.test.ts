@@ -223,14 +223,30 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
       expect(a.syncState).toBe('SYNCED');
     });
 
-    it('does not duplicate when the answer to a create is lost', async () => {
-      const u = await user(kind, 'dropped');
+    /** The provider commits the next create of an event but its answer never reaches the hub. */
+    const loseNextCreateAnswer = (kind: ProviderKind) =>
       t.sandbox.emulators.core.faults.add({
         provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
         route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
         action: { kind: 'dropResponse' },
         trigger: { mode: 'once' },
       });
+    /** Waits for the outbound run that lost that answer (it ends FAILED). */
+    const lostCreateAttempt = (u: Awaited<ReturnType<typeof user>>) =>
+      waitFor(
+        'the attempt whose answer was lost',
+        async () => {
+          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
+            c: u.connectionId,
+          });
+          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
+        },
+        15_000,
+      );
+
+    it('does not duplicate when the answer to a create is lost', async () => {
+      const u = await user(kind, 'dropped');
+      loseNextCreateAnswer(kind);
       const a = await u.upsert('dropped-1', { subject: 'Lost answer' });
       await waitFor(
         'the attempt whose answer was lost',
@@ -254,23 +270,9 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
 
     it('writes the latest content when a create whose answer was lost is sent again after a host edit', async () => {
       const u = await user(kind, 'dropped-edit');
-      t.sandbox.emulators.core.faults.add({
-        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
-        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
-        action: { kind: 'dropResponse' },
-        trigger: { mode: 'once' },
-      });
+      loseNextCreateAnswer(kind);
       const a = await u.upsert('dropped-edit-1', { subject: 'First title', ...slot(3) });
-      await waitFor(
-        'the attempt whose answer was lost',
-        async () => {
-          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
-            c: u.connectionId,
-          });
-          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
-        },
-        15_000,
-      );
+      await lostCreateAttempt(u);
       const first = u.provider.events().filter((e) => e.subject === 'First title');
       expect(first).toHaveLength(1);
       // The host moves on before the create goes out again: its key finds the first event, which
@@ -287,23 +289,9 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as const) {
 
     it('deletes the event of a create whose answer was lost when the host deleted the appointment meanwhile', async () => {
       const u = await user(kind, 'dropped-delete');
-      t.sandbox.emulators.core.faults.add({
-        provider: kind === 'MICROSOFT' ? 'microsoft' : 'google',
-        route: kind === 'MICROSOFT' ? 'graph.events.create' : 'google.events.insert',
-        action: { kind: 'dropResponse' },
-        trigger: { mode: 'once' },
-      });
+      loseNextCreateAnswer(kind);
       await u.upsert('dropped-delete-1', { subject: 'Orphan to be', ...slot(3) });
-      await waitFor(
-        'the attempt whose answer was lost',
-        async () => {
-          const runs = await u.gql<{ syncRuns: { edges: { node: { outcome: string } }[] } }>(`query($c: ID) { syncRuns(filter: { connectionId: $c, trigger: OUTBOUND }) { edges { node { outcome } } } }`, {
-            c: u.connectionId,
-          });
-          return runs.syncRuns.edges.some((e) => e.node.outcome === 'FAILED');
-        },
-        15_000,
-      );
+      await lostCreateAttempt(u);
       expect(u.provider.events().filter((e) => e.subject === 'Orphan to be')).toHaveLength(1);
       // The host deletes it before the hub heard of its event: the pair closes with no event to
       // delete; the next read finds the event by its tag and deletes it.
