@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type Job } from 'agenda';
+import { Agenda, InMemoryNotificationChannel, type AgendaBackend, type Job, type JobNotification } from 'agenda';
 import type { Db } from 'mongodb';
 import type { HubConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -66,7 +66,7 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
   // failure rejects here, then hand Agenda a backend whose connect() is already settled.
   const connected = backend.connect();
   await connected;
-  const notificationChannel = new InMemoryNotificationChannel();
+  const notificationChannel = new DueKickingChannel((notification) => kickWhenDue(notification.jobName, notification.jobId, notification.priority, notification.nextRunAt));
   const agenda = new Agenda({
     backend: settledBackend(backend, connected),
     name: `${hostname()}:${process.pid}`,
@@ -110,12 +110,42 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
   const refill = (job: Job) => {
     if (!started || stopped) return;
     setImmediate(() => {
-      if (stopped || notificationChannel.state !== 'connected') return;
-      notificationChannel
-        .publish({ jobId: job.attrs._id!, jobName: job.attrs.name, nextRunAt: new Date(), priority: job.attrs.priority, timestamp: new Date() })
-        .catch((err: unknown) => logger.warn({ err, job: job.attrs.name }, 'looking for the next due job failed; the next scan picks it up'));
+      publishDueNow(job.attrs.name, job.attrs._id!, job.attrs.priority);
+      // A recurring job whose next run is due before the next scan (see kickWhenDue).
+      kickWhenDue(job.attrs.name, job.attrs._id!, job.attrs.priority, job.attrs.nextRunAt ?? null);
     });
   };
+
+  const publishDueNow = (jobName: string, jobId: JobNotification['jobId'], priority: number) => {
+    if (stopped || notificationChannel.state !== 'connected') return;
+    notificationChannel
+      .publish({ jobId, jobName, nextRunAt: new Date(), priority, timestamp: new Date() })
+      .catch((err: unknown) => logger.warn({ err, job: jobName }, 'looking for the next due job failed; the next scan picks it up'));
+  };
+
+  /**
+   * A job due before the next scan is locked at once and waits in Agenda's local queue on one
+   * timer set to its `nextRunAt`. Node's timers count from the event loop's cached clock, so under
+   * load that timer can fire a millisecond or two before `Date.now()` reaches `nextRunAt`; Agenda
+   * then finds the job "not yet due", puts it back and sets no second timer, and the job (still
+   * locked by this instance, so no other instance can take it) waits for the next scan — up to
+   * the poll interval late (an hour in the test that found it). So every notification and every
+   * finished recurring job due within the poll interval also gets a timer of ours, a little after
+   * `nextRunAt`, that publishes "due now": Agenda fills and processes its queue again and runs it.
+   * A spare wake-up costs one lock query.
+   */
+  const kickWhenDue = (jobName: string, jobId: JobNotification['jobId'], priority: number, nextRunAt: Date | null) => {
+    if (!started || stopped || !nextRunAt) return;
+    const wait = nextRunAt.getTime() - Date.now();
+    if (wait <= 0 || wait > config.jobs.pollIntervalMs) return;
+    const timer = setTimeout(() => {
+      kicks.delete(timer);
+      publishDueNow(jobName, jobId, priority);
+    }, wait + KICK_MARGIN_MS);
+    timer.unref();
+    kicks.add(timer);
+  };
+  const kicks = new Set<NodeJS.Timeout>();
 
   return {
     agenda,
@@ -135,6 +165,8 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
     async stop(graceMs: number) {
       if (stopped) return;
       stopped = true;
+      for (const timer of kicks) clearTimeout(timer);
+      kicks.clear();
       if (started) {
         // stop() ends polling and unlocks jobs this instance locked but has not started;
         // running jobs keep their locks until they finish (Agenda's JobProcessor.stop).
@@ -162,6 +194,21 @@ export async function createJobScheduler(deps: { config: HubConfig; logger: Logg
     },
     ping,
   };
+}
+
+/** How long after a job's `nextRunAt` our own wake-up fires (see `kickWhenDue`). */
+const KICK_MARGIN_MS = 15;
+
+/** The in-process channel, also telling `onPublish` about every notification it delivered. */
+class DueKickingChannel extends InMemoryNotificationChannel {
+  constructor(private readonly onPublish: (notification: JobNotification) => void) {
+    super();
+  }
+
+  override async publish(notification: JobNotification): Promise<void> {
+    await super.publish(notification);
+    this.onPublish(notification);
+  }
 }
 
 /** `backend` with `connect()` returning the given settled promise (Agenda calls it once more). */
