@@ -26,9 +26,6 @@ const { values: args } = parseArgs({ options: { entry: { type: 'string' }, outfi
  * - `libsql`: a native addon (loaded with `require` by the SQLite dialect);
  * - the MongoDB stack: loaded with `import()` only when DATABASE_URL is MongoDB (src/store/orm.ts),
  *   so an embedded hub never parses it;
- * - `graphql`: src/api/limits loads graphql-query-complexity with `require` at run time (for its
- *   CommonJS build), which requires graphql from node_modules; a second, bundled graphql would
- *   fail with "Cannot use GraphQLSchema from another module or realm";
  * - `@apollo/utils.createhash`: it uses Node's crypto only where `module.require` exists, which a
  *   bundled CommonJS module lacks; bundled, Apollo hashed every query text with sha.js, in JavaScript;
  * - CommonJS packages that dependencies load with `import()` and read named exports from
@@ -37,7 +34,7 @@ const { values: args } = parseArgs({ options: { entry: { type: 'string' }, outfi
  *   where Node's own loader gives its named exports too. (The emulators' `import('@peculiar/x509')`
  *   reads either, packages/emulators/src/core/tls.ts.)
  */
-const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', 'graphql', '@apollo/utils.createhash', 'https-proxy-agent', 'class-validator'];
+const EXTERNAL = ['libsql', 'mongodb', '@mikro-orm/mongodb', '@agendajs/mongo-backend', '@apollo/utils.createhash', 'https-proxy-agent', 'class-validator'];
 
 /**
  * Optional drivers that knex and MikroORM name in `require` calls for databases the hub does not
@@ -91,5 +88,10 @@ await build({
   // tsc's source maps are followed, so stack traces can be mapped back to src/ (`node --enable-source-maps`).
   sourcemap: 'linked',
   legalComments: 'none',
+  // Node parses every byte of what it loads: without whitespace and with shorter syntax the files a
+  // start loads are a third smaller and compile about a quarter faster. Names are kept (MikroORM
+  // and type-graphql read class names; stack traces stay readable).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

@@ -15,8 +15,8 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { createRequire } from 'node:module';
-import type * as QueryComplexityModule from 'graphql-query-complexity';
+// The CommonJS build (see below), imported statically so the bundle holds it with the one graphql.
+import * as queryComplexity from 'graphql-query-complexity/cjs';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/repositories/paginate.js';
 import { APPOINTMENT_LIMITS } from '../../sync/appointment-input.js';
@@ -24,8 +24,8 @@ import { COST, declaredCost } from './cost.js';
 
 // graphql-query-complexity's ESM build imports `graphql/index.mjs`, while everything else
 // (type-graphql, Apollo, graphql-ws) loads graphql's CJS entry; mixing the two fails with
-// "Cannot use GraphQLSchema from another module or realm". Its CJS build shares our instance.
-const queryComplexity = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexityModule;
+// "Cannot use GraphQLSchema from another module or realm". Its CJS build (`/cjs`) shares our
+// instance, under Node and in the bundle alike.
 
 /**
  * The largest GraphQL request (HTTP body, WebSocket message) the hub reads. One upsertAppointment may
