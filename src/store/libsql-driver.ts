@@ -48,6 +48,26 @@ class HubLibSqlKnexDialect extends LibSqlKnexDialect {
   override validateConnection(connection: RawConnection): boolean {
     return connection.open;
   }
+
+  /**
+   * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first
+   * write. With WAL, a transaction that began by reading and then writes after another process
+   * (a second hub on the file) committed cannot be given the lock at all: SQLite answers
+   * SQLITE_BUSY_SNAPSHOT at once, whatever busy_timeout says, and the request failed with an
+   * internal error. Taking the lock first makes it wait for the other writer like any write. This
+   * process has one connection here, so its own transactions never wait for each other.
+   */
+  transaction(...args: unknown[]): KnexTransaction {
+    const trx = (super.transaction as (...a: unknown[]) => KnexTransaction)(...args);
+    trx.begin = (conn: unknown) => trx.query(conn, 'BEGIN IMMEDIATE;');
+    return trx;
+  }
+}
+
+/** The part of knex's (untyped) transaction object that `transaction()` replaces. */
+interface KnexTransaction {
+  begin(conn: unknown): Promise<unknown>;
+  query(conn: unknown, sql: string): Promise<unknown>;
 }
 
 class HubLibSqlConnection extends LibSqlConnection {
