@@ -106,6 +106,7 @@ export async function paginate<T extends { id: string }>(
   const rows = await queries.find(pageWhere, limit + 1);
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+  // A stored record keeps the entity's `id`; TypeScript cannot see that through `Stored<T>` for a generic `T`.
   const edges = nodes.map((node) => ({ cursor: encodeCursor((node as unknown as T).id), node }));
   return withTotal({ edges, pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1]!.cursor : null } });
 }
