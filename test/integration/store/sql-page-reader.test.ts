@@ -93,11 +93,12 @@ describe('list pages on SQLite (plain SQL read path)', () => {
         tenant: fc.constantFrom(0, 1),
         active: fc.option(fc.boolean(), { nil: undefined, freq: 2 }),
         email: fc.option(fc.constantFrom(null, 'u1@example.com', 'u2@example.com', 'nobody@example.com'), { nil: undefined, freq: 2 }),
-        name: fc.option(fc.constantFrom({ $ne: null }, null), { nil: undefined, freq: 2 }),
+        name: fc.option(fc.constantFrom({ $ne: null }, null, { $ne: 'User 4' }), { nil: undefined, freq: 2 }),
         hostUserIds: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 45 }), { minLength: 1, maxLength: 8 }), { nil: undefined, freq: 2 }),
+        hostUserIdsOp: fc.constantFrom('$in' as const, '$nin' as const),
         activeSince: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined, freq: 2 }),
       },
-      { requiredKeys: ['tenant'] },
+      { requiredKeys: ['tenant', 'hostUserIdsOp'] },
     );
     await fc.assert(
       fc.asyncProperty(filter, fc.integer({ min: 0, max: 12 }), async (f, first) => {
@@ -106,7 +107,7 @@ describe('list pages on SQLite (plain SQL read path)', () => {
         if (f.active !== undefined) where.active = f.active;
         if (f.email !== undefined) where.email = f.email;
         if (f.name !== undefined) where.name = f.name as never;
-        if (f.hostUserIds) where.hostUserId = { $in: f.hostUserIds.map((i) => `user-${i}`) };
+        if (f.hostUserIds) where.hostUserId = { [f.hostUserIdsOp ?? '$in']: f.hostUserIds.map((i) => `user-${i}`) };
         if (f.activeSince !== undefined) where.lastHostActivityAt = { $gte: new Date(Date.UTC(2026, 0, 1 + f.activeSince)) };
 
         if (first === 0) {
