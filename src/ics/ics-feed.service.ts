@@ -6,7 +6,7 @@ import { seriesOccurrences, overlapsWindow } from '../domain/recurrence/occurren
 import type { Logger } from '../logger.js';
 import { Appointment, HostUser, IcsFeed, Tenant } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
+import { paginate, type Page, type PageArgs, type Stored } from '../store/repositories/paginate.js';
 import { inTransaction } from '../store/transactions.js';
 import { resolveTenantId, type Caller } from '../tenancy/caller.js';
 import { settingsOf } from '../tenancy/tenant.service.js';
@@ -78,7 +78,7 @@ export class IcsFeedService {
   }
 
   /** The tenant's live feeds (one per user at most), oldest first. */
-  async list(caller: Caller, filter: { tenantId?: string | null }, page: PageArgs): Promise<Page<IcsFeed>> {
+  async list(caller: Caller, filter: { tenantId?: string | null }, page: PageArgs): Promise<Page<Stored<IcsFeed>>> {
     const em = this.deps.orm.em.fork();
     const tenantId = await resolveTenantId(em, caller, filter.tenantId);
     return paginate(em, IcsFeed, { tenantId, revokedAt: null }, page);

@@ -4,7 +4,7 @@ import { parseId, type HubId } from '../domain/ids.js';
 import { CONNECTION_STATUSES, PROVIDER_KINDS, providerSlugOf, type ConnectionStatus, type ProviderKind } from '../domain/model.js';
 import { Calendar, Connection, HostUser } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
+import { paginate, type Page, type PageArgs, type Stored } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf } from '../tenancy/input-rules.js';
 
@@ -20,7 +20,7 @@ export interface ConnectionFilter {
 export class ConnectionService {
   constructor(private readonly deps: { orm: Orm }) {}
 
-  async list(caller: Caller, filter: ConnectionFilter, page: PageArgs): Promise<Page<Connection>> {
+  async list(caller: Caller, filter: ConnectionFilter, page: PageArgs): Promise<Page<Stored<Connection>>> {
     const em = this.deps.orm.em.fork();
     const tenantId = await resolveTenantId(em, caller, filter.tenantId);
     const where: FilterQuery<Connection> = { tenantId };

@@ -2,9 +2,10 @@ import type { Attendee, EventData } from '../domain/appointment.js';
 import { timingMoved } from '../domain/sync/content.js';
 import type { HostExtras } from '../domain/sync/projection.js';
 import type { Appointment } from '../store/entities/index.js';
+import type { Stored } from '../store/repositories/paginate.js';
 
 /** The synced content of a host appointment. */
-export function contentOf(a: Appointment): EventData {
+export function contentOf(a: Stored<Appointment>): EventData {
   return {
     subject: a.subject,
     body: a.body,

@@ -10,7 +10,7 @@ import { contentHash, timingMoved } from '../domain/sync/content.js';
 import type { Logger } from '../logger.js';
 import { Appointment, Calendar, Connection, HostUser, SyncMapping } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
+import { paginate, type Page, type PageArgs, type Stored } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf } from '../tenancy/input-rules.js';
 import { occurrenceKey, seriesOccurrences } from '../domain/recurrence/occurrences.js';
@@ -220,7 +220,7 @@ export class AppointmentService {
     return a;
   }
 
-  async list(caller: Caller, filter: AppointmentFilter, page: PageArgs): Promise<Page<Appointment>> {
+  async list(caller: Caller, filter: AppointmentFilter, page: PageArgs): Promise<Page<Stored<Appointment>>> {
     const em = this.deps.orm.em.fork();
     const tenantId = await resolveTenantId(em, caller, filter.tenantId);
     const where: FilterQuery<Appointment> = { tenantId };

@@ -7,7 +7,7 @@ import type { CleanupService } from './cleanup.service.js';
 import type { Logger } from '../logger.js';
 import { Conflict, Connection, HostUser, SyncIssue, SyncMapping, SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
-import { paginate, type Page, type PageArgs } from '../store/repositories/paginate.js';
+import { paginate, type Page, type PageArgs, type Stored } from '../store/repositories/paginate.js';
 import { resolveTenantId, tenantFilter, type Caller } from '../tenancy/caller.js';
 import { oneOf } from '../tenancy/input-rules.js';
 import type { ChangeFeed, ChangePage } from './change-feed.service.js';
@@ -160,7 +160,7 @@ export class SyncService {
     return m;
   }
 
-  async syncMappings(caller: Caller, filter: SyncMappingFilter, page: PageArgs): Promise<Page<SyncMapping>> {
+  async syncMappings(caller: Caller, filter: SyncMappingFilter, page: PageArgs): Promise<Page<Stored<SyncMapping>>> {
     const em = this.deps.orm.em.fork();
     const where: FilterQuery<SyncMapping> = {};
     if (filter.connectionId) where.connectionId = (await this.link(caller, filter.connectionId)).id;

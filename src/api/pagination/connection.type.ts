@@ -47,7 +47,13 @@ export function ConnectionType<TNode extends object>(name: string, nodeType: Cla
   return ConnectionBase;
 }
 
-/** A page with its nodes mapped (entities to the API's view of them). */
+/**
+ * A page with its nodes mapped (entities to the API's view of them). The other properties are
+ * copied as they are: `totalCount` stays a getter, so the count still runs only when selected.
+ */
 export function mapNodes<T, U, P extends { edges: { cursor: string; node: T }[] }>(page: P, view: (node: T) => U): Omit<P, 'edges'> & { edges: { cursor: string; node: U }[] } {
-  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: view(e.node) })) };
+  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: view(e.node) }));
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(page), edges: { value: edges, enumerable: true, writable: true, configurable: true } }) as Omit<P, 'edges'> & {
+    edges: { cursor: string; node: U }[];
+  };
 }

@@ -1,5 +1,6 @@
 import type { EventData } from '../../domain/appointment.js';
 import type { Appointment } from '../../store/entities/index.js';
+import type { Stored } from '../../store/repositories/paginate.js';
 import { organizerOf } from '../../domain/sync/projection.js';
 import { contentOf } from '../../sync/appointment-content.js';
 import type { AppointmentContentType, AppointmentSnapshotType, AppointmentType } from './appointment.type.js';
@@ -30,7 +31,7 @@ export function snapshotView(data: EventData | null): AppointmentSnapshotType | 
   return data ? contentView(data) : null;
 }
 
-export function appointmentView(a: Appointment): AppointmentType {
+export function appointmentView(a: Stored<Appointment>): AppointmentType {
   return {
     ...contentView(contentOf(a)),
     id: a.id,

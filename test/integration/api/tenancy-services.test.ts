@@ -1,3 +1,4 @@
+import type { SqlEntityManager } from '@mikro-orm/libsql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPubSub } from '../../../src/events/create-pubsub.js';
 import type { HubPubSub } from '../../../src/events/hub-pubsub.js';
@@ -134,12 +135,16 @@ describe('paginate', () => {
 
   it('counts only when totalCount is read, and once', async () => {
     await orm.em.fork().persistAndFlush([new Tenant('A'), new Tenant('B'), new Tenant('C')]);
-    const em = orm.em.fork();
-    const execute = vi.spyOn(em.getConnection(), 'execute');
-    const counts = () => execute.mock.calls.filter(([sql]) => /count\(/i.test(String(sql))).length;
+    const em = orm.em.fork() as SqlEntityManager;
+    // Every statement, from the ORM or from the page reader, is prepared on the pool's one SQLite connection.
+    const client = em.getConnection().getKnex().client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }>; releaseConnection(c: unknown): Promise<unknown> };
+    const connection = await client.acquireConnection();
+    await client.releaseConnection(connection);
+    const prepare = vi.spyOn(connection, 'prepare');
+    const counts = () => prepare.mock.calls.filter(([sql]) => /count\(/i.test(String(sql))).length;
     const page = await paginate(em, Tenant, {}, { first: 2 });
     expect(page.edges).toHaveLength(2);
-    expect(execute).toHaveBeenCalledTimes(1);
+    expect(prepare).toHaveBeenCalledTimes(1);
     expect(counts()).toBe(0);
     expect(await page.totalCount).toBe(3);
     expect(await page.totalCount).toBe(3);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mapNodes } from '../../../src/api/pagination/connection.type.js';
 import { isValidationError, type ValidationError } from '../../../src/domain/errors.js';
 import { newId } from '../../../src/domain/ids.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize } from '../../../src/store/repositories/paginate.js';
@@ -50,5 +51,20 @@ describe('pagination cursors', () => {
   it.each([-1, MAX_PAGE_SIZE + 1, 2.5])('rejects first = %s naming the "first" argument', (first) => {
     const error = thrown(() => pageSize(first));
     expect((error as ValidationError).field).toBe('first');
+  });
+});
+
+describe('mapNodes', () => {
+  it('maps the nodes and leaves totalCount to be counted only when it is read', async () => {
+    let counted = 0;
+    const page = Object.defineProperty({ edges: [{ cursor: 'c1', node: 1 }], pageInfo: { hasNextPage: false, endCursor: 'c1' } }, 'totalCount', {
+      enumerable: true,
+      get: () => Promise.resolve(++counted),
+    }) as { edges: { cursor: string; node: number }[]; pageInfo: { hasNextPage: boolean; endCursor: string }; totalCount: Promise<number> };
+    const mapped = mapNodes(page, (n) => `node ${n}`);
+    expect(mapped.edges).toEqual([{ cursor: 'c1', node: 'node 1' }]);
+    expect(mapped.pageInfo).toEqual({ hasNextPage: false, endCursor: 'c1' });
+    expect(counted).toBe(0);
+    expect(await mapped.totalCount).toBe(1);
   });
 });
