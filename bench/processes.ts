@@ -6,7 +6,7 @@ import path from 'node:path';
 /** The repository root (benchmarks spawn `npm start`, `node dist/main.js`… from there). */
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Compiles first if the sources changed (`npm start`'s prestart), so no benchmark measures a stale dist/ or a build. */
+/** Compiles first if the sources changed (as `npm start` does, scripts/start.mjs), so no benchmark measures a stale dist/ or a build. */
 export function buildIfStale(): void {
   if (spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
 }

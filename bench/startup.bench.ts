@@ -9,7 +9,7 @@ import { buildIfStale, spawnServer, tempDataDir, treeUsage, waitForReadyHub, typ
  * certificates and accounts) and again on that folder (a restart). CPU and memory are the whole
  * process tree's (npm + node) at the moment it is ready, read from /proc.
  *
- * - `npm start`: what the README says, compiled JavaScript (`prestart` checks dist/ is current);
+ * - `npm start`: what the README says, compiled JavaScript (scripts/start.mjs checks dist/ is current, then runs the bundle in its own process);
  * - `node dist/main.js`: the same without npm;
  * - `tsx src/main.ts`: what `npm start` ran before it was compiled (`npm run dev` without watching).
  */

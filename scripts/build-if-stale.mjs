@@ -1,5 +1,6 @@
-// `npm start`'s `prestart`: compiles the hub (`npm run build`) when dist/ is missing or older than
-// the sources, so `npm start` always runs the code in the working tree as compiled JavaScript.
+// `npm start` (scripts/start.mjs) calls this first: it compiles the hub (`npm run build`) when
+// dist/ is missing or older than the sources, so `npm start` always runs the code in the working
+// tree as compiled JavaScript.
 // `npm install` builds once (`prepare`); this only rebuilds after sources changed (an edit, a pull).
 // Plain JavaScript: it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
@@ -55,16 +56,21 @@ async function withLock(fn) {
   }
 }
 
-const status = await withLock(() => {
-  const reason = isStale();
-  if (!reason) return 0;
-  process.stderr.write(`npm start: ${reason}; compiling with \`npm run build\` first (tsc, about a minute)…\n`);
-  // Under npm, npm_execpath is npm's own CLI script: run that one with this Node (no PATH lookup).
-  const npmCli = process.env.npm_execpath;
-  const build = npmCli
-    ? spawnSync(process.execPath, [npmCli, 'run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (build.status !== 0) process.stderr.write('npm start: the build failed (see above); fix the error or use `npm run dev` (runs the sources with tsx).\n');
-  return build.status ?? 1;
-});
-process.exit(status);
+/** Compiles when stale (one build at a time); resolves to 0 when dist/ is current, else the build's exit code. */
+export function buildIfStale() {
+  return withLock(() => {
+    const reason = isStale();
+    if (!reason) return 0;
+    process.stderr.write(`npm start: ${reason}; compiling with \`npm run build\` first (tsc, about a minute)…\n`);
+    // Under npm, npm_execpath is npm's own CLI script: run that one with this Node (no PATH lookup).
+    const npmCli = process.env.npm_execpath;
+    const build = npmCli
+      ? spawnSync(process.execPath, [npmCli, 'run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+      : spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+    if (build.status !== 0) process.stderr.write('npm start: the build failed (see above); fix the error or use `npm run dev` (runs the sources with tsx).\n');
+    return build.status ?? 1;
+  });
+}
+
+// Run directly (`node scripts/build-if-stale.mjs`: the benchmarks and tests build this way).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exit(await buildIfStale());

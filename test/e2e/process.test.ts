@@ -40,7 +40,7 @@ function startMain(env: Record<string, string>): Started {
   return { child, stdout: () => out, stderr: () => err, exited, signalGroup: (signal) => process.kill(-child.pid!, signal) };
 }
 
-// `npm start` compiles first when the sources are newer than dist/ (prestart); do it once here,
+// `npm start` compiles first when the sources are newer than dist/ (scripts/start.mjs); do it once here,
 // outside the tests' time limits (`npm install` built it already on a fresh clone).
 beforeAll(() => {
   const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'inherit' });
