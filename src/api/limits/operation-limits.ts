@@ -16,7 +16,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 // The CommonJS build (see below), imported statically so the bundle holds it with the one graphql.
-import * as queryComplexity from 'graphql-query-complexity/cjs';
+import * as queryComplexityImport from 'graphql-query-complexity/cjs';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/repositories/paginate.js';
 import { APPOINTMENT_LIMITS } from '../../sync/appointment-input.js';
@@ -25,7 +25,11 @@ import { COST, declaredCost } from './cost.js';
 // graphql-query-complexity's ESM build imports `graphql/index.mjs`, while everything else
 // (type-graphql, Apollo, graphql-ws) loads graphql's CJS entry; mixing the two fails with
 // "Cannot use GraphQLSchema from another module or realm". Its CJS build (`/cjs`) shares our
-// instance, under Node and in the bundle alike.
+// instance, under Node and in the bundle alike. Node's own loader cannot see the named exports its
+// compiled re-exports make and hands `module.exports` over as `default` only; vitest and esbuild
+// give the named exports.
+const queryComplexity: typeof queryComplexityImport =
+  'fieldExtensionsEstimator' in queryComplexityImport ? queryComplexityImport : (queryComplexityImport as unknown as { default: typeof queryComplexityImport }).default;
 
 /**
  * The largest GraphQL request (HTTP body, WebSocket message) the hub reads. One upsertAppointment may
