@@ -38,6 +38,8 @@ const ZONES = ['UTC', 'Europe/Berlin'] as const;
 export interface ChaosStats {
   runs: number;
   operations: number;
+  /** Of the operations, changes made to series (made, an occurrence edited or cancelled, deleted). */
+  seriesChanges: number;
   /** Fault rules added, and how many requests they hit. */
   faults: number;
   faultsFired: number;
@@ -56,7 +58,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
+export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, seriesChanges: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
 
 // -------------------------------------------------------------------------------------------------
 // The model
@@ -564,6 +566,12 @@ const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const UPSERT = `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { created } }`;
 
+/** A change made to a series (an operation, counted apart too). */
+async function seriesChange(real: ChaosSystem, what: string): Promise<void> {
+  real.stats.seriesChanges += 1;
+  await count(real, what);
+}
+
 function newSeries(freq: SeriesModel['freq'], count: number, start: number, minutes: number, subject: string): SeriesModel {
   const step = (freq === 'DAILY' ? 1 : 7) * DAY;
   const occurrences = Array.from({ length: count }, (_, n) => ({ at: start + n * step, cancelled: false, edited: false, subjects: [subject], starts: [start + n * step] }));
@@ -607,13 +615,12 @@ function hostOccurrences(master: AppointmentView, exceptions: AppointmentView[],
     .filter((o) => !o.allDay)
     .map((o) => {
       const x = byOriginal.get(occurrenceKey(o.originalStart));
-      return { originalStart: occurrenceKey(o.originalStart), start: x ? iso(Date.parse(x.start!)) : (o as { start: string }).start, subject: x ? x.subject : master.subject };
+      return { originalStart: occurrenceKey(o.originalStart), start: x ? iso(Date.parse(x.start!)) : o.start, subject: x ? x.subject : master.subject };
     });
 }
 
 /** The series now, or why it cannot be read (no single live master in the host). */
-async function seriesView(real: ChaosSystem, item: Item, all?: AppointmentView[]): Promise<SeriesView | string> {
-  const appointments = all ?? (await real.appointments());
+function seriesView(real: ChaosSystem, item: Item, appointments: AppointmentView[]): SeriesView | string {
   const masters = appointmentsOf(item, appointments).filter((a) => !a.deleted);
   if (masters.length !== 1) return `${masters.length} live masters in the host`;
   const master = masters[0]!;
@@ -642,8 +649,9 @@ function seriesSettled(view: SeriesView): boolean {
 
 /** Whether a change of the item's series made now races a change the hub has not carried over (a series not in the host yet races nothing of the host's). */
 async function seriesRace(real: ChaosSystem, item: Item): Promise<{ view: SeriesView | null; racing: boolean }> {
-  const view = await seriesView(real, item);
-  if (typeof view === 'string') return { view: null, racing: !(item.origin === 'PROVIDER' && appointmentsOf(item, await real.appointments()).length === 0) };
+  const all = await real.appointments();
+  const view = seriesView(real, item, all);
+  if (typeof view === 'string') return { view: null, racing: !(item.origin === 'PROVIDER' && appointmentsOf(item, all).length === 0) };
   return { view, racing: !seriesSettled(view) };
 }
 
@@ -681,7 +689,7 @@ export class HostSeriesCreate implements Cmd {
     item.appointmentId = data.upsertAppointment.appointment.id;
     item.subjects.push(subject);
     model.items.push(item);
-    await count(real, `host creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${iso(start)} (${item.appointmentId})`);
+    await seriesChange(real, `host creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${iso(start)} (${item.appointmentId})`);
   }
   toString = () => `new HostSeriesCreate(${this.day}, ${this.hour}, '${this.freq}', ${this.count}, ${this.via})`;
 }
@@ -740,7 +748,7 @@ export class HostOccurrenceEdit implements Cmd {
     if (r.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT')) return count(real, `host occurrence edit of ${item.key} ${iso(occurrence.at)} refused: ${r.errors[0]!.message}`);
     if (r.errors.length > 0) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}`);
     noteEdit(item, occurrence, subject, start, racing);
-    await count(real, `host ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
+    await seriesChange(real, `host ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
   }
   toString = () => `new HostOccurrenceEdit(${this.pick}, ${this.occurrence}, '${this.change}', ${this.hours}, ${this.via})`;
 }
@@ -782,7 +790,7 @@ export class HostOccurrenceCancel implements Cmd {
     if (r.errors.length > 0) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}`);
     occurrence.cancelled = true;
     if (racing) item.series!.loose = true;
-    await count(real, `host cancels occurrence ${iso(occurrence.at)} of ${item.key}${existing ? ` (deletes its exception ${existing.id})` : ' (EXDATE)'}${racing ? ' (racing)' : ''}`);
+    await seriesChange(real, `host cancels occurrence ${iso(occurrence.at)} of ${item.key}${existing ? ` (deletes its exception ${existing.id})` : ' (EXDATE)'}${racing ? ' (racing)' : ''}`);
   }
   toString = () => `new HostOccurrenceCancel(${this.pick}, ${this.occurrence}, ${this.via})`;
 }
@@ -802,7 +810,7 @@ export class HostSeriesDelete implements Cmd {
     item.appointmentId = view.master.id;
     item.deleted = true;
     item.contested = racing;
-    await count(real, `host deletes series ${item.key} (${view.master.id})${racing ? ', racing a change of the calendar' : ''}`);
+    await seriesChange(real, `host deletes series ${item.key} (${view.master.id})${racing ? ', racing a change of the calendar' : ''}`);
   }
   toString = () => `new HostSeriesDelete(${this.pick}, ${this.via})`;
 }
@@ -824,7 +832,7 @@ export class ProviderSeriesCreate implements Cmd {
     item.userEventId = real.user.provider.createSeries(subject, start, `FREQ=${this.freq};COUNT=${this.count}`, 60);
     item.subjects.push(subject);
     model.items.push(item);
-    await count(real, `calendar user creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${start.toISOString()} (${item.userEventId})`);
+    await seriesChange(real, `calendar user creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${start.toISOString()} (${item.userEventId})`);
   }
   toString = () => `new ProviderSeriesCreate(${this.day}, ${this.hour}, '${this.freq}', ${this.count})`;
 }
@@ -869,7 +877,7 @@ export class ProviderOccurrenceEdit implements Cmd {
       return count(real, `calendar occurrence edit of ${item.key} ${iso(occurrence.at)}: gone already (${(e as Error).message.slice(0, 120)})`);
     }
     noteEdit(item, occurrence, subject, start, racing);
-    await count(real, `calendar user ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
+    await seriesChange(real, `calendar user ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
   }
   toString = () => `new ProviderOccurrenceEdit(${this.pick}, ${this.occurrence}, '${this.change}', ${this.hours})`;
 }
@@ -896,7 +904,7 @@ export class ProviderOccurrenceCancel implements Cmd {
     }
     occurrence.cancelled = true;
     if (racing) item.series!.loose = true;
-    await count(real, `calendar user cancels occurrence ${iso(occurrence.at)} of ${item.key}${racing ? ' (racing)' : ''}`);
+    await seriesChange(real, `calendar user cancels occurrence ${iso(occurrence.at)} of ${item.key}${racing ? ' (racing)' : ''}`);
   }
   toString = () => `new ProviderOccurrenceCancel(${this.pick}, ${this.occurrence})`;
 }
@@ -916,7 +924,7 @@ export class ProviderSeriesDelete implements Cmd {
     if (!real.providerDelete(event.id)) return count(real, `calendar series delete of ${item.key}: gone already`);
     item.deleted = true;
     item.contested = racing;
-    await count(real, `calendar user deletes series ${item.key} (event ${event.id})${racing ? ', racing a change of the host' : ''}`);
+    await seriesChange(real, `calendar user deletes series ${item.key} (event ${event.id})${racing ? ', racing a change of the host' : ''}`);
   }
   toString = () => `new ProviderSeriesDelete(${this.pick})`;
 }
@@ -1268,7 +1276,7 @@ async function checkSeries(model: ChaosModel, real: ChaosSystem, all: Appointmen
     const series = item.series;
     // A deleted series (or one not live once) is checked with the single items, above.
     if (!series || appointmentsOf(item, all).filter((a) => !a.deleted).length !== 1) continue;
-    const view = await seriesView(real, item, all);
+    const view = seriesView(real, item, all);
     if (typeof view === 'string') {
       problems.push(`series ${item.key}: ${view}`);
       continue;
