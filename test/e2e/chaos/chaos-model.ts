@@ -1326,5 +1326,15 @@ async function checkSeries(model: ChaosModel, real: ChaosSystem, all: Appointmen
       if (!o.edited && exception) problems.push(`series ${item.key}: occurrence ${at} was never edited but has the exception ${exception.id} "${exception.subject}"`);
     }
   }
+
+  // No exception outlives its series.
+  const liveIds = new Set(all.filter((a) => !a.deleted).map((a) => a.id));
+  for (const x of all.filter((a) => !a.deleted && a.seriesMasterId !== null && !liveIds.has(a.seriesMasterId))) {
+    matched.add(x.id);
+    const pairs = x.mappings.filter((m) => m.closedAt === null);
+    problems.push(
+      `exception ${x.id} "${x.subject}" (${x.originalStart}, origin ${x.origin}) is live but its series ${x.seriesMasterId} is deleted; its pair: ${pairs.map((m) => `${m.state}${m.externalEventId ? ` → ${m.externalEventId}` : ''}${m.lastError ? ` (${m.lastError.code}: ${m.lastError.message})` : ''}`).join(', ') || 'none'}`,
+    );
+  }
   return problems;
 }
