@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import type { EmulatorCore } from '@calendar-sync-hub/emulators';
 import type { ConflictPolicy, ProviderKind } from '../../../src/domain/model.js';
+import { occurrenceKey, seriesOccurrences } from '../../../src/domain/recurrence/occurrences.js';
 import { windowsToIana } from '../../../src/domain/windows-time-zones.js';
 import { linkOk, sandboxAccountId } from '../linking/linking-harness.js';
 import { APPOINTMENT_FIELDS, RUN_FIELDS, linkedUser, type AppointmentView, type RunView, type SyncUser } from '../sync/sync-harness.js';
@@ -20,10 +21,13 @@ import { emulatorProviderOf, type ChaosWorld } from './chaos-world.js';
  * to exactly one appointment, every deletion took effect on both sides, and an idle poll writes
  * nothing.
  *
- * Extension point — recurring series: once the recurrence issue (10) lands, add `HostSeries` /
- * `ProviderSeries` commands (a series, an edited occurrence, a cancelled occurrence) to
- * `commandArbitraries`, give `Item` a `series` description, and compare instances in
- * `checkConverged` (the provider side through `listInstances`). Nothing else here needs to change.
+ * Recurring series are items too (`Item.series`): the host makes series (daily or weekly, COUNT
+ * 3–5, through `upsertAppointment`'s `recurrence`), moves and renames occurrences (exception
+ * appointments) and cancels them (EXDATEs, or deleting the exception); the user does the same in
+ * the calendar; either side deletes whole series. The commands of single items leave series alone.
+ * `checkSeries` compares each live series occurrence by occurrence — the host's (master, EXDATEs,
+ * exceptions) against the calendar's instances — and against the model's cancelled and edited
+ * occurrences.
  */
 
 const DAY = 86_400_000;
@@ -34,6 +38,8 @@ const ZONES = ['UTC', 'Europe/Berlin'] as const;
 export interface ChaosStats {
   runs: number;
   operations: number;
+  /** Of the operations, changes made to series (made, an occurrence edited or cancelled, deleted). */
+  seriesChanges: number;
   /** Fault rules added, and how many requests they hit. */
   faults: number;
   faultsFired: number;
@@ -52,7 +58,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
+export const emptyStats = (): ChaosStats => ({ runs: 0, operations: 0, seriesChanges: 0, faults: 0, faultsFired: 0, kills: 0, relinks: 0, divergences: 0 });
 
 // -------------------------------------------------------------------------------------------------
 // The model
@@ -75,6 +81,35 @@ export interface Item {
    * "Conflicts"). Such an item must end deleted on both sides or live once on both — not in between.
    */
   contested: boolean;
+  /** A recurring series (`HostSeriesCreate`, `ProviderSeriesCreate`); single appointments have none. */
+  series?: SeriesModel;
+}
+
+/** One occurrence of a series, by where the rule places it. */
+export interface OccurrenceModel {
+  /** The original start (epoch ms, UTC). */
+  at: number;
+  cancelled: boolean;
+  /** Moved or renamed on either side: it must end as an exception. */
+  edited: boolean;
+  /** Every subject it was given (the series' first): the converged one is one of them. */
+  subjects: string[];
+  /** Every start it was given (its original start first). */
+  starts: number[];
+}
+
+export interface SeriesModel {
+  freq: 'DAILY' | 'WEEKLY';
+  count: number;
+  minutes: number;
+  occurrences: OccurrenceModel[];
+  /**
+   * An occurrence was edited or cancelled (or the series deleted) while the hub had not carried an
+   * earlier change of the series over yet: a conflict on the master or an occurrence, which the
+   * policy may decide either way (docs/sync.md, "Conflicts"). The occurrences may then end cancelled
+   * or live — but equal on both sides.
+   */
+  loose: boolean;
 }
 
 export class ChaosModel {
@@ -88,8 +123,13 @@ export class ChaosModel {
     return `${item.key} v${this.seq}`;
   }
 
+  /** Live single items (the series have commands of their own). */
   live(origin?: Item['origin']): Item[] {
-    return this.items.filter((i) => !i.deleted && (!origin || i.origin === origin));
+    return this.items.filter((i) => !i.deleted && !i.series && (!origin || i.origin === origin));
+  }
+
+  liveSeries(origin?: Item['origin']): Item[] {
+    return this.items.filter((i) => !i.deleted && i.series && (!origin || i.origin === origin));
   }
 }
 
@@ -104,6 +144,8 @@ export interface CalendarEvent {
   end: number;
   /** The hub's tag (`<appointmentId>.<calendarId>[.<generation>]`), null for the user's own events. */
   tag: string | null;
+  /** A series master (its occurrences are read with `ProviderHand.instances`). */
+  series: boolean;
 }
 
 export const tagAppointmentId = (tag: string | null) => (tag ? tag.split('.')[0]! : null);
@@ -169,25 +211,26 @@ export class ChaosSystem {
     return (await this.must<{ appointment: AppointmentView }>(`query($id: ID!) { appointment(id: $id) { ${APPOINTMENT_FIELDS} } }`, { id })).appointment;
   }
 
-  /** The primary calendar as the provider holds it (single events; cancelled ones left out). */
+  /** The primary calendar as the provider holds it (single events and series masters; cancelled ones and Google's instances left out). */
   events(): CalendarEvent[] {
     const { emulators } = this.world.providers;
     const calendarId = this.providerCalendarId();
     if (this.kind === 'MICROSOFT') {
       return emulators.microsoft.control.listEvents(this.user.email, calendarId).map((e) => {
         const tx = typeof e.transactionId === 'string' && e.transactionId.startsWith('synchub:') ? e.transactionId.slice('synchub:'.length) : null;
-        return { id: String(e.id), subject: (e.subject as string | null) ?? null, start: graphInstant(e.start), end: graphInstant(e.end), tag: tx };
+        return { id: String(e.id), subject: (e.subject as string | null) ?? null, start: graphInstant(e.start), end: graphInstant(e.end), tag: tx, series: e.type === 'seriesMaster' };
       });
     }
     const accountId = this.googleAccountId();
     return ((emulators.google.control.listEvents(accountId, calendarId).items ?? []) as Record<string, unknown>[])
-      .filter((e) => e.status !== 'cancelled')
+      .filter((e) => e.status !== 'cancelled' && !e.recurringEventId)
       .map((e) => ({
         id: String(e.id),
         subject: (e.summary as string | undefined) ?? null,
         start: Date.parse((e.start as { dateTime: string }).dateTime),
         end: Date.parse((e.end as { dateTime: string }).dateTime),
         tag: (e.extendedProperties as { private?: Record<string, string> } | undefined)?.private?.syncHubMappingId ?? null,
+        series: Array.isArray(e.recurrence) && e.recurrence.length > 0,
       }));
   }
 
@@ -463,6 +506,9 @@ async function racesAnEdit(real: ChaosSystem, item: Item, deleting?: CalendarEve
   return pair.state !== 'SYNCED' || event.subject !== appointment.subject || event.start !== Date.parse(appointment.start!) || event.end !== Date.parse(appointment.end!);
 }
 
+/** The calendar's single events (the commands of single items pick among them). */
+const singleEvents = (real: ChaosSystem) => real.events().filter((e) => !e.series);
+
 /** The model item an event of the calendar stands for (by the user's event id, or the hub's tag). */
 function itemOfEvent(model: ChaosModel, event: CalendarEvent): Item | undefined {
   const tagged = tagAppointmentId(event.tag);
@@ -479,7 +525,7 @@ export class ProviderEdit implements Cmd {
   ) {}
   check = () => true;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const event = pickFrom(real.events(), this.pick);
+    const event = pickFrom(singleEvents(real), this.pick);
     const item = event ? itemOfEvent(model, event) : undefined;
     if (!event || !item || item.deleted) {
       await count(real, `calendar edit skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
@@ -497,7 +543,7 @@ export class ProviderDelete implements Cmd {
   constructor(readonly pick: number) {}
   check = () => true;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const event = pickFrom(real.events(), this.pick);
+    const event = pickFrom(singleEvents(real), this.pick);
     const item = event ? itemOfEvent(model, event) : undefined;
     if (!event || !item || item.deleted) {
       await count(real, `calendar delete skipped: ${event ? `event ${event.id} is not a live item` : 'no events'}`);
@@ -512,6 +558,375 @@ export class ProviderDelete implements Cmd {
     await count(real, `calendar user deletes ${item.key} (event ${event.id})${done ? '' : ': gone already'}${done && contested ? ', racing an edit of the host' : ''}`);
   }
   toString = () => `new ProviderDelete(${this.pick})`;
+}
+
+// Recurring series ---------------------------------------------------------------------------------
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const UPSERT = `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { created } }`;
+
+/** A change made to a series (an operation, counted apart too). */
+async function seriesChange(real: ChaosSystem, what: string): Promise<void> {
+  real.stats.seriesChanges += 1;
+  await count(real, what);
+}
+
+function newSeries(freq: SeriesModel['freq'], count: number, start: number, minutes: number, subject: string): SeriesModel {
+  const step = (freq === 'DAILY' ? 1 : 7) * DAY;
+  const occurrences = Array.from({ length: count }, (_, n) => ({ at: start + n * step, cancelled: false, edited: false, subjects: [subject], starts: [start + n * step] }));
+  return { freq, count, minutes, occurrences, loose: false };
+}
+
+/** The window the series' occurrences (and their moves) fall in. */
+function seriesWindow(series: SeriesModel): [Date, Date] {
+  return [new Date(series.occurrences[0]!.at - DAY), new Date(series.occurrences.at(-1)!.at + 2 * DAY)];
+}
+
+/** The appointments that stand for an item: by the host's id, or by the pair with the user's event. */
+function appointmentsOf(item: Item, all: AppointmentView[]): AppointmentView[] {
+  return item.origin === 'HOST' ? all.filter((a) => a.hostAppointmentId === item.hostAppointmentId) : all.filter((a) => a.mappings.some((m) => m.externalEventId === item.userEventId));
+}
+
+/** One occurrence as a side shows it. */
+interface Shown {
+  originalStart: string;
+  start: string;
+  subject: string | null;
+}
+const shownLine = (o: Shown) => `${o.originalStart} → ${o.start} "${o.subject}"`;
+
+/** A series as the host and the calendar hold it now. */
+interface SeriesView {
+  master: AppointmentView;
+  /** The master's live pair's event (null: no single live pair, or not written yet). */
+  eventId: string | null;
+  exceptions: AppointmentView[];
+  /** The occurrences in the series' window, by original start: the host's (master, EXDATEs, exceptions) and the calendar's instances. */
+  host: Shown[];
+  provider: (Shown & { id: string })[];
+}
+
+/** The host's occurrences of a series (its master, its EXDATEs, its exception appointments). */
+function hostOccurrences(master: AppointmentView, exceptions: AppointmentView[], [from, to]: [Date, Date], exdates = master.recurrence!.exdates): Shown[] {
+  const timing = { allDay: false as const, start: master.start!, end: master.end!, timeZone: master.timeZone ?? 'UTC' };
+  const byOriginal = new Map(exceptions.map((x) => [occurrenceKey(x.originalStart!), x]));
+  return seriesOccurrences(timing, { rrule: master.recurrence!.rrule, exdates, rdates: [] }, { start: from.getTime(), end: to.getTime() })
+    .filter((o) => !o.allDay)
+    .map((o) => {
+      const x = byOriginal.get(occurrenceKey(o.originalStart));
+      return { originalStart: occurrenceKey(o.originalStart), start: x ? iso(Date.parse(x.start!)) : o.start, subject: x ? x.subject : master.subject };
+    });
+}
+
+/** The series now, or why it cannot be read (no single live master in the host). */
+function seriesView(real: ChaosSystem, item: Item, appointments: AppointmentView[]): SeriesView | string {
+  const masters = appointmentsOf(item, appointments).filter((a) => !a.deleted);
+  if (masters.length !== 1) return `${masters.length} live masters in the host`;
+  const master = masters[0]!;
+  if (!master.recurrence) return `the master ${master.id} has no recurrence`;
+  const pairs = master.mappings.filter((m) => m.closedAt === null);
+  const eventId = pairs.length === 1 ? pairs[0]!.externalEventId : null;
+  const exceptions = appointments.filter((a) => a.seriesMasterId === master.id && !a.deleted);
+  const window = seriesWindow(item.series!);
+  const provider = eventId
+    ? real.user.provider
+        .instances(eventId, ...window)
+        .map((i) => ({ id: i.id, originalStart: i.originalStart, start: i.start, subject: i.subject }))
+        .sort((a, b) => a.originalStart.localeCompare(b.originalStart))
+    : [];
+  return { master, eventId, exceptions, host: hostOccurrences(master, exceptions, window), provider };
+}
+
+/** Both sides hold the series alike and every pair of it is SYNCED: a change made now races nothing. */
+function seriesSettled(view: SeriesView): boolean {
+  const synced = (a: AppointmentView) => {
+    const pairs = a.mappings.filter((m) => m.closedAt === null);
+    return pairs.length === 1 && pairs[0]!.state === 'SYNCED';
+  };
+  return synced(view.master) && view.exceptions.every(synced) && view.host.map(shownLine).join('\n') === view.provider.map(shownLine).join('\n');
+}
+
+/** Whether a change of the item's series made now races a change the hub has not carried over (a series not in the host yet races nothing of the host's). */
+async function seriesRace(real: ChaosSystem, item: Item): Promise<{ view: SeriesView | null; racing: boolean }> {
+  const all = await real.appointments();
+  const view = seriesView(real, item, all);
+  if (typeof view === 'string') return { view: null, racing: !(item.origin === 'PROVIDER' && appointmentsOf(item, all).length === 0) };
+  return { view, racing: !seriesSettled(view) };
+}
+
+/** The host makes a recurring series (COUNT 3–5, daily or weekly, in UTC). */
+export class HostSeriesCreate implements Cmd {
+  constructor(
+    readonly day: number,
+    readonly hour: number,
+    readonly freq: SeriesModel['freq'],
+    readonly count: number,
+    readonly via = 0,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const key = `h${model.items.length + 1}`;
+    const item: Item = { key, origin: 'HOST', hostAppointmentId: `chaos-${key}`, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
+    const subject = model.nextSubject(item);
+    const start = slotStart(this.day, this.hour).getTime();
+    item.series = newSeries(this.freq, this.count, start, 60, subject);
+    const data = await real.must<{ upsertAppointment: { appointment: { id: string } } }>(
+      `mutation($i: UpsertAppointmentInput!) { upsertAppointment(input: $i) { appointment { id } } }`,
+      {
+        i: {
+          hostAppointmentId: item.hostAppointmentId,
+          userId: real.user.tenant.userId,
+          subject,
+          start: iso(start),
+          end: iso(start + 60 * 60_000),
+          timeZone: 'UTC',
+          recurrence: { rrule: `FREQ=${this.freq};COUNT=${this.count}` },
+        },
+      },
+      this.via,
+    );
+    item.appointmentId = data.upsertAppointment.appointment.id;
+    item.subjects.push(subject);
+    model.items.push(item);
+    await seriesChange(real, `host creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${iso(start)} (${item.appointmentId})`);
+  }
+  toString = () => `new HostSeriesCreate(${this.day}, ${this.hour}, '${this.freq}', ${this.count}, ${this.via})`;
+}
+
+/** Picks a live series of the host and one of its occurrences the model does not hold cancelled. */
+function pickOccurrence(items: Item[], pick: number, occurrence: number): { item: Item; occurrence: OccurrenceModel } | undefined {
+  const item = pickFrom(items, pick);
+  const o = item ? pickFrom(item.series!.occurrences.filter((x) => !x.cancelled), occurrence) : undefined;
+  return item && o ? { item, occurrence: o } : undefined;
+}
+
+function noteEdit(item: Item, occurrence: OccurrenceModel, subject: string | null | undefined, start: number, racing: boolean): void {
+  occurrence.edited = true;
+  if (subject && !occurrence.subjects.includes(subject)) occurrence.subjects.push(subject);
+  if (!occurrence.starts.includes(start)) occurrence.starts.push(start);
+  if (racing) item.series!.loose = true;
+}
+
+/** The host moves or renames one occurrence of its series: an exception appointment (made, or saved again). */
+export class HostOccurrenceEdit implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly occurrence: number,
+    readonly change: 'subject' | 'move',
+    readonly hours: number,
+    readonly via = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => (model as ChaosModel).liveSeries('HOST').length > 0;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const picked = pickOccurrence(model.liveSeries('HOST'), this.pick, this.occurrence);
+    if (!picked) return count(real, 'host occurrence edit skipped: every occurrence is cancelled');
+    const { item, occurrence } = picked;
+    const { view, racing } = await seriesRace(real, item);
+    if (!view) return count(real, `host occurrence edit of ${item.key} skipped: the series is not live in the host`);
+    const existing = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === iso(occurrence.at));
+    if (existing && !existing.hostAppointmentId) return count(real, `host occurrence edit of ${item.key} ${iso(occurrence.at)} skipped: its exception came from the calendar`);
+    const subject = this.change === 'subject' ? model.nextSubject(item) : (existing?.subject ?? view.master.subject);
+    const start = this.change === 'move' ? occurrence.at + this.hours * HOUR : existing ? Date.parse(existing.start!) : occurrence.at;
+    const r = await real.gql(
+      UPSERT,
+      {
+        i: {
+          hostAppointmentId: existing?.hostAppointmentId ?? `${item.hostAppointmentId}-o${item.series!.occurrences.indexOf(occurrence) + 1}`,
+          userId: real.user.tenant.userId,
+          subject,
+          start: iso(start),
+          end: iso(start + item.series!.minutes * 60_000),
+          timeZone: 'UTC',
+          seriesMasterId: view.master.id,
+          originalStart: iso(occurrence.at),
+        },
+      },
+      this.via,
+    );
+    // The hub cancelled the occurrence or made its exception meanwhile (a change from the calendar): nothing was written.
+    if (r.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT')) return count(real, `host occurrence edit of ${item.key} ${iso(occurrence.at)} refused: ${r.errors[0]!.message}`);
+    if (r.errors.length > 0) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}`);
+    noteEdit(item, occurrence, subject, start, racing);
+    await seriesChange(real, `host ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
+  }
+  toString = () => `new HostOccurrenceEdit(${this.pick}, ${this.occurrence}, '${this.change}', ${this.hours}, ${this.via})`;
+}
+
+/** The host cancels one occurrence of its series: an EXDATE on the master, or the deletion of the occurrence's exception. */
+export class HostOccurrenceCancel implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly occurrence: number,
+    readonly via = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => (model as ChaosModel).liveSeries('HOST').length > 0;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const picked = pickOccurrence(model.liveSeries('HOST'), this.pick, this.occurrence);
+    if (!picked) return count(real, 'host occurrence cancel skipped: every occurrence is cancelled');
+    const { item, occurrence } = picked;
+    const { view, racing } = await seriesRace(real, item);
+    if (!view) return count(real, `host occurrence cancel of ${item.key} skipped: the series is not live in the host`);
+    const existing = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === iso(occurrence.at));
+    const m = view.master;
+    const r = existing
+      ? await real.gql(`mutation($id: ID) { deleteAppointment(id: $id) { id } }`, { id: existing.id }, this.via)
+      : await real.gql(
+          UPSERT,
+          {
+            i: {
+              hostAppointmentId: item.hostAppointmentId,
+              userId: real.user.tenant.userId,
+              subject: m.subject,
+              start: m.start,
+              end: m.end,
+              timeZone: m.timeZone ?? 'UTC',
+              recurrence: { rrule: m.recurrence!.rrule, exdates: [...m.recurrence!.exdates, iso(occurrence.at)] },
+            },
+          },
+          this.via,
+        );
+    if (r.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT' || e.extensions?.code === 'NOT_FOUND')) return count(real, `host occurrence cancel of ${item.key} refused: ${r.errors[0]!.message}`);
+    if (r.errors.length > 0) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}`);
+    occurrence.cancelled = true;
+    if (racing) item.series!.loose = true;
+    await seriesChange(real, `host cancels occurrence ${iso(occurrence.at)} of ${item.key}${existing ? ` (deletes its exception ${existing.id})` : ' (EXDATE)'}${racing ? ' (racing)' : ''}`);
+  }
+  toString = () => `new HostOccurrenceCancel(${this.pick}, ${this.occurrence}, ${this.via})`;
+}
+
+/** The host deletes a whole series (its own, or one from the calendar once it is there). */
+export class HostSeriesDelete implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly via = 0,
+  ) {}
+  check = (model: Readonly<ChaosModel>) => (model as ChaosModel).liveSeries().length > 0;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item = pickFrom(model.liveSeries(), this.pick)!;
+    const { view, racing } = await seriesRace(real, item);
+    if (!view) return count(real, `host delete of series ${item.key} skipped: not live in the host`);
+    await real.must(`mutation($id: ID) { deleteAppointment(id: $id) { id } }`, { id: view.master.id }, this.via);
+    item.appointmentId = view.master.id;
+    item.deleted = true;
+    item.contested = racing;
+    await seriesChange(real, `host deletes series ${item.key} (${view.master.id})${racing ? ', racing a change of the calendar' : ''}`);
+  }
+  toString = () => `new HostSeriesDelete(${this.pick}, ${this.via})`;
+}
+
+/** The user makes a recurring series in the calendar (COUNT 3–5, daily or weekly). */
+export class ProviderSeriesCreate implements Cmd {
+  constructor(
+    readonly day: number,
+    readonly hour: number,
+    readonly freq: SeriesModel['freq'],
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const item: Item = { key: `p${model.items.length + 1}`, origin: 'PROVIDER', hostAppointmentId: null, appointmentId: null, userEventId: null, subjects: [], deleted: false, contested: false };
+    const subject = model.nextSubject(item);
+    const start = slotStart(this.day, this.hour);
+    item.series = newSeries(this.freq, this.count, start.getTime(), 60, subject);
+    item.userEventId = real.user.provider.createSeries(subject, start, `FREQ=${this.freq};COUNT=${this.count}`, 60);
+    item.subjects.push(subject);
+    model.items.push(item);
+    await seriesChange(real, `calendar user creates series ${item.key} "${subject}" FREQ=${this.freq};COUNT=${this.count} from ${start.toISOString()} (${item.userEventId})`);
+  }
+  toString = () => `new ProviderSeriesCreate(${this.day}, ${this.hour}, '${this.freq}', ${this.count})`;
+}
+
+/** A series master of the calendar, the model's item for it, and one of its occurrences the model does not hold cancelled. */
+function pickCalendarOccurrence(model: ChaosModel, real: ChaosSystem, pick: number, occurrence: number): { event: CalendarEvent; item: Item; occurrence: OccurrenceModel } | string {
+  const event = pickFrom(
+    real.events().filter((e) => e.series),
+    pick,
+  );
+  const item = event ? itemOfEvent(model, event) : undefined;
+  if (!event || !item?.series || item.deleted) return event ? `series ${event.id} is not a live item` : 'no series';
+  const o = pickFrom(
+    item.series.occurrences.filter((x) => !x.cancelled),
+    occurrence,
+  );
+  return o ? { event, item, occurrence: o } : `every occurrence of ${item.key} is cancelled`;
+}
+
+/** The user moves or renames one occurrence of a series in the calendar (it becomes an exception there). */
+export class ProviderOccurrenceEdit implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly occurrence: number,
+    readonly change: 'subject' | 'move',
+    readonly hours: number,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const picked = pickCalendarOccurrence(model, real, this.pick, this.occurrence);
+    if (typeof picked === 'string') return count(real, `calendar occurrence edit skipped: ${picked}`);
+    const { event, item, occurrence } = picked;
+    const { racing } = await seriesRace(real, item);
+    const instance = real.user.provider.instances(event.id, ...seriesWindow(item.series!)).find((i) => i.originalStart === iso(occurrence.at));
+    if (!instance) return count(real, `calendar occurrence edit of ${item.key} ${iso(occurrence.at)} skipped: not in the calendar`);
+    const subject = this.change === 'subject' ? model.nextSubject(item) : instance.subject;
+    const start = this.change === 'move' ? occurrence.at + this.hours * HOUR : Date.parse(instance.start);
+    try {
+      if (this.change === 'move') real.user.provider.moveOccurrence(event.id, new Date(occurrence.at), new Date(start), item.series!.minutes);
+      else real.user.provider.rename(instance.id, subject!);
+    } catch (e) {
+      return count(real, `calendar occurrence edit of ${item.key} ${iso(occurrence.at)}: gone already (${(e as Error).message.slice(0, 120)})`);
+    }
+    noteEdit(item, occurrence, subject, start, racing);
+    await seriesChange(real, `calendar user ${this.change === 'subject' ? `renames occurrence ${iso(occurrence.at)} of ${item.key} to "${subject}"` : `moves occurrence ${iso(occurrence.at)} of ${item.key} to ${iso(start)}`}${racing ? ' (racing)' : ''}`);
+  }
+  toString = () => `new ProviderOccurrenceEdit(${this.pick}, ${this.occurrence}, '${this.change}', ${this.hours})`;
+}
+
+/** The user deletes one occurrence of a series in the calendar. */
+export class ProviderOccurrenceCancel implements Cmd {
+  constructor(
+    readonly pick: number,
+    readonly occurrence: number,
+  ) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const picked = pickCalendarOccurrence(model, real, this.pick, this.occurrence);
+    if (typeof picked === 'string') return count(real, `calendar occurrence cancel skipped: ${picked}`);
+    const { event, item, occurrence } = picked;
+    const { racing } = await seriesRace(real, item);
+    if (!real.user.provider.instances(event.id, ...seriesWindow(item.series!)).some((i) => i.originalStart === iso(occurrence.at))) {
+      return count(real, `calendar occurrence cancel of ${item.key} ${iso(occurrence.at)} skipped: not in the calendar`);
+    }
+    try {
+      real.user.provider.cancelOccurrence(event.id, new Date(occurrence.at));
+    } catch (e) {
+      return count(real, `calendar occurrence cancel of ${item.key} ${iso(occurrence.at)}: gone already (${(e as Error).message.slice(0, 120)})`);
+    }
+    occurrence.cancelled = true;
+    if (racing) item.series!.loose = true;
+    await seriesChange(real, `calendar user cancels occurrence ${iso(occurrence.at)} of ${item.key}${racing ? ' (racing)' : ''}`);
+  }
+  toString = () => `new ProviderOccurrenceCancel(${this.pick}, ${this.occurrence})`;
+}
+
+/** The user deletes a whole series in the calendar (one they made, or one the hub wrote). */
+export class ProviderSeriesDelete implements Cmd {
+  constructor(readonly pick: number) {}
+  check = () => true;
+  async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
+    const event = pickFrom(
+      real.events().filter((e) => e.series),
+      this.pick,
+    );
+    const item = event ? itemOfEvent(model, event) : undefined;
+    if (!event || !item?.series || item.deleted) return count(real, `calendar series delete skipped: ${event ? `series ${event.id} is not a live item` : 'no series'}`);
+    const { racing } = await seriesRace(real, item);
+    if (!real.providerDelete(event.id)) return count(real, `calendar series delete of ${item.key}: gone already`);
+    item.deleted = true;
+    item.contested = racing;
+    await seriesChange(real, `calendar user deletes series ${item.key} (event ${event.id})${racing ? ', racing a change of the host' : ''}`);
+  }
+  toString = () => `new ProviderSeriesDelete(${this.pick})`;
 }
 
 export class SyncNow implements Cmd {
@@ -633,7 +1048,7 @@ export class Kill implements Cmd {
   toString = () => `new Kill(${this.delayMs}, ${this.process})`;
 }
 
-/** The generator: host and calendar edits weigh most; faults, syncs and waits interleave; crashes and relinks are rarer. */
+/** The generator: host and calendar edits (single items and series) weigh most; faults, syncs and waits interleave; crashes and relinks are rarer. */
 export function commandArbitraries(options: { processes: number }): fc.Arbitrary<Cmd>[] {
   const day = fc.integer({ min: 1, max: 20 });
   const hour = fc.integer({ min: 7, max: 18 });
@@ -649,6 +1064,19 @@ export function commandArbitraries(options: { processes: number }): fc.Arbitrary
   const fault = fc.tuple(fc.constantFrom(...FAULT_TARGETS), fc.nat({ max: FAULT_ACTIONS.length - 1 }), fc.integer({ min: 1, max: 3 })).map(([t, a, n]) => new Fault(t, a, n));
   const settle = fc.constantFrom(200, 800, 2_000).map((ms) => new Settle(ms));
   const kill = fc.tuple(fc.constantFrom(0, 50, 300, 1_000), fc.nat({ max: options.processes - 1 })).map(([d, p]) => new Kill(d, p));
+  const freq = fc.constantFrom('DAILY' as const, 'WEEKLY' as const);
+  const occurrences = fc.integer({ min: 3, max: 5 });
+  const occurrence = fc.nat({ max: 4 });
+  const hours = fc.integer({ min: 1, max: 3 });
+  const seriesHour = fc.integer({ min: 7, max: 17 });
+  const hostSeriesCreate = fc.tuple(day, seriesHour, freq, occurrences, via).map(([d, h, f, n, v]) => new HostSeriesCreate(d, h, f, n, v));
+  const hostOccurrenceEdit = fc.tuple(pick, occurrence, change, hours, via).map(([p, o, c, h, v]) => new HostOccurrenceEdit(p, o, c, h, v));
+  const hostOccurrenceCancel = fc.tuple(pick, occurrence, via).map(([p, o, v]) => new HostOccurrenceCancel(p, o, v));
+  const hostSeriesDelete = fc.tuple(pick, via).map(([p, v]) => new HostSeriesDelete(p, v));
+  const providerSeriesCreate = fc.tuple(day, seriesHour, freq, occurrences).map(([d, h, f, n]) => new ProviderSeriesCreate(d, h, f, n));
+  const providerOccurrenceEdit = fc.tuple(pick, occurrence, change, hours).map(([p, o, c, h]) => new ProviderOccurrenceEdit(p, o, c, h));
+  const providerOccurrenceCancel = fc.tuple(pick, occurrence).map(([p, o]) => new ProviderOccurrenceCancel(p, o));
+  const providerSeriesDelete = pick.map((p) => new ProviderSeriesDelete(p));
   return [
     hostCreate,
     hostCreate,
@@ -660,6 +1088,16 @@ export function commandArbitraries(options: { processes: number }): fc.Arbitrary
     providerEdit,
     providerEdit,
     providerDelete,
+    hostSeriesCreate,
+    hostSeriesCreate,
+    hostOccurrenceEdit,
+    hostOccurrenceCancel,
+    hostSeriesDelete,
+    providerSeriesCreate,
+    providerSeriesCreate,
+    providerOccurrenceEdit,
+    providerOccurrenceCancel,
+    providerSeriesDelete,
     fault,
     fault,
     fc.constant(new SyncNow()),
@@ -759,8 +1197,8 @@ export async function checkConverged(model: ChaosModel, real: ChaosSystem): Prom
   const byId = new Map(events.map((e) => [e.id, e]));
   const liveMapping = (a: AppointmentView) => a.mappings.filter((m) => m.closedAt === null);
 
-  // Every live appointment: exactly one live pair, SYNCED, with an event of equal content.
-  for (const a of live) {
+  // Every live appointment (series masters too; exceptions are checked with their series below): exactly one live pair, SYNCED, with an event of equal content.
+  for (const a of live.filter((x) => x.seriesMasterId === null)) {
     const pairs = liveMapping(a);
     if (pairs.length !== 1) {
       problems.push(`appointment ${a.id} "${a.subject}" has ${pairs.length} live pairs`);
@@ -810,6 +1248,7 @@ export async function checkConverged(model: ChaosModel, real: ChaosSystem): Prom
       if (leftovers.length > 0) problems.push(`${item.key} was deleted but the calendar still holds ${leftovers.map((e) => `${e.id} "${e.subject}"`).join(', ')}`);
     }
   }
+  problems.push(...(await checkSeries(model, real, all, matched)));
   for (const a of live) if (!matched.has(a.id)) problems.push(`appointment ${a.id} "${a.subject}" (origin ${a.origin}) stands for no item of the model (a duplicate)`);
 
   // Once converged, an idle poll writes nothing.
@@ -820,6 +1259,82 @@ export async function checkConverged(model: ChaosModel, real: ChaosSystem): Prom
     if (!run || run.outcome !== 'SUCCEEDED') problems.push(`the idle run ended ${run ? `${run.outcome} ${JSON.stringify(run.error)}` : 'late'}`);
     else if ([c!.inbound, c!.outbound].some((d) => d.created + d.updated + d.deleted + d.conflicts + d.errors > 0)) problems.push(`the idle run changed something: ${JSON.stringify(c)}`);
     if (real.user.provider.writes() !== writes) problems.push(`the idle run wrote ${real.user.provider.writes() - writes} time(s) to the calendar`);
+  }
+  return problems;
+}
+
+/**
+ * The series of the model, each live one held by one live master: its rule gives the model's
+ * occurrences; the host's occurrences (master, EXDATEs, exception appointments) equal the calendar's
+ * instances; every exception has one SYNCED pair with its occurrence's event; cancelled occurrences
+ * are cancelled and edited ones are exceptions with a subject and start they were given (a `loose`
+ * series may end either way for an occurrence, but alike on both sides). Adds its exceptions to `matched`.
+ */
+async function checkSeries(model: ChaosModel, real: ChaosSystem, all: AppointmentView[], matched: Set<string>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const item of model.items) {
+    const series = item.series;
+    // A deleted series (or one not live once) is checked with the single items, above.
+    if (!series || appointmentsOf(item, all).filter((a) => !a.deleted).length !== 1) continue;
+    const view = seriesView(real, item, all);
+    if (typeof view === 'string') {
+      problems.push(`series ${item.key}: ${view}`);
+      continue;
+    }
+    for (const x of view.exceptions) matched.add(x.id);
+    const { master } = view;
+    const rule = master.recurrence!.rrule.split(';');
+    if (!rule.includes(`FREQ=${series.freq}`) || !rule.includes(`COUNT=${series.count}`)) problems.push(`series ${item.key} holds the rule ${master.recurrence!.rrule}, made as FREQ=${series.freq};COUNT=${series.count}`);
+    const window = seriesWindow(series);
+    const ruled = hostOccurrences(master, [], window, []).map((o) => o.originalStart);
+    const expected = series.occurrences.map((o) => iso(o.at));
+    if (ruled.join() !== expected.join()) problems.push(`series ${item.key}: the host's rule gives ${ruled.join(', ')}, the series was made with ${expected.join(', ')}`);
+
+    // Both sides alike.
+    const host = view.host.map(shownLine);
+    const calendar = view.provider.map(shownLine);
+    if (host.join('\n') !== calendar.join('\n')) {
+      problems.push(`series ${item.key} differs: host [${host.join('; ')}], calendar ${view.eventId ?? '(no event)'} [${calendar.join('; ')}]`);
+    }
+
+    // Exceptions: one per occurrence, of a live occurrence, each with one SYNCED pair to the calendar's occurrence.
+    const seen = new Set<string>();
+    for (const x of view.exceptions) {
+      const at = occurrenceKey(x.originalStart!);
+      if (seen.has(at)) problems.push(`series ${item.key} has more than one exception for ${at}`);
+      seen.add(at);
+      if (!view.host.some((o) => o.originalStart === at)) problems.push(`series ${item.key}: exception ${x.id} "${x.subject}" is of ${at}, which the master does not hold (cancelled or off the rule)`);
+      const pairs = x.mappings.filter((m) => m.closedAt === null);
+      const occurrenceEvent = view.provider.find((o) => o.originalStart === at);
+      if (pairs.length !== 1 || pairs[0]!.state !== 'SYNCED') problems.push(`series ${item.key}: exception ${x.id} of ${at} has ${pairs.length} live pairs (${pairs.map((m) => m.state).join(', ')})`);
+      else if (!occurrenceEvent || pairs[0]!.externalEventId !== occurrenceEvent.id) problems.push(`series ${item.key}: exception ${x.id} of ${at} pairs with ${pairs[0]!.externalEventId}, the calendar's occurrence is ${occurrenceEvent?.id ?? 'missing'}`);
+    }
+
+    // The model.
+    for (const o of series.occurrences) {
+      const at = iso(o.at);
+      const shown = view.host.find((x) => x.originalStart === at);
+      const exception = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === at);
+      if (!shown) {
+        if (!o.cancelled && !series.loose) problems.push(`series ${item.key}: occurrence ${at} is cancelled, but no side cancelled it`);
+        continue;
+      }
+      if (o.cancelled && !series.loose) problems.push(`series ${item.key}: occurrence ${at} was cancelled but is live (${shownLine(shown)})`);
+      if (!o.subjects.includes(shown.subject ?? '')) problems.push(`series ${item.key}: occurrence ${at} converged on "${shown.subject}", a subject it was never given (${o.subjects.join(' | ')})`);
+      if (!o.starts.includes(Date.parse(shown.start))) problems.push(`series ${item.key}: occurrence ${at} converged on ${shown.start}, a start it was never given (${o.starts.map(iso).join(' | ')})`);
+      if (o.edited && !exception && !series.loose) problems.push(`series ${item.key}: occurrence ${at} was edited but is no exception in the host`);
+      if (!o.edited && exception) problems.push(`series ${item.key}: occurrence ${at} was never edited but has the exception ${exception.id} "${exception.subject}"`);
+    }
+  }
+
+  // No exception outlives its series.
+  const liveIds = new Set(all.filter((a) => !a.deleted).map((a) => a.id));
+  for (const x of all.filter((a) => !a.deleted && a.seriesMasterId !== null && !liveIds.has(a.seriesMasterId))) {
+    matched.add(x.id);
+    const pairs = x.mappings.filter((m) => m.closedAt === null);
+    problems.push(
+      `exception ${x.id} "${x.subject}" (${x.originalStart}, origin ${x.origin}) is live but its series ${x.seriesMasterId} is deleted; its pair: ${pairs.map((m) => `${m.state}${m.externalEventId ? ` → ${m.externalEventId}` : ''}${m.lastError ? ` (${m.lastError.code}: ${m.lastError.message})` : ''}`).join(', ') || 'none'}`,
+    );
   }
   return problems;
 }

@@ -40,7 +40,7 @@ export function chaosSuite(options: ChaosSuiteOptions): void {
     await providers?.close();
     const lines = Object.entries(figures).map(
       ([name, f]) =>
-        `${name}: ${f.runs} runs, ${f.operations} operations (≤ ${f.maxCommands} per run), ${f.faults} faults injected (${f.faultsFired} requests hit), ${f.kills} kills, ${f.relinks} relinks, ${f.divergences} divergences${f.writesChecked !== undefined ? `, ${f.overlappingWrites} of ${f.writesChecked} event writes overlapping another of the mailbox` : ''} — seed ${f.seed}, ${f.seconds} s`,
+        `${name}: ${f.runs} runs, ${f.operations} operations (≤ ${f.maxCommands} per run; ${f.seriesChanges} on series), ${f.faults} faults injected (${f.faultsFired} requests hit), ${f.kills} kills, ${f.relinks} relinks, ${f.divergences} divergences${f.writesChecked !== undefined ? `, ${f.overlappingWrites} of ${f.writesChecked} event writes overlapping another of the mailbox` : ''} — seed ${f.seed}, ${f.seconds} s`,
     );
     if (lines.length > 0) {
       progress(`\nchaos figures\n${lines.join('\n')}`);

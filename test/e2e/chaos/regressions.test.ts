@@ -1,7 +1,31 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ProviderKind } from '../../../src/domain/model.js';
 import { startProviderSide, type ProviderSide } from '../../helpers/hub-process.js';
-import { Fault, HostCreate, HostDelete, HostEdit, InvalidateCursor, Kill, ProviderCreate, ProviderDelete, ProviderEdit, Relink, Revoke, Settle, SyncNow, emptyStats, runScenario } from './chaos-model.js';
+import {
+  Fault,
+  HostCreate,
+  HostDelete,
+  HostEdit,
+  HostOccurrenceCancel,
+  HostOccurrenceEdit,
+  HostSeriesCreate,
+  HostSeriesDelete,
+  InvalidateCursor,
+  Kill,
+  ProviderCreate,
+  ProviderDelete,
+  ProviderEdit,
+  ProviderOccurrenceCancel,
+  ProviderOccurrenceEdit,
+  ProviderSeriesCreate,
+  ProviderSeriesDelete,
+  Relink,
+  Revoke,
+  Settle,
+  SyncNow,
+  emptyStats,
+  runScenario,
+} from './chaos-model.js';
 import { ChaosWorld } from './chaos-world.js';
 
 /**
@@ -124,6 +148,40 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
           new HostCreate(9, 7, 90, 0, 0),
           new Kill(1000, 0),
           new Fault('update', 2, 3),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
+
+  it('series on both sides: occurrences moved, renamed and cancelled on either side, a SIGKILL, a series deleted on each side', { timeout: 240_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new HostSeriesCreate(3, 9, 'WEEKLY', 4, 0),
+          new ProviderSeriesCreate(4, 10, 'DAILY', 5),
+          new HostSeriesCreate(5, 11, 'DAILY', 3, 0),
+          new SyncNow(),
+          new HostOccurrenceEdit(0, 1, 'move', 2, 0),
+          new HostOccurrenceCancel(0, 2, 0),
+          new ProviderOccurrenceEdit(0, 3, 'subject', 1),
+          new ProviderOccurrenceCancel(1, 0),
+          new SyncNow(),
+          new ProviderOccurrenceEdit(2, 0, 'move', 3),
+          new HostOccurrenceEdit(1, 2, 'subject', 1, 0),
+          new Fault('update', 2, 1),
+          new Kill(50),
+          new ProviderOccurrenceCancel(2, 1),
+          new SyncNow(),
+          new ProviderSeriesCreate(6, 8, 'WEEKLY', 3),
+          new HostSeriesCreate(7, 15, 'WEEKLY', 3, 0),
+          new SyncNow(),
+          new HostSeriesDelete(3, 0),
+          new ProviderSeriesDelete(4),
         ],
       },
       emptyStats(),

@@ -121,7 +121,8 @@ export function instrumentEmulator(app: FastifyInstance, opts: InstrumentOptions
   });
 
   app.addHook('onClose', async () => {
-    for (const req of hung) req.raw.socket?.destroy();
+    // A hung part of a Graph batch came in through `app.inject`: its socket is a stand-in without `destroy` (the batch's own request is hung too, and its socket is destroyed).
+    for (const req of hung) if (typeof req.raw.socket?.destroy === 'function') req.raw.socket.destroy();
   });
 
   registerCoreControlRoutes(app, opts.provider, opts.core);
