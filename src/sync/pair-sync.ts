@@ -562,20 +562,39 @@ export class PairSync {
     a.deleted = true;
     a.deletedAt = new Date();
     a.contentChangedAt = new Date();
+    let exceptions: Appointment[] = [];
     await inTransaction(this.deps.orm.em.fork(), async (em) => {
       await updateAppointment(em, a, expected);
-      if (m0) {
-        const m = em.merge(m0);
-        m.closedAt = new Date();
-        m.state = 'SYNCED';
-        m.lastError = null;
-        m.hostVersion = a.version;
-        m.lastSyncedAt = new Date();
-      }
+      if (m0) closeMapping(em.merge(m0), a);
       await this.deps.changes.record(em, this.change(a, 'DELETED'));
+      exceptions = a.recurrence === null ? [] : await this.deleteExceptionsOf(em, a);
       await em.flush();
     });
     await this.announce(a, 'DELETED');
+    for (const x of exceptions) await this.announce(x, 'DELETED');
+  }
+
+  /**
+   * A series deleted in the calendar takes the host's exceptions of it along, as a series deleted in
+   * the host does (appointment.service.ts). An exception whose edit had not gone out yet goes too:
+   * its occurrence no longer exists anywhere, and kept alone it would be retried forever against
+   * an event that cannot be written (found by the chaos model's series commands). A host write
+   * racing this one fails the transaction on the version check, and the next run decides again.
+   */
+  private async deleteExceptionsOf(em: EntityManager, master: Appointment): Promise<Appointment[]> {
+    const exceptions = await em.find(Appointment, { tenantId: master.tenantId, seriesMasterId: master.id, deleted: false }, { disableIdentityMap: true });
+    if (exceptions.length === 0) return [];
+    const mappings = await em.find(SyncMapping, { appointmentId: { $in: exceptions.map((x) => x.id) }, closedAt: null });
+    for (const x of exceptions) {
+      const expected = x.version;
+      x.deleted = true;
+      x.deletedAt = master.deletedAt;
+      x.contentChangedAt = master.contentChangedAt;
+      await updateAppointment(em, x, expected);
+      for (const m of mappings) if (m.appointmentId === x.id) closeMapping(m, x);
+      await this.deps.changes.record(em, this.change(x, 'DELETED'));
+    }
+    return exceptions;
   }
 
   private change(a: Appointment, kind: AppointmentChangeKind) {
@@ -634,4 +653,13 @@ export class PairSync {
         at: new Date().toISOString(),
       }, { conflictId: c.id });
   }
+}
+
+/** The pair of a deleted appointment is done: closed, nothing left to write. */
+function closeMapping(m: SyncMapping, a: Appointment): void {
+  m.closedAt = new Date();
+  m.state = 'SYNCED';
+  m.lastError = null;
+  m.hostVersion = a.version;
+  m.lastSyncedAt = new Date();
 }

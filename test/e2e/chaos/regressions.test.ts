@@ -189,6 +189,27 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 
+  it('a series deleted in the calendar while a host edit of one occurrence had not gone out takes that exception along (seed 8, run 39, Google)', { timeout: 240_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new HostSeriesCreate(13, 15, 'WEEKLY', 3, 0),
+          new SyncNow(),
+          // The exception's write fails three times, so it has not reached the calendar when the
+          // user deletes the whole series there.
+          new Fault('update', 0, 3),
+          new HostOccurrenceEdit(0, 0, 'subject', 1, 0),
+          new ProviderSeriesDelete(0),
+        ],
+      },
+      emptyStats(),
+      { kills: false },
+    );
+  });
+
   it('SIGKILLs between steps and in the middle of writes, then converges', { timeout: 240_000 }, async () => {
     await runScenario(
       world,
