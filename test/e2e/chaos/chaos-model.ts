@@ -709,6 +709,26 @@ function noteEdit(item: Item, occurrence: OccurrenceModel, subject: string | nul
 }
 
 /** The host moves or renames one occurrence of its series: an exception appointment (made, or saved again). */
+/**
+ * The host occurrence a command acts on, with its series as the host holds it now and the
+ * occurrence's exception if it has one; `undefined` (counted as skipped) when there is none.
+ */
+async function hostOccurrence(model: ChaosModel, real: ChaosSystem, pick: number, index: number, what: string) {
+  const picked = pickOccurrence(model.liveSeries('HOST'), pick, index);
+  if (!picked) {
+    await count(real, `${what} skipped: every occurrence is cancelled`);
+    return undefined;
+  }
+  const { item, occurrence } = picked;
+  const { view, racing } = await seriesRace(real, item);
+  if (!view) {
+    await count(real, `${what} of ${item.key} skipped: the series is not live in the host`);
+    return undefined;
+  }
+  const existing = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === iso(occurrence.at));
+  return { item, occurrence, view, racing, existing };
+}
+
 export class HostOccurrenceEdit implements Cmd {
   constructor(
     readonly pick: number,
@@ -719,12 +739,9 @@ export class HostOccurrenceEdit implements Cmd {
   ) {}
   check = (model: Readonly<ChaosModel>) => (model as ChaosModel).liveSeries('HOST').length > 0;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const picked = pickOccurrence(model.liveSeries('HOST'), this.pick, this.occurrence);
-    if (!picked) return count(real, 'host occurrence edit skipped: every occurrence is cancelled');
-    const { item, occurrence } = picked;
-    const { view, racing } = await seriesRace(real, item);
-    if (!view) return count(real, `host occurrence edit of ${item.key} skipped: the series is not live in the host`);
-    const existing = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === iso(occurrence.at));
+    const target = await hostOccurrence(model, real, this.pick, this.occurrence, 'host occurrence edit');
+    if (!target) return;
+    const { item, occurrence, view, racing, existing } = target;
     if (existing && !existing.hostAppointmentId) return count(real, `host occurrence edit of ${item.key} ${iso(occurrence.at)} skipped: its exception came from the calendar`);
     const subject = this.change === 'subject' ? model.nextSubject(item) : (existing?.subject ?? view.master.subject);
     const start = this.change === 'move' ? occurrence.at + this.hours * HOUR : existing ? Date.parse(existing.start!) : occurrence.at;
@@ -762,12 +779,9 @@ export class HostOccurrenceCancel implements Cmd {
   ) {}
   check = (model: Readonly<ChaosModel>) => (model as ChaosModel).liveSeries('HOST').length > 0;
   async run(model: ChaosModel, real: ChaosSystem): Promise<void> {
-    const picked = pickOccurrence(model.liveSeries('HOST'), this.pick, this.occurrence);
-    if (!picked) return count(real, 'host occurrence cancel skipped: every occurrence is cancelled');
-    const { item, occurrence } = picked;
-    const { view, racing } = await seriesRace(real, item);
-    if (!view) return count(real, `host occurrence cancel of ${item.key} skipped: the series is not live in the host`);
-    const existing = view.exceptions.find((x) => occurrenceKey(x.originalStart!) === iso(occurrence.at));
+    const target = await hostOccurrence(model, real, this.pick, this.occurrence, 'host occurrence cancel');
+    if (!target) return;
+    const { item, occurrence, view, racing, existing } = target;
     const m = view.master;
     const r = existing
       ? await real.gql(`mutation($id: ID) { deleteAppointment(id: $id) { id } }`, { id: existing.id }, this.via)
