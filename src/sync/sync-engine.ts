@@ -334,6 +334,21 @@ export class SyncEngine {
       await lease.keepAlive();
       await tracker.progress();
     }
+    // A listing may hold nothing of a series although its master lives: Graph lists instances only,
+    // so a series whose every occurrence is cancelled is never listed. A complete read proves such
+    // a master neither deleted nor unchanged: each one is read by id (after a listing that held
+    // nothing, only when few pairs are unlisted — as deletions are proven below).
+    const listedSomething = upserts.size > 0;
+    const unlisted = full ? await this.unlistedMappings(calendar.id, new Set(upserts.keys()), window) : [];
+    if (listedSomething || unlisted.length < MASS_DELETION_MIN) {
+      for (const m of unlisted.filter((x) => x.series)) {
+        await lease.keepAlive();
+        const id = m.mapping.externalEventId!;
+        const fresh = await provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(id));
+        if (fresh) upserts.set(id, fresh);
+        else deletes.set(id, { type: 'DELETE', eventId: asProviderEventId(id), seriesMasterId: null, originalStart: null });
+      }
+    }
     // Cancelled occurrences, deletions that name no series, and the series they belong to.
     await series.resolveChanges(calendar, upserts, deletes);
 
@@ -364,12 +379,12 @@ export class SyncEngine {
       const m = byEventId.get(id);
       if (m) gone.set(id, m);
     }
-    if (full && upserts.size > 0) {
-      for (const m of await this.unlistedMappings(calendar.id, new Set(upserts.keys()), window)) gone.set(m.externalEventId!, m);
+    const singles = unlisted.filter((x) => !x.series).map((x) => x.mapping);
+    if (full && listedSomething) {
+      for (const m of singles) gone.set(m.externalEventId!, m);
     } else if (full) {
-      const unlisted = await this.unlistedMappings(calendar.id, new Set(), window);
       if (unlisted.length < MASS_DELETION_MIN) {
-        for (const m of unlisted) {
+        for (const m of singles) {
           await lease.keepAlive();
           if ((await provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(m.externalEventId!))) === null) gone.set(m.externalEventId!, m);
         }
@@ -481,11 +496,12 @@ export class SyncEngine {
   /**
    * Linked pairs of a calendar whose event a complete listing did not hold, restricted to what the
    * listing was sure to hold: single appointments overlapping the window, and series starting in
-   * it (a series that began before the window may have no instance in it; it stays linked).
+   * it (a series that began before the window may have no instance in it; it stays linked), each
+   * marked whether it is a series master (a listing proves nothing of those: see `inbound`).
    */
-  private async unlistedMappings(calendarId: HubId<'calendar'>, listed: Set<string>, window: TimeWindow): Promise<SyncMapping[]> {
+  private async unlistedMappings(calendarId: HubId<'calendar'>, listed: Set<string>, window: TimeWindow): Promise<{ mapping: SyncMapping; series: boolean }[]> {
     const em = this.deps.orm.em.fork();
-    const out: SyncMapping[] = [];
+    const out: { mapping: SyncMapping; series: boolean }[] = [];
     let after = '' as HubId<'syncMapping'>;
     const start = new Date(window.start);
     const end = new Date(window.end);
@@ -500,8 +516,8 @@ export class SyncEngine {
         { id: { $in: candidates.map((m) => m.appointmentId) } },
         { fields: ['id', 'startsAt', 'endsAt', 'recurrence'], disableIdentityMap: true },
       );
-      const inWindow = new Set(appointments.filter((a) => listedInWindow(a, start, end)).map((a) => a.id));
-      out.push(...candidates.filter((m) => inWindow.has(m.appointmentId)));
+      const inWindow = new Map(appointments.filter((a) => listedInWindow(a, start, end)).map((a) => [a.id, a.recurrence !== null]));
+      for (const m of candidates) if (inWindow.has(m.appointmentId)) out.push({ mapping: m, series: inWindow.get(m.appointmentId)! });
     }
   }
 

@@ -2,7 +2,7 @@ import type { HubId } from '../domain/ids.js';
 import { addDrift, emptyDrift, type DriftItem, type SyncDrift } from '../domain/sync-drift.js';
 import { parseHubTag } from '../domain/sync/hub-tag.js';
 import type { Logger } from '../logger.js';
-import { asProviderCalendarId, type ExternalEvent } from '../providers/calendar-provider.js';
+import { asProviderCalendarId, asProviderEventId, type ExternalEvent } from '../providers/calendar-provider.js';
 import { Appointment, Calendar, SyncMapping, type SyncRun } from '../store/entities/index.js';
 import type { Orm } from '../store/orm.js';
 import { loadAppointments } from './appointment-store.js';
@@ -88,6 +88,20 @@ class Verification {
 
     // 2. The host: the calendar's live pairs, the owner's appointments in the window, and every appointment a pair or a tag names.
     const live = await em.find(SyncMapping, { calendarId: calendar.id, closedAt: null }, { disableIdentityMap: true });
+    // A listing holds no series master whose occurrences are all cancelled (Graph lists instances
+    // only): the masters of mirrored series it did not hold are read by id.
+    const listedSomething = listed.size > 0;
+    const unlistedPairs = live.filter((m) => m.externalEventId !== null && !listed.has(m.externalEventId));
+    for (let i = 0; i < unlistedPairs.length; i += CHUNK) {
+      const chunk = unlistedPairs.slice(i, i + CHUNK);
+      const found = await em.find(Appointment, { id: { $in: chunk.map((m) => m.appointmentId) } }, { fields: ['id', 'recurrence'], disableIdentityMap: true });
+      const series = new Set(found.filter((a) => a.recurrence !== null).map((a) => a.id as string));
+      for (const m of chunk.filter((x) => series.has(x.appointmentId))) {
+        await this.lease.keepAlive();
+        const master = await provider.getEvent(asProviderCalendarId(calendar.providerCalendarId), asProviderEventId(m.externalEventId!));
+        if (master) listed.set(master.id, master);
+      }
+    }
     const tagged = new Map<string, ExternalEvent[]>();
     for (const e of listed.values()) {
       const tag = parseHubTag(e.hubTag);
@@ -118,7 +132,7 @@ class Verification {
       if (!a || a.deleted || a.ownerId !== calendar.userId) {
         const why = !a ? 'its appointment does not exist' : a.deleted ? 'its appointment is deleted' : 'its appointment moved to another owner';
         // A listing holds only the window: outside it, an unlisted event is not proof of anything.
-        const gone = m.externalEventId !== null && event === null && a !== null && listedInWindow(a, start, end) && listed.size > 0;
+        const gone = m.externalEventId !== null && event === null && a !== null && listedInWindow(a, start, end) && listedSomething;
         await this.found({ kind: 'ORPHANED_MAPPING', appointmentId: m.appointmentId, externalEventId: m.externalEventId, detail: `the pair is open but ${why}` }, () =>
           a ? this.sync({ calendar, mapping: m, appointment: a, event, providerGone: gone }) : this.close(m),
         );
@@ -144,7 +158,7 @@ class Verification {
         continue;
       }
       if (!listedInWindow(a, start, end)) continue;
-      if (listed.size === 0) {
+      if (!listedSomething) {
         // The engine's rule: a listing that holds nothing proves no deletion.
         await this.found(
           { kind: 'MISSING_AT_PROVIDER', appointmentId: a.id, externalEventId: m.externalEventId, detail: 'its event is not in the calendar, which listed no event at all; not repaired (an empty listing proves no deletion)' },

@@ -210,6 +210,75 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 
+  it('the user cancels every occurrence of a host series while the cursor is lost: the series stays, empty, on both sides (seed 20261209, run 194, Microsoft)', { timeout: 240_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new HostSeriesCreate(1, 7, 'DAILY', 3, 0),
+          new InvalidateCursor(),
+          new Settle(200),
+          new ProviderOccurrenceCancel(0, 0),
+          new ProviderOccurrenceCancel(0, 0),
+          new ProviderOccurrenceCancel(0, 0),
+          new HostCreate(1, 7, 30, 0, 0),
+        ],
+      },
+      emptyStats(),
+      { kills: false },
+    );
+  });
+
+  it.each([
+    ['holds another event', [new HostCreate(1, 9, 30, 0, 0)]],
+    ['holds nothing', []],
+  ])('every occurrence of a synced series cancelled in the calendar, then a full read whose listing %s: the host gets every EXDATE', { timeout: 240_000 }, async (_, others) => {
+    // Graph lists instances, never masters: the series is in no listing, yet its master lives.
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          ...others,
+          new HostSeriesCreate(1, 7, 'WEEKLY', 3, 0),
+          new SyncNow(),
+          new InvalidateCursor(),
+          new ProviderOccurrenceCancel(0, 0),
+          new ProviderOccurrenceCancel(0, 0),
+          new ProviderOccurrenceCancel(0, 0),
+          new SyncNow(),
+        ],
+      },
+      emptyStats(),
+      { kills: false },
+    );
+  });
+
+  it('the host cancels every occurrence of its series, then a full read: the series stays, empty, on both sides', { timeout: 240_000 }, async () => {
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new HostSeriesCreate(2, 8, 'DAILY', 3, 0),
+          new SyncNow(),
+          new HostOccurrenceCancel(0, 0, 0),
+          new HostOccurrenceCancel(0, 0, 0),
+          new HostOccurrenceCancel(0, 0, 0),
+          new SyncNow(),
+          new InvalidateCursor(),
+          new SyncNow(),
+        ],
+      },
+      emptyStats(),
+      { kills: false },
+    );
+  });
+
   it('SIGKILLs between steps and in the middle of writes, then converges', { timeout: 240_000 }, async () => {
     await runScenario(
       world,

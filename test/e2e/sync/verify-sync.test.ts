@@ -180,6 +180,27 @@ for (const kind of ['MICROSOFT', 'GOOGLE'] as ProviderKind[]) {
       expect(u.provider.writes()).toBe(after);
     });
 
+    it('a series whose every occurrence is cancelled in the calendar is no drift: the master lives, with every EXDATE, though no listing holds it', { timeout: 120_000 }, async () => {
+      const u = await linkedUser(t, t.sandbox.emulators, kind, { name: 'verify-empty-series' });
+      const start = new Date(Date.now() + 4 * 86_400_000);
+      start.setUTCHours(10, 0, 0, 0);
+      const at = (n: number) => new Date(start.getTime() + n * 7 * 86_400_000);
+      const master = await u.synced(
+        (await u.upsert('v-empty-series', { subject: 'Emptied', start: at(0).toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), timeZone: 'UTC', recurrence: { rrule: 'FREQ=WEEKLY;COUNT=3' } })).id,
+      );
+      const seriesId = u.eventOf(master)!.id;
+      for (const n of [0, 1, 2]) u.provider.cancelOccurrence(seriesId, at(n));
+      await u.syncNow();
+      expect((await u.appointment(master.id)).recurrence!.exdates).toEqual([0, 1, 2].map((n) => at(n).toISOString()));
+
+      const report = await verify(u, true);
+      expect(report.drift).toMatchObject({ missingAtProvider: 0, missingInHost: 0, duplicates: 0, contentDiffers: 0, orphanedMappings: 0, items: [] });
+      const after = await u.appointment(master.id);
+      expect(after.deleted).toBe(false);
+      expect(after.recurrence!.exdates).toHaveLength(3);
+      expect(u.provider.events().some((e) => e.id === seriesId)).toBe(true);
+    });
+
     it('finds a calendar edit and a new calendar event the cursor skipped (CONTENT_DIFFERS, MISSING_IN_HOST) and applies them as a poll would have', { timeout: 120_000 }, async () => {
       const u = await linkedUser(t, t.sandbox.emulators, kind, { name: 'verify-content' });
       const edited = await u.synced((await u.upsert('v-edited', { subject: 'Before the edit' })).id);
