@@ -29,6 +29,14 @@ const CALENDAR_LIST_SCOPES = [`${AUTH}calendar.calendarlist.readonly`, `${AUTH}c
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * What gaxios sends with: Node's own fetch. Outside a browser gaxios falls back to node-fetch 3,
+ * which, when a request with a body is aborted before its body was read (a timeout that expired
+ * while the process was busy), destroys a stream nothing listens to: an unhandled 'error' event
+ * that kills the process (node-fetch issue 1801). Both the Calendar calls and the token calls use it.
+ */
+export const GOOGLE_TRANSPORT = { fetchImplementation: globalThis.fetch } as const;
+
 export function createGoogleOAuthClient(settings: GoogleCalendarSettings, redirectUri?: string): OAuth2Client {
   return new OAuth2Client({
     clientId: settings.clientId,
@@ -42,7 +50,7 @@ export function createGoogleOAuthClient(settings: GoogleCalendarSettings, redire
       ...(settings.pemCertsUrl ? { oauth2FederatedSignonPemCertsUrl: settings.pemCertsUrl } : {}),
       ...(settings.jwkCertsUrl ? { oauth2FederatedSignonJwkCertsUrl: settings.jwkCertsUrl } : {}),
     },
-    transporterOptions: { timeout: settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS },
+    transporterOptions: { ...GOOGLE_TRANSPORT, timeout: settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS },
   });
 }
 

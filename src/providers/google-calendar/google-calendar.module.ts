@@ -38,7 +38,7 @@ export function createGoogleCalendarModule(settings: GoogleCalendarSettings, dep
   return {
     auth,
     connect: (connection) => new GoogleCalendarProvider({ settings, connection }),
-    // Providers hold no sockets or timers of their own (gaxios uses the global fetch agent).
+    // Providers hold no sockets or timers of their own (gaxios sends with the global fetch and its agent).
     close: async () => {},
   };
 }

@@ -24,7 +24,7 @@ import {
   type TimeWindow,
   type UpdateEventRequest,
 } from '../calendar-provider.js';
-import { createGoogleOAuthClient } from './google-calendar.auth.js';
+import { createGoogleOAuthClient, GOOGLE_TRANSPORT } from './google-calendar.auth.js';
 import { classifyForRetry, isGoogleEventMappingError, toProviderError } from './google-calendar.errors.js';
 import { batchBody, GOOGLE_BATCH_LIMIT, parseBatchAnswer } from './google-batch.js';
 import {
@@ -95,6 +95,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       rootUrl: settings.calendarRootUrl,
       retry: false,
       timeout: settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...GOOGLE_TRANSPORT,
     });
     this.runner = new GoogleRequestRunner({
       auth: this.oauth,

@@ -10,6 +10,7 @@ import {
   type ProviderCursor,
   type ProviderError,
 } from '../../../src/providers/calendar-provider.js';
+import { createGoogleOAuthClient } from '../../../src/providers/google-calendar/google-calendar.auth.js';
 import { createGoogleCalendarModule } from '../../../src/providers/google-calendar/google-calendar.module.js';
 import { eventIdForKey } from '../../../src/providers/google-calendar/google-event-id.js';
 import { eventData } from './calendar-provider.contract.js';
@@ -143,6 +144,17 @@ describe('GoogleCalendarProvider: retries', () => {
     expect(e.code).toBe('TRANSIENT');
     expect(e.message).toMatch(/no answer/);
     expect(rule.fired).toBe(3);
+  });
+
+  it('a request with a body aborted before it was sent fails, and the process lives on', async () => {
+    // A timeout that expired while the process was busy (gaxios loads its fetch on first use) aborts
+    // the request before it starts. With gaxios' fallback, node-fetch 3, that emits an 'error'
+    // nothing listens to and kills the process (vitest reports it as an unhandled error); the hub's
+    // transport is Node's own fetch. (With a timeout set, gaxios replaces an aborted signal: 0 keeps it.)
+    const client = createGoogleOAuthClient(p.settings);
+    const request = client.transporter.request({ url: p.settings.tokenUrl, method: 'POST', data: { grant_type: 'refresh_token' }, timeout: 0, signal: AbortSignal.abort() });
+    await expect(request).rejects.toThrow(/abort/i);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   });
 });
 
