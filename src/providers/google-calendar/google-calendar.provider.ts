@@ -31,6 +31,7 @@ import {
   HUB_OWNER_FILTER,
   hubTagOf,
   isUnmodifiedInstance,
+  kindOf,
   toEventChange,
   toExternalEvent,
   toGoogleInsert,
@@ -320,7 +321,10 @@ export class GoogleCalendarProvider implements CalendarProvider {
    * Insert with an id derived from the idempotency key (docs/providers.md#google-event-ids). On 409
    * the id exists: our own live event (a retry after a lost answer) is returned as is; our own
    * deleted event is restored by an update with `status: "confirmed"`, or, when Google refuses that,
-   * created under the next derived id; an event the hub did not write is never overwritten.
+   * created under the next derived id; an event the hub did not write is never overwritten. A
+   * deleted series is never restored: Google cancels its moved and edited occurrences with it, and
+   * a restore brings back the master only, so those occurrences would stay cancelled in a series
+   * the host holds whole — it is created afresh under the next derived id.
    */
   async createEvent(request: CreateEventRequest): Promise<ExternalEvent> {
     const { calendarId, idempotencyKey, data } = request;
@@ -348,6 +352,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         );
       }
       if (existing.status !== 'cancelled') return this.toEvent(calendarId, existing, 'events.get');
+      if (kindOf(existing) === 'SERIES_MASTER') continue;
       const restored = await this.restore(calendarId, existing, data, attendees);
       if (restored) return restored;
     }

@@ -306,4 +306,31 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
       { kills: true },
     );
   });
+
+  it('a series whose create never heard back, deleted in the calendar after the user moved an occurrence, is written again with every occurrence (seed 20261209, run 192, Google)', { timeout: 240_000 }, async () => {
+    // Shrunk by hand from the printed run (24 commands). The series' create is made but its answer
+    // is lost (the fault), and the grant is revoked before the hub tries again or reads the
+    // calendar (polls come every 1.5 s). Meanwhile the user moves the first occurrence of the event
+    // the create left (an exception) and deletes the whole series, which cancels that exception
+    // with it. After the relink the create is sent again and finds the hub's own deleted series:
+    // what it writes must hold every occurrence of the host's series — a restored master alone
+    // left the first one cancelled in Google.
+    await runScenario(
+      world,
+      kind,
+      {
+        policy: 'LATEST_WINS',
+        commands: [
+          new Fault('create', 3, 1),
+          new HostSeriesCreate(3, 12, 'DAILY', 3, 0),
+          new Settle(200),
+          new Revoke(),
+          new ProviderOccurrenceEdit(14, 0, 'move', 3),
+          new ProviderSeriesDelete(48),
+        ],
+      },
+      emptyStats(),
+      { kills: true },
+    );
+  });
 });

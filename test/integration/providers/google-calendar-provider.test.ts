@@ -96,6 +96,44 @@ describe('GoogleCalendarProvider: idempotent creates (409)', () => {
       p.env.google.control.updateSettings({ allowRestoreOfDeletedEvents: true });
     }
   });
+
+  it('makes a deleted series of its own afresh under the next id: a restore would leave the occurrences the user had edited cancelled', async () => {
+    const linked = await linkAccount(p);
+    const calendarId = asProviderCalendarId('primary');
+    const key = 'map_01PROVIDERSERIESAGAIN0001';
+    const start = nextMonday(12);
+    const data = eventData({
+      subject: 'Daily',
+      timing: { allDay: false, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), timeZone: 'UTC' },
+      recurrence: { rrule: 'FREQ=DAILY;COUNT=3', exdates: [], rdates: [] },
+    });
+    const span = { start: new Date(start.getTime() - DAY).toISOString(), end: new Date(start.getTime() + 4 * DAY).toISOString() };
+    const first = await linked.provider.createEvent({ calendarId, idempotencyKey: key, data });
+    // The user moves the first occurrence (an exception), then deletes the series, which cancels that exception too.
+    const [occurrence] = await linked.provider.getSeriesInstances(calendarId, first.id, span);
+    const later = new Date(start.getTime() + 3 * 3_600_000);
+    await linked.provider.updateEvent({
+      calendarId,
+      eventId: occurrence!.id,
+      data: { ...occurrence!.data, timing: { allDay: false, start: later.toISOString(), end: new Date(later.getTime() + 3_600_000).toISOString(), timeZone: 'UTC' }, recurrence: null },
+      ifMatch: null,
+    });
+    await linked.provider.deleteEvent({ calendarId, eventId: first.id, ifMatch: null });
+
+    const again = await linked.provider.createEvent({ calendarId, idempotencyKey: key, data });
+    expect(again.id).toBe(eventIdForKey(key, 1));
+    expect(again.hubTag).toBe(key);
+    expect(await linked.provider.getEvent(calendarId, first.id)).toBeNull();
+    const instances = await linked.provider.getSeriesInstances(calendarId, again.id, span);
+    expect(instances.map((i) => [i.originalStart, i.data.timing.allDay ? null : i.data.timing.start, i.kind])).toEqual(
+      [0, 1, 2].map((n) => {
+        const at = new Date(start.getTime() + n * DAY).toISOString();
+        return [at, at, 'OCCURRENCE'];
+      }),
+    );
+    // A retry of the same create finds the new series.
+    expect((await linked.provider.createEvent({ calendarId, idempotencyKey: key, data })).id).toBe(again.id);
+  });
 });
 
 describe('GoogleCalendarProvider: retries', () => {
