@@ -146,12 +146,16 @@ export class ConnectionGuard {
     link.statusReason = reason;
     this.deps.logger.warn({ connectionId: link.id, provider: link.provider, providerCode: error.details.providerCode }, 'link needs re-authorisation: its grant was revoked or expired');
     await this.deps.jobs.stop(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
-    // A relink that landed between the update above and the stop has started the jobs already: start them again.
+    await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
+    // A relink that landed after the update above (in another hub process too) has started the jobs
+    // and resolved the notice already, perhaps before the stop and the notice above: start the jobs
+    // again and resolve the notice, for the new grant stands.
     const now = await em.fork().findOne(Connection, { id: link.id }, { fields: ['status'] });
     if (now?.status === 'ACTIVE') {
       await this.deps.jobs.start(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "scheduling the link's jobs failed"));
+      await this.deps.notices.resolveRelinkRequired(link);
+      return true;
     }
-    await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
     await this.deps.notices.statusChanged(link, previousStatus);
     return true;
   }

@@ -238,3 +238,18 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 });
+
+describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %s and two hub processes', (kind) => {
+  let world: ChaosWorld;
+  beforeAll(async () => {
+    world = await ChaosWorld.start(providers, { processes: 2 });
+  }, 180_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a relink right after a revocation leaves the link active although the other process marks it NEEDS_REAUTH meanwhile (seed 20261209, two-process run 20)', { timeout: 180_000 }, async () => {
+    // Hub 1 writes h1 and finds the grant revoked while hub 0 reactivates the link with the new grant.
+    await runScenario(world, kind, { policy: 'LATEST_WINS', commands: [new Settle(2000), new HostCreate(9, 11, 30, 0, 1), new Revoke()] }, emptyStats(), { kills: true });
+  });
+});
