@@ -123,7 +123,8 @@ export class ConnectionGuard {
   /**
    * The grant is dead: NEEDS_REAUTH with a reason, one RELINK_REQUIRED notice, jobs stopped,
    * published. Idempotent: only the call that moves the link out of ACTIVE/ERROR does all that,
-   * and only while the link still holds the tokens the failing call was made with.
+   * and only while the link still holds the tokens the failing call was made with. A relink that
+   * overtakes it leaves the link ACTIVE with its jobs and no notice open.
    */
   async markNeedsReauth(link: Connection, error: ProviderError): Promise<boolean> {
     // Only the grant this call used is dead: when the link was linked again meanwhile (its tokens
