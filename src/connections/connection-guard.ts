@@ -123,7 +123,8 @@ export class ConnectionGuard {
   /**
    * The grant is dead: NEEDS_REAUTH with a reason, one RELINK_REQUIRED notice, jobs stopped,
    * published. Idempotent: only the call that moves the link out of ACTIVE/ERROR does all that,
-   * and only while the link still holds the tokens the failing call was made with.
+   * and only while the link still holds the tokens the failing call was made with. A relink that
+   * overtakes it leaves the link ACTIVE with its jobs and no notice open.
    */
   async markNeedsReauth(link: Connection, error: ProviderError): Promise<boolean> {
     // Only the grant this call used is dead: when the link was linked again meanwhile (its tokens
@@ -146,12 +147,16 @@ export class ConnectionGuard {
     link.statusReason = reason;
     this.deps.logger.warn({ connectionId: link.id, provider: link.provider, providerCode: error.details.providerCode }, 'link needs re-authorisation: its grant was revoked or expired');
     await this.deps.jobs.stop(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "cancelling the link's jobs failed"));
-    // A relink that landed between the update above and the stop has started the jobs already: start them again.
+    await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
+    // A relink that landed after the update above (in another hub process too) has started the jobs
+    // and resolved the notice already, perhaps before the stop and the notice above: start the jobs
+    // again and resolve the notice, for the new grant stands.
     const now = await em.fork().findOne(Connection, { id: link.id }, { fields: ['status'] });
     if (now?.status === 'ACTIVE') {
       await this.deps.jobs.start(link.id).catch((err: unknown) => this.deps.logger.error({ err, connectionId: link.id }, "scheduling the link's jobs failed"));
+      await this.deps.notices.resolveRelinkRequired(link);
+      return true;
     }
-    await this.deps.notices.relinkRequired(link, `${providerDisplayName(link.provider)} no longer accepts the hub's access to this account.`);
     await this.deps.notices.statusChanged(link, previousStatus);
     return true;
   }

@@ -307,8 +307,8 @@ export class LinkFlowService {
         logger: this.deps.logger.child({ connectionId: connection.id, provider: slug }),
       })
       .listCalendars();
-    // The row as it is now: while the calendars were read, a run of the old grant may have turned the
-    // link NEEDS_REAUTH. Setting ACTIVE on the stale copy would write nothing (no change seen).
+    // The row as it is now (its status before this sign-in): while the calendars were read, a run of
+    // the old grant may have turned the link NEEDS_REAUTH.
     if (existing) await em.refresh(existing);
     const previousStatus: ConnectionStatus | null = existing?.status ?? null;
     const reviving = previousStatus === 'REVOKED';
@@ -324,11 +324,7 @@ export class LinkFlowService {
     connection.tokens = this.deps.vault.seal(tokens.current, vaultContext.connectionTokens(connection.id));
     connection.grantedScopes = [...redemption.grantedScopes];
     connection.providerState = providerStateOf(slug, redemption);
-    connection.status = 'ACTIVE';
-    connection.statusReason = null;
-    connection.revokedAt = null;
-    connection.consecutiveFailures = 0;
-    connection.lastError = null;
+    Object.assign(connection, ACTIVE_STATE);
     connection.lastSyncAt = now;
     // Only appointments after activation sync (product-behaviours.md): a relink keeps the original
     // activation; linking again after a revoke is a new activation.
@@ -349,6 +345,13 @@ export class LinkFlowService {
       }
       throw err;
     }
+    if (existing) {
+      // The flush writes only what differs from the row as refreshed above, so a NEEDS_REAUTH mark of
+      // a run of the old grant that landed after the refresh (another hub process; the mark holds
+      // only while the row has the old tokens, so it lands before the flush or not at all) would stay
+      // on the new grant: the state is written once more, as long as the row holds the new grant.
+      await em.nativeUpdate(Connection, { id: connection.id, tokens: connection.tokens }, { ...ACTIVE_STATE, updatedAt: now });
+    }
 
     if (accountChanged) {
       // The link's row was reused for another account: pairs with the old account's events cannot sync any more.
@@ -361,6 +364,9 @@ export class LinkFlowService {
     return { connection, relinked: existing !== null };
   }
 }
+
+/** A link's state once a sign-in gave it a working grant. */
+const ACTIVE_STATE = { status: 'ACTIVE', statusReason: null, revokedAt: null, consecutiveFailures: 0, lastError: null } as const satisfies Partial<Connection>;
 
 /** The host user of a sign-in was deleted or deactivated while the user was at the provider. */
 export class UserUnavailableError extends Error {

@@ -334,3 +334,19 @@ describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %
     );
   });
 });
+
+describe.each(['MICROSOFT', 'GOOGLE'] as ProviderKind[])('chaos scenarios with %s and two hub processes', (kind) => {
+  let world: ChaosWorld;
+  beforeAll(async () => {
+    world = await ChaosWorld.start(providers, { processes: 2 });
+  }, 180_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a relink right after a revocation leaves the link active although the other process marks it NEEDS_REAUTH meanwhile (seed 20261209, two-process run 20)', { timeout: 180_000 }, async () => {
+    // A run of the old grant (a poll, h1's write through hub 1) finds the grant revoked and marks the
+    // link NEEDS_REAUTH while hub 0 stores the new grant: the relinked link must end ACTIVE and h1 go out.
+    await runScenario(world, kind, { policy: 'LATEST_WINS', commands: [new Settle(2000), new HostCreate(9, 11, 30, 0, 1), new Revoke()] }, emptyStats(), { kills: true });
+  });
+});

@@ -1,5 +1,5 @@
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HubId } from '../../../src/domain/ids.js';
 import { TOPICS, type SyncIssueRaisedPayload } from '../../../src/events/pubsub-topics.js';
 import { ProviderError } from '../../../src/providers/calendar-provider.js';
@@ -173,5 +173,58 @@ describe('a relink racing a run of the old grant', () => {
     expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
     await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
     expect(await recurringJobsOf(t, id)).toEqual(['connection.refresh', 'sync.poll']);
+  });
+
+  it('leaves the link ACTIVE when the old grant is found dead after the relink read the link, just before it stores the new grant', async () => {
+    const email = sandboxKit(t, 'MICROSOFT').newAccount('late-racer');
+    const tenant = await createTenantWithUser(t, 'Late racer', { hostUserId: 'late-racer', email });
+    const id = await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'MICROSOFT', account: email });
+    const old = await row(id);
+    // A run of the old grant (another hub process) marks the link between the relink's last read of
+    // the row and its write: the relink's copy still says ACTIVE.
+    const { calendarLists } = t.hub.linking;
+    const apply = calendarLists.apply.bind(calendarLists);
+    let marked = false;
+    const spy = vi.spyOn(calendarLists, 'apply').mockImplementation(async (em, link, listed, now) => {
+      if (link.id === id && link.tokens !== old.tokens && !marked) {
+        marked = await t.hub.connections.guard.markNeedsReauth(old, new ProviderError('AUTH_REVOKED', 'the old grant was refused'));
+      }
+      return apply(em, link, listed, now);
+    });
+    try {
+      expect(await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'MICROSOFT', account: email })).toBe(id);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(marked).toBe(true);
+    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
+    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null, lastError: null });
+    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
+    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+  });
+
+  it('leaves no relink notice when the relink finishes while a run of the old grant is marking the link', async () => {
+    const email = sandboxKit(t, 'GOOGLE').newAccount('slow-marker');
+    const tenant = await createTenantWithUser(t, 'Slow marker', { hostUserId: 'slow-marker', email });
+    const id = await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'GOOGLE', account: email });
+    const old = await row(id);
+    // The mark has turned the link NEEDS_REAUTH; while it cancels the link's jobs, the user relinks.
+    const { jobs } = t.hub.connections;
+    const stop = jobs.stop.bind(jobs);
+    let relinked: HubId<'connection'> | null = null;
+    const spy = vi.spyOn(jobs, 'stop').mockImplementation(async (connectionId, options) => {
+      if (connectionId === id && relinked === null) relinked = await linkOk(t, tenant.key, { userId: tenant.userId, provider: 'GOOGLE', account: email });
+      return stop(connectionId, options);
+    });
+    try {
+      expect(await t.hub.connections.guard.markNeedsReauth(old, new ProviderError('AUTH_REVOKED', 'the old grant was refused'))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(relinked).toBe(id);
+    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
+    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null });
+    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
+    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
   });
 });
