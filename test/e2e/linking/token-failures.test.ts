@@ -24,6 +24,14 @@ afterAll(async () => {
 
 const row = (id: HubId<'connection'>) => t.hub.orm.em.fork().findOneOrFail(Connection, { id });
 
+/** The link is ACTIVE through the API, with no open notice and its recurring jobs scheduled. */
+async function expectLinkActive(tenantKey: string, id: HubId<'connection'>): Promise<void> {
+  const after = (await t.gql(ConnectionDocument, { id }, tenantKey)).data!.connection;
+  expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null, lastError: null });
+  expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
+  await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+}
+
 describe('a revoked grant', () => {
   let tenant: TenantUser;
   let googleId: HubId<'connection'>;
@@ -168,10 +176,7 @@ describe('a relink racing a run of the old grant', () => {
     } finally {
       t.sandbox.emulators.core.faults.remove(rule.id);
     }
-    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
-    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null });
-    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
-    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+    await expectLinkActive(tenant.key, id);
     expect(await recurringJobsOf(t, id)).toEqual(['connection.refresh', 'sync.poll']);
   });
 
@@ -197,10 +202,7 @@ describe('a relink racing a run of the old grant', () => {
       spy.mockRestore();
     }
     expect(marked).toBe(true);
-    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
-    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null, lastError: null });
-    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
-    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+    await expectLinkActive(tenant.key, id);
   });
 
   it('leaves no relink notice when the relink finishes while a run of the old grant is marking the link', async () => {
@@ -222,9 +224,6 @@ describe('a relink racing a run of the old grant', () => {
       spy.mockRestore();
     }
     expect(relinked).toBe(id);
-    const after = (await t.gql(ConnectionDocument, { id }, tenant.key)).data!.connection;
-    expect(after).toMatchObject({ status: 'ACTIVE', statusReason: null });
-    expect(await t.hub.orm.em.fork().count(SyncIssue, { connectionId: id, resolvedAt: null })).toBe(0);
-    await waitFor("the link's jobs", async () => (await recurringJobsOf(t, id)).length === 2, 15_000);
+    await expectLinkActive(tenant.key, id);
   });
 });
